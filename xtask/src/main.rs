@@ -1,0 +1,36 @@
+//! Repository automation for the cloud-cert SDK workspace, run as `cargo xtask <command>`.
+//!
+//! Commands:
+//! - `codegen`: render `crates/*/src/generated/` from `crates/*/spec/*.json`.
+//! - `codegen --check`: fail, naming the stale files, if the generated code is out of date.
+
+mod codegen;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen           render crates/*/src/generated/ from crates/*/spec/*.json
+  codegen --check   fail if the generated code is out of date";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen::run(&codegen::workspace_root(), codegen::Mode::Write),
+        ["codegen", "--check"] => codegen::run(&codegen::workspace_root(), codegen::Mode::Check),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown arguments {args:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
