@@ -1,0 +1,434 @@
+//! Credentials and where they come from.
+//!
+//! - [`Secret`] holds a secret string; its `Debug` and `Display` never show it.
+//! - [`Credentials`] is either an access key pair (with an optional security token, for
+//!   temporary keys) or a Huawei IAM token (`X-Auth-Token`).
+//! - Providers: [`StaticProvider`] (explicit), [`EnvProvider`] (the vendors' own variable
+//!   names, see [`EnvVars`]) and [`ChainProvider`] (the first that has credentials wins).
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::{Error, ErrorKind};
+
+/// A secret string. `Debug` and `Display` print `** redacted **`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The secret itself, for signing. Do not log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"** redacted **\"")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("** redacted **")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret::new(s)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+/// An access key pair; with a security token for temporary (STS) keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    id: String,
+    secret: Secret,
+    security_token: Option<Secret>,
+}
+
+impl AccessKey {
+    /// A long-term key pair.
+    pub fn new(id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        AccessKey {
+            id: id.into(),
+            secret: secret.into(),
+            security_token: None,
+        }
+    }
+
+    /// A temporary key pair with its security token.
+    pub fn temporary(
+        id: impl Into<String>,
+        secret: impl Into<Secret>,
+        token: impl Into<Secret>,
+    ) -> Self {
+        AccessKey {
+            id: id.into(),
+            secret: secret.into(),
+            security_token: Some(token.into()),
+        }
+    }
+
+    /// The access key id (not secret; it appears in signatures' credential scope).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The secret key.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// The security token of temporary keys.
+    pub fn security_token(&self) -> Option<&Secret> {
+        self.security_token.as_ref()
+    }
+
+    /// Checks the key is usable: id and secret non-empty, without surrounding white space.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |what: &str| {
+            Error::new(
+                ErrorKind::Credentials,
+                format!("the {what} is empty or has surrounding white space"),
+            )
+        };
+        if self.id.is_empty() || self.id.trim() != self.id {
+            return Err(bad("access key id"));
+        }
+        let s = self.secret.expose();
+        if s.is_empty() || s.trim() != s {
+            return Err(bad("secret key"));
+        }
+        if let Some(t) = &self.security_token
+            && t.expose().trim().is_empty()
+        {
+            return Err(bad("security token"));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("id", &self.id)
+            .field("secret", &self.secret)
+            .field("security_token", &self.security_token)
+            .finish()
+    }
+}
+
+/// What a request is authorised with.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// An access key pair, signed into every request.
+    AccessKey(AccessKey),
+    /// A Huawei IAM user token, sent as `X-Auth-Token` (no signature).
+    IamToken(Secret),
+}
+
+impl Credentials {
+    /// The access key, if these are access-key credentials.
+    pub fn access_key(&self) -> Option<&AccessKey> {
+        match self {
+            Credentials::AccessKey(k) => Some(k),
+            Credentials::IamToken(_) => None,
+        }
+    }
+}
+
+impl From<AccessKey> for Credentials {
+    fn from(k: AccessKey) -> Self {
+        Credentials::AccessKey(k)
+    }
+}
+
+/// Something that supplies credentials for each attempt.
+#[async_trait]
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// The credentials to use now, or an error of kind [`ErrorKind::Credentials`].
+    async fn provide(&self) -> Result<Credentials, Error>;
+}
+
+/// Fixed credentials.
+#[derive(Debug, Clone)]
+pub struct StaticProvider(Credentials);
+
+impl StaticProvider {
+    /// Provides `credentials`.
+    pub fn new(credentials: impl Into<Credentials>) -> Self {
+        StaticProvider(credentials.into())
+    }
+}
+
+#[async_trait]
+impl ProvideCredentials for StaticProvider {
+    async fn provide(&self) -> Result<Credentials, Error> {
+        if let Credentials::AccessKey(k) = &self.0 {
+            k.validate()?;
+        }
+        Ok(self.0.clone())
+    }
+}
+
+/// The environment variable names a vendor's own SDKs and tools use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvVars {
+    /// Variable holding the access key id.
+    pub access_key_id: &'static str,
+    /// Variable holding the secret key.
+    pub secret: &'static str,
+    /// Variable holding the optional security token.
+    pub security_token: Option<&'static str>,
+}
+
+impl EnvVars {
+    /// Huawei Cloud: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
+    pub const HUAWEI: EnvVars = EnvVars {
+        access_key_id: "HUAWEICLOUD_SDK_AK",
+        secret: "HUAWEICLOUD_SDK_SK",
+        security_token: Some("HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+    };
+    /// Tencent Cloud: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and
+    /// `TENCENTCLOUD_SESSION_TOKEN` for temporary keys (the vendor's Python SDK reads no token
+    /// variable; this is the name in common use by Tencent Cloud tooling and CI integrations).
+    pub const TENCENT: EnvVars = EnvVars {
+        access_key_id: "TENCENTCLOUD_SECRET_ID",
+        secret: "TENCENTCLOUD_SECRET_KEY",
+        security_token: Some("TENCENTCLOUD_SESSION_TOKEN"),
+    };
+    /// Alibaba Cloud: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`.
+    pub const ALIYUN: EnvVars = EnvVars {
+        access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        security_token: Some("ALIBABA_CLOUD_SECURITY_TOKEN"),
+    };
+    /// Huawei IAM token: `HUAWEICLOUD_SDK_AUTH_TOKEN` (this SDK's own name; the vendor SDKs do
+    /// not read tokens from the environment).
+    pub const HUAWEI_TOKEN_VAR: &'static str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
+}
+
+type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Reads an access key from environment variables.
+#[derive(Clone)]
+pub struct EnvProvider {
+    vars: EnvVars,
+    lookup: EnvLookup,
+}
+
+impl fmt::Debug for EnvProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvProvider")
+            .field("vars", &self.vars)
+            .finish()
+    }
+}
+
+impl EnvProvider {
+    /// Reads `vars` from the process environment.
+    pub fn new(vars: EnvVars) -> Self {
+        Self::with_lookup(vars, |k| std::env::var(k).ok())
+    }
+
+    /// Reads `vars` through `lookup` (for tests, or another source of variables).
+    pub fn with_lookup(
+        vars: EnvVars,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        EnvProvider {
+            vars,
+            lookup: Arc::new(lookup),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.is_empty())
+    }
+}
+
+#[async_trait]
+impl ProvideCredentials for EnvProvider {
+    async fn provide(&self) -> Result<Credentials, Error> {
+        let v = &self.vars;
+        match (self.get(v.access_key_id), self.get(v.secret)) {
+            (Some(id), Some(secret)) => {
+                let key = match v.security_token.and_then(|t| self.get(t)) {
+                    Some(token) => AccessKey::temporary(id, secret, token),
+                    None => AccessKey::new(id, secret),
+                };
+                key.validate()?;
+                Ok(Credentials::AccessKey(key))
+            }
+            (id, _) => {
+                let missing = if id.is_none() {
+                    v.access_key_id
+                } else {
+                    v.secret
+                };
+                let mut msg = format!(
+                    "no credentials found: set {} and {}",
+                    v.access_key_id, v.secret
+                );
+                if let Some(t) = v.security_token {
+                    msg.push_str(&format!(" (and {t} for temporary keys)"));
+                }
+                msg.push_str(&format!("; {missing} is not set"));
+                Err(Error::new(ErrorKind::Credentials, msg))
+            }
+        }
+    }
+}
+
+/// Tries providers in order; the first that yields credentials wins. When all fail, the error
+/// lists what each said.
+#[derive(Debug, Clone)]
+pub struct ChainProvider {
+    providers: Vec<Arc<dyn ProvideCredentials>>,
+}
+
+impl ChainProvider {
+    /// A chain of `providers`, tried in order.
+    pub fn new(providers: Vec<Arc<dyn ProvideCredentials>>) -> Self {
+        ChainProvider { providers }
+    }
+
+    /// The default chain for a vendor: explicit credentials if given, then the environment.
+    pub fn default_for(explicit: Option<Credentials>, vars: EnvVars) -> Self {
+        let mut providers: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
+        if let Some(c) = explicit {
+            providers.push(Arc::new(StaticProvider::new(c)));
+        }
+        providers.push(Arc::new(EnvProvider::new(vars)));
+        ChainProvider { providers }
+    }
+}
+
+#[async_trait]
+impl ProvideCredentials for ChainProvider {
+    async fn provide(&self) -> Result<Credentials, Error> {
+        let mut reasons = Vec::new();
+        for p in &self.providers {
+            match p.provide().await {
+                Ok(c) => return Ok(c),
+                Err(e) => reasons.push(e.message().to_string()),
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Credentials,
+            if reasons.is_empty() {
+                "no credential provider configured".to_string()
+            } else {
+                reasons.join("; ")
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn debug_of_every_credential_type_is_redacted() {
+        let k = AccessKey::temporary("AKID123", "SUPERSECRET", "TOKENVALUE");
+        assert_eq!(
+            format!("{k:?}"),
+            "AccessKey { id: \"AKID123\", secret: \"** redacted **\", security_token: Some(\"** redacted **\") }"
+        );
+        let c = Credentials::AccessKey(k);
+        let dbg = format!("{c:?} {:#?}", c);
+        assert!(
+            !dbg.contains("SUPERSECRET") && !dbg.contains("TOKENVALUE"),
+            "{dbg}"
+        );
+        let t = Credentials::IamToken(Secret::new("MIIEXAMPLETOKEN"));
+        assert_eq!(format!("{t:?}"), "IamToken(\"** redacted **\")");
+        assert_eq!(Secret::new("x").to_string(), "** redacted **");
+        let p = StaticProvider::new(t);
+        assert!(!format!("{p:?}").contains("MIIEXAMPLETOKEN"));
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[tokio::test]
+    async fn env_reads_vendor_variables_with_optional_token() {
+        let p = EnvProvider::with_lookup(
+            EnvVars::ALIYUN,
+            env(&[
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI"),
+                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sec"),
+                ("ALIBABA_CLOUD_SECURITY_TOKEN", "tok"),
+            ]),
+        );
+        let c = p.provide().await.expect("creds");
+        let k = c.access_key().expect("key");
+        assert_eq!(k.id(), "LTAI");
+        assert_eq!(k.security_token().map(Secret::expose), Some("tok"));
+    }
+
+    #[tokio::test]
+    async fn missing_credentials_name_the_variables() {
+        let p =
+            EnvProvider::with_lookup(EnvVars::TENCENT, env(&[("TENCENTCLOUD_SECRET_ID", "id")]));
+        let e = p.provide().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert!(e.message().contains("TENCENTCLOUD_SECRET_ID"), "{e}");
+        assert!(
+            e.message().contains("TENCENTCLOUD_SECRET_KEY is not set"),
+            "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn chain_takes_the_first_that_works() {
+        let empty = Arc::new(EnvProvider::with_lookup(EnvVars::HUAWEI, env(&[])));
+        let fixed = Arc::new(StaticProvider::new(AccessKey::new("ak", "sk")));
+        let chain = ChainProvider::new(vec![empty.clone(), fixed]);
+        assert_eq!(
+            chain
+                .provide()
+                .await
+                .expect("creds")
+                .access_key()
+                .map(AccessKey::id),
+            Some("ak")
+        );
+        let e = ChainProvider::new(vec![empty]).provide().await.unwrap_err();
+        assert!(e.message().contains("HUAWEICLOUD_SDK_AK"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn keys_with_white_space_are_refused() {
+        let e = StaticProvider::new(AccessKey::new(" ak", "sk"))
+            .provide()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert!(!e.to_string().contains("sk"), "{e}");
+    }
+}

@@ -1,0 +1,217 @@
+//! The request and response types that pass between signers, the retry loop and a transport.
+//! They are plain data: a transport turns them into bytes on the wire and back.
+
+use std::fmt;
+
+/// An HTTP request, exactly as it will be sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// Upper-case method (`GET`, `POST`, `DELETE`).
+    pub method: String,
+    /// `https` or `http`.
+    pub scheme: String,
+    /// Host, with `:port` when not the scheme's default.
+    pub host: String,
+    /// Wire path, already percent-encoded, starting with `/`.
+    pub path: String,
+    /// Wire query string without the leading `?` (empty for none).
+    pub query: String,
+    /// Headers in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (empty for none).
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// A request with no headers, query or body.
+    pub fn new(method: &str, scheme: &str, host: &str, path: &str) -> Self {
+        HttpRequest {
+            method: method.to_ascii_uppercase(),
+            scheme: scheme.to_string(),
+            host: host.to_string(),
+            path: path.to_string(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// The full URL.
+    pub fn url(&self) -> String {
+        let mut u = format!("{}://{}{}", self.scheme, self.host, self.path);
+        if !self.query.is_empty() {
+            u.push('?');
+            u.push_str(&self.query);
+        }
+        u
+    }
+
+    /// The first value of a header (name compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+
+    /// Sets a header, replacing any of the same name (case-insensitive), keeping its position.
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        if let Some(slot) = self
+            .headers
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        {
+            slot.1 = value;
+        } else {
+            self.headers.push((name.to_string(), value));
+        }
+    }
+
+    /// Removes a header (case-insensitive).
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    }
+}
+
+/// Header names that are safe to print. Every other header is shown as `** redacted **`.
+pub const LOGGABLE_HEADERS: &[&str] = &[
+    "content-type",
+    "content-length",
+    "host",
+    "user-agent",
+    "accept",
+    "date",
+    "retry-after",
+    "x-request-id",
+    "x-client-request-id",
+    "x-sdk-date",
+    "x-project-id",
+    "x-tc-action",
+    "x-tc-version",
+    "x-tc-region",
+    "x-tc-timestamp",
+    "x-tc-language",
+    "x-tc-traceid",
+    "x-tc-requestclient",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-request-id",
+    "x-acs-retry-after",
+    "x-acs-content-sha256",
+    "x-acs-credentials-provider",
+    "x-acs-accesskey-id",
+];
+
+/// True when a header's value may be logged.
+pub fn is_loggable_header(name: &str) -> bool {
+    LOGGABLE_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+struct RedactedHeaders<'a>(&'a [(String, String)]);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_list();
+        for (k, v) in self.0 {
+            if is_loggable_header(k) {
+                m.entry(&format_args!("{k}: {v}"));
+            } else {
+                m.entry(&format_args!("{k}: ** redacted **"));
+            }
+        }
+        m.finish()
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    /// Headers not on the allow-list ([`LOGGABLE_HEADERS`]) are redacted: `Authorization`,
+    /// security tokens and IAM tokens never appear.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field(
+                "url",
+                &format_args!("{}://{}{}", self.scheme, self.host, self.path),
+            )
+            .field("query", &self.query)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// An HTTP response.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers as received.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of a header (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_secrets_by_allow_list() {
+        let mut r = HttpRequest::new("post", "https", "ssl.tencentcloudapi.com", "/");
+        r.set_header(
+            "Authorization",
+            "TC3-HMAC-SHA256 Credential=AKID/x, Signature=deadbeef",
+        );
+        r.set_header("X-TC-Token", "tmp-token-value");
+        r.set_header("X-Auth-Token", "iam-token-value");
+        r.set_header("x-acs-security-token", "sts-token-value");
+        r.set_header("X-TC-Action", "BatchDeleteCSR");
+        let s = format!("{r:?}");
+        for secret in [
+            "deadbeef",
+            "tmp-token-value",
+            "iam-token-value",
+            "sts-token-value",
+        ] {
+            assert!(!s.contains(secret), "{s}");
+        }
+        assert!(s.contains("X-TC-Action: BatchDeleteCSR"), "{s}");
+        assert_eq!(r.method, "POST");
+    }
+
+    #[test]
+    fn set_header_replaces_case_insensitively() {
+        let mut r = HttpRequest::new("GET", "http", "h", "/");
+        r.set_header("Host", "a");
+        r.set_header("host", "b");
+        assert_eq!(r.headers, vec![("Host".to_string(), "b".to_string())]);
+        r.query = "a=1".into();
+        assert_eq!(r.url(), "http://h/?a=1");
+    }
+}

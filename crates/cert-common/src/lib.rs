@@ -1,0 +1,40 @@
+//! Shared runtime of the cloud certificate SDK crates (`huawei-elb`, `huawei-apig`,
+//! `huawei-csms`, `tencent-ssl`, `aliyun-cas`).
+//!
+//! Everything a provider crate needs that is not specific to its API lives here, once:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`error`] | the one [`Error`] type: kind, status, provider code, message, request id |
+//! | [`retry`] | retry classes, provider-aware classification, backoff, `Retry-After`, budget |
+//! | [`rate_limit`] | an async token bucket shared by a client's clones |
+//! | [`transport`] | the [`HttpSend`](transport::HttpSend) trait and its reqwest implementation |
+//! | [`credentials`] | keys, tokens, environment and chained providers; redacted `Debug` |
+//! | [`sign`] | Huawei `SDK-HMAC-SHA256`, Tencent `TC3-HMAC-SHA256`, Aliyun `ACS3-HMAC-SHA256` |
+//! | [`runtime`] | the attempt loop tying all of the above together |
+//! | [`outcome`] | per-id outcomes of a delete |
+//! | [`time`], [`random`] | seams for clocks, sleeps and randomness, so tests are exact and instant |
+//!
+//! Users of a provider crate rarely name this crate except for [`Error`], [`ClientOptions`]
+//! and [`RetryConfig`].
+
+pub mod credentials;
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod outcome;
+pub mod random;
+pub mod rate_limit;
+pub mod retry;
+pub mod runtime;
+pub mod sign;
+pub mod time;
+pub mod transport;
+pub mod validate;
+
+pub use credentials::{AccessKey, Credentials, Secret};
+pub use error::{Error, ErrorKind, Provider};
+pub use outcome::{DeleteReport, ItemOutcome, Outcome};
+pub use rate_limit::RateLimitConfig;
+pub use retry::{RetryClass, RetryConfig};
+pub use runtime::{ClientOptions, RateLimit};

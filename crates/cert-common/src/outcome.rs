@@ -1,0 +1,319 @@
+//! Per-id results of a delete, shared by every provider.
+//!
+//! A delete reports, for every id it was asked about, exactly one [`Outcome`]. The
+//! [`ReportBuilder`] enforces that: ids the caller repeated are reported once, ids the server
+//! names that the caller did not ask about are not invented into the report, and ids the server
+//! does not mention get an explicit default (usually "unconfirmed").
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::Hash;
+
+/// What happened to one id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The server confirmed the deletion.
+    Deleted,
+    /// The server says it does not exist (already deleted, or never was).
+    Absent,
+    /// The server refused to delete it (e.g. still bound to a domain). Not retried.
+    Refused {
+        /// The provider's error code, when it gave one.
+        code: Option<String>,
+        /// The provider's message.
+        message: String,
+    },
+    /// The deletion may or may not have happened: the server did not confirm it (retries ran
+    /// out, the connection broke, or the answer did not mention the id).
+    Unconfirmed {
+        /// The provider's error code of the last failure, when there was one.
+        code: Option<String>,
+        /// Why it is unconfirmed.
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// `deleted`, `absent`, `refused` or `unconfirmed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Deleted => "deleted",
+            Outcome::Absent => "absent",
+            Outcome::Refused { .. } => "refused",
+            Outcome::Unconfirmed { .. } => "unconfirmed",
+        }
+    }
+
+    /// True for deleted or absent: the id is gone.
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Outcome::Deleted | Outcome::Absent)
+    }
+
+    /// The provider's code, for refused and unconfirmed outcomes.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Outcome::Refused { code, .. } | Outcome::Unconfirmed { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The message, for refused and unconfirmed outcomes.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Outcome::Refused { message, .. } | Outcome::Unconfirmed { message, .. } => {
+                Some(message)
+            }
+            _ => None,
+        }
+    }
+
+    /// The outcome of an error for the ids it covers: unconfirmed when the request may have
+    /// taken effect, refused otherwise.
+    pub fn from_error(e: &crate::Error) -> Outcome {
+        let code = e.code().map(str::to_string);
+        let message = e.to_string();
+        if e.may_have_applied() {
+            Outcome::Unconfirmed { code, message }
+        } else {
+            Outcome::Refused { code, message }
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())?;
+        if let Some(c) = self.code() {
+            write!(f, " [{c}]")?;
+        }
+        if let Some(m) = self.message() {
+            write!(f, ": {m}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of one id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemOutcome<Id> {
+    /// The id as the caller gave it.
+    pub id: Id,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The request id of the request that decided the outcome, when the server gave one.
+    pub request_id: Option<String>,
+}
+
+/// One outcome per requested id, in the order the caller first named them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteReport<Id> {
+    items: Vec<ItemOutcome<Id>>,
+}
+
+/// Counts of a report's outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Requested ids (each once).
+    pub requested: usize,
+    /// Deleted.
+    pub deleted: usize,
+    /// Already absent.
+    pub absent: usize,
+    /// Refused.
+    pub refused: usize,
+    /// Unconfirmed.
+    pub unconfirmed: usize,
+}
+
+impl<Id> DeleteReport<Id> {
+    /// The outcomes.
+    pub fn items(&self) -> &[ItemOutcome<Id>] {
+        &self.items
+    }
+
+    /// Consumes the report.
+    pub fn into_items(self) -> Vec<ItemOutcome<Id>> {
+        self.items
+    }
+
+    /// Counts by outcome.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals {
+            requested: self.items.len(),
+            ..Totals::default()
+        };
+        for i in &self.items {
+            match i.outcome {
+                Outcome::Deleted => t.deleted += 1,
+                Outcome::Absent => t.absent += 1,
+                Outcome::Refused { .. } => t.refused += 1,
+                Outcome::Unconfirmed { .. } => t.unconfirmed += 1,
+            }
+        }
+        t
+    }
+
+    /// True when every id is deleted or absent.
+    pub fn all_gone(&self) -> bool {
+        self.items.iter().all(|i| i.outcome.is_gone())
+    }
+
+    /// Maps ids to another type (e.g. to strings for a provider-neutral report).
+    pub fn map_ids<J>(self, f: impl Fn(Id) -> J) -> DeleteReport<J> {
+        DeleteReport {
+            items: self
+                .items
+                .into_iter()
+                .map(|i| ItemOutcome {
+                    id: f(i.id),
+                    outcome: i.outcome,
+                    request_id: i.request_id,
+                })
+                .collect(),
+        }
+    }
+
+    /// Joins reports of disjoint id sets (e.g. batches) in order.
+    pub fn concat(reports: impl IntoIterator<Item = DeleteReport<Id>>) -> Self {
+        DeleteReport {
+            items: reports.into_iter().flat_map(|r| r.items).collect(),
+        }
+    }
+}
+
+impl<Id: PartialEq> DeleteReport<Id> {
+    /// The outcome of `id`.
+    pub fn get(&self, id: &Id) -> Option<&ItemOutcome<Id>> {
+        self.items.iter().find(|i| &i.id == id)
+    }
+}
+
+/// Builds a [`DeleteReport`] that holds exactly one outcome per requested id.
+#[derive(Debug)]
+pub struct ReportBuilder<Id> {
+    order: Vec<Id>,
+    slots: HashMap<Id, Option<(Outcome, Option<String>)>>,
+    ignored: Vec<Id>,
+}
+
+impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
+    /// A builder for `requested` ids (repeats collapse to one).
+    pub fn new(requested: impl IntoIterator<Item = Id>) -> Self {
+        let mut order = Vec::new();
+        let mut slots = HashMap::new();
+        for id in requested {
+            if !slots.contains_key(&id) {
+                slots.insert(id.clone(), None);
+                order.push(id);
+            }
+        }
+        ReportBuilder {
+            order,
+            slots,
+            ignored: Vec::new(),
+        }
+    }
+
+    /// The requested ids, each once, in order.
+    pub fn ids(&self) -> &[Id] {
+        &self.order
+    }
+
+    /// Records an outcome. An id that was not requested is ignored (see
+    /// [`ReportBuilder::ignored`]); a second outcome for an id keeps the first, unless the
+    /// first was unconfirmed.
+    pub fn record(&mut self, id: &Id, outcome: Outcome, request_id: Option<String>) {
+        match self.slots.get_mut(id) {
+            None => self.ignored.push(id.clone()),
+            Some(slot @ None) => *slot = Some((outcome, request_id)),
+            Some(Some((Outcome::Unconfirmed { .. }, _)))
+                if !matches!(outcome, Outcome::Unconfirmed { .. }) =>
+            {
+                if let Some(slot) = self.slots.get_mut(id) {
+                    *slot = Some((outcome, request_id));
+                }
+            }
+            Some(Some(_)) => {}
+        }
+    }
+
+    /// True when `id` has an outcome.
+    pub fn has(&self, id: &Id) -> bool {
+        matches!(self.slots.get(id), Some(Some(_)))
+    }
+
+    /// Ids the server named that the caller did not ask about.
+    pub fn ignored(&self) -> &[Id] {
+        &self.ignored
+    }
+
+    /// Finishes: ids with no outcome get `missing` (and `request_id`).
+    pub fn finish(mut self, missing: Outcome, request_id: Option<String>) -> DeleteReport<Id> {
+        let items = self
+            .order
+            .into_iter()
+            .map(|id| {
+                let (outcome, rid) = self
+                    .slots
+                    .remove(&id)
+                    .flatten()
+                    .unwrap_or_else(|| (missing.clone(), request_id.clone()));
+                ItemOutcome {
+                    id,
+                    outcome,
+                    request_id: rid,
+                }
+            })
+            .collect();
+        DeleteReport { items }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_outcome_per_requested_id_and_nothing_invented() {
+        let mut b = ReportBuilder::new(["a", "b", "a", "c"].map(String::from));
+        b.record(&"a".into(), Outcome::Deleted, Some("r1".into()));
+        b.record(&"a".into(), Outcome::Deleted, Some("r1".into()));
+        b.record(&"zzz".into(), Outcome::Deleted, None);
+        b.record(&"b".into(), Outcome::Absent, None);
+        let r = b.finish(
+            Outcome::Unconfirmed {
+                code: None,
+                message: "not mentioned".into(),
+            },
+            Some("r1".into()),
+        );
+        let ids: Vec<&str> = r.items().iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(r.items()[2].outcome.as_str(), "unconfirmed");
+        let t = r.totals();
+        assert_eq!(
+            (t.requested, t.deleted, t.absent, t.unconfirmed),
+            (3, 1, 1, 1)
+        );
+        assert!(!r.all_gone());
+    }
+
+    #[test]
+    fn a_definite_answer_replaces_unconfirmed() {
+        let mut b = ReportBuilder::new([1u64]);
+        b.record(
+            &1,
+            Outcome::Unconfirmed {
+                code: None,
+                message: "timeout".into(),
+            },
+            None,
+        );
+        b.record(&1, Outcome::Deleted, Some("r2".into()));
+        b.record(&1, Outcome::Absent, None);
+        let r = b.finish(Outcome::Absent, None);
+        assert_eq!(r.items()[0].outcome, Outcome::Deleted);
+        assert_eq!(r.items()[0].request_id.as_deref(), Some("r2"));
+    }
+}

@@ -1,0 +1,262 @@
+//! An async token bucket shared by every clone of a client.
+//!
+//! Each caller reserves the next slot under a short lock (the bucket may go negative: that is
+//! the queue), then sleeps outside the lock until its slot. Slots are handed out in the order
+//! callers arrive, so concurrent callers are served fairly and the long-run rate is exactly the
+//! configured one. When the server throttles, the rate is halved (down to a floor) and the burst
+//! is dropped; each success then raises it back by a twentieth of the configured rate.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
+
+/// Settings of a [`RateLimiter`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimitConfig {
+    /// Requests per second at full speed.
+    pub rate_per_second: f64,
+    /// Requests that may go at once after a quiet period (at least 1).
+    pub burst: u32,
+    /// Slowest rate after repeated throttling, as a fraction of `rate_per_second`.
+    pub min_fraction: f64,
+}
+
+impl RateLimitConfig {
+    /// `rate_per_second` with a burst of 1 (even pacing).
+    pub fn per_second(rate_per_second: f64) -> Self {
+        RateLimitConfig {
+            rate_per_second,
+            burst: 1,
+            min_fraction: 0.1,
+        }
+    }
+
+    /// Sets the burst.
+    pub fn with_burst(mut self, burst: u32) -> Self {
+        self.burst = burst.max(1);
+        self
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    tokens: f64,
+    last: Duration,
+    rate: f64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: RateLimitConfig,
+    state: Mutex<State>,
+    clock: Arc<dyn Clock>,
+    sleep: Arc<dyn Sleep>,
+}
+
+/// A token bucket; clones share it.
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    inner: Arc<Inner>,
+}
+
+impl RateLimiter {
+    /// A limiter on the real clock.
+    ///
+    /// # Panics
+    /// Never: a non-positive or non-finite rate is treated as one request per second.
+    pub fn new(config: RateLimitConfig) -> Self {
+        Self::with_time(config, Arc::new(SystemClock), Arc::new(TokioSleep))
+    }
+
+    /// A limiter on an injected clock and sleep (for tests).
+    pub fn with_time(
+        mut config: RateLimitConfig,
+        clock: Arc<dyn Clock>,
+        sleep: Arc<dyn Sleep>,
+    ) -> Self {
+        if !(config.rate_per_second.is_finite() && config.rate_per_second > 0.0) {
+            config.rate_per_second = 1.0;
+        }
+        config.burst = config.burst.max(1);
+        if !(config.min_fraction.is_finite()
+            && config.min_fraction > 0.0
+            && config.min_fraction <= 1.0)
+        {
+            config.min_fraction = 0.1;
+        }
+        let now = clock.monotonic();
+        RateLimiter {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    tokens: f64::from(config.burst),
+                    last: now,
+                    rate: config.rate_per_second,
+                }),
+                config,
+                clock,
+                sleep,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> RateLimitConfig {
+        self.inner.config
+    }
+
+    /// The current rate (lower than configured while recovering from throttling).
+    pub fn current_rate(&self) -> f64 {
+        self.lock().rate
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reserves the next slot and returns how long to wait for it. Does not sleep.
+    pub fn reserve(&self) -> Duration {
+        let now = self.inner.clock.monotonic();
+        let mut s = self.lock();
+        let elapsed = now.saturating_sub(s.last).as_secs_f64();
+        s.last = s.last.max(now);
+        s.tokens = (s.tokens + elapsed * s.rate).min(f64::from(self.inner.config.burst));
+        s.tokens -= 1.0;
+        if s.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-s.tokens / s.rate)
+        }
+    }
+
+    /// Waits for the next slot.
+    pub async fn acquire(&self) {
+        let wait = self.reserve();
+        if !wait.is_zero() {
+            self.inner.sleep.sleep(wait).await;
+        }
+    }
+
+    /// The server throttled us: halve the rate (not below the floor) and drop the burst.
+    pub fn on_throttled(&self) {
+        let floor = self.inner.config.rate_per_second * self.inner.config.min_fraction;
+        let mut s = self.lock();
+        s.rate = (s.rate * 0.5).max(floor);
+        if s.tokens > 0.0 {
+            s.tokens = 0.0;
+        }
+    }
+
+    /// A request succeeded: recover a twentieth of the configured rate.
+    pub fn on_success(&self) {
+        let full = self.inner.config.rate_per_second;
+        let mut s = self.lock();
+        if s.rate < full {
+            s.rate = (s.rate + full / 20.0).min(full);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::ManualClock;
+
+    fn manual(rate: f64, burst: u32) -> (RateLimiter, ManualClock) {
+        let clock = ManualClock::at_unix(0);
+        let l = RateLimiter::with_time(
+            RateLimitConfig::per_second(rate).with_burst(burst),
+            Arc::new(clock.clone()),
+            Arc::new(clock.clone()),
+        );
+        (l, clock)
+    }
+
+    #[tokio::test]
+    async fn long_run_is_within_two_percent_of_the_rate() {
+        for (rate, burst) in [(10.0, 1), (100.0, 1), (10.0, 5), (3.5, 2)] {
+            let (l, clock) = manual(rate, burst);
+            let n = 2000;
+            for _ in 0..n {
+                l.acquire().await;
+            }
+            let achieved = f64::from(n) / clock.elapsed().as_secs_f64();
+            let err = (achieved - rate).abs() / rate;
+            assert!(err < 0.02, "rate {rate} burst {burst}: achieved {achieved}");
+        }
+    }
+
+    #[tokio::test]
+    async fn burst_goes_at_once_then_paces() {
+        let (l, clock) = manual(10.0, 3);
+        for _ in 0..3 {
+            l.acquire().await;
+        }
+        assert!(clock.sleeps().is_empty());
+        l.acquire().await;
+        assert_eq!(clock.sleeps(), vec![Duration::from_millis(100)]);
+    }
+
+    #[test]
+    fn concurrent_reservations_are_served_in_arrival_order() {
+        let (l, _clock) = manual(10.0, 1);
+        let waits: Vec<Duration> = (0..50).map(|_| l.reserve()).collect();
+        for (i, w) in waits.iter().enumerate() {
+            let expected = Duration::from_millis(100 * i as u64);
+            let diff = w.abs_diff(expected);
+            assert!(diff < Duration::from_micros(10), "slot {i}: {w:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_tasks_finish_one_slot_apart() {
+        let l = RateLimiter::new(RateLimitConfig::per_second(20.0));
+        let start = tokio::time::Instant::now();
+        let mut handles = Vec::new();
+        for _ in 0..40 {
+            let l = l.clone();
+            handles.push(tokio::spawn(async move {
+                l.acquire().await;
+                tokio::time::Instant::now() - start
+            }));
+        }
+        let mut done = Vec::new();
+        for h in handles {
+            done.push(h.await.expect("task"));
+        }
+        done.sort();
+        for (i, d) in done.iter().enumerate() {
+            let expected = Duration::from_millis(50 * i as u64);
+            assert!(
+                d.abs_diff(expected) <= Duration::from_millis(1),
+                "task {i}: {d:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn throttling_slows_down_and_success_recovers() {
+        let (l, _clock) = manual(10.0, 1);
+        l.on_throttled();
+        assert_eq!(l.current_rate(), 5.0);
+        for _ in 0..10 {
+            l.on_throttled();
+        }
+        assert_eq!(l.current_rate(), 1.0, "floor is 10% of the configured rate");
+        for _ in 0..5 {
+            l.on_success();
+        }
+        assert!((l.current_rate() - 3.5).abs() < 1e-9);
+        for _ in 0..100 {
+            l.on_success();
+        }
+        assert_eq!(l.current_rate(), 10.0);
+    }
+
+    #[test]
+    fn nonsense_rate_does_not_panic() {
+        let (l, _) = manual(f64::NAN, 0);
+        assert_eq!(l.config().rate_per_second, 1.0);
+        assert_eq!(l.reserve(), Duration::ZERO);
+    }
+}

@@ -1,0 +1,368 @@
+//! Retry policy: which errors are worth another attempt, how long to wait, and when to stop.
+//!
+//! - [`RetryClass`] says what an error means for retrying; [`classify`] derives it from a
+//!   provider's HTTP status and error code (Tencent reports errors inside HTTP 200 bodies,
+//!   so the code matters as much as the status).
+//! - [`RetryConfig`] holds attempts, full-jitter exponential backoff
+//!   (`min(base * 2^(n-1), cap) * U[0,1)`) and an overall deadline.
+//! - [`RetryBudget`] is shared by every clone of a client so that an outage is not
+//!   multiplied by retries.
+//!
+//! The loop itself lives in [`crate::runtime`]; everything here is pure and tested with
+//! injected randomness.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::error::Provider;
+use crate::time::{UtcDateTime, unix_seconds};
+
+/// What an error means for retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryClass {
+    /// The server asked us to slow down: retry after a wait, and slow the rate limiter.
+    Throttling,
+    /// A passing failure (5xx, broken connection): retry after a backoff.
+    Transient,
+    /// Retrying will not help (bad input, no permission, resource in use).
+    Permanent,
+}
+
+impl RetryClass {
+    /// True unless permanent.
+    pub fn is_retryable(self) -> bool {
+        !matches!(self, RetryClass::Permanent)
+    }
+}
+
+/// Classifies a provider's answer by HTTP status and error code.
+///
+/// - Huawei: HTTP 429 or `APIG.0308` is throttling; 5xx is transient.
+/// - Tencent: `RequestLimitExceeded*` and `LimitExceeded.*RateLimit*` are throttling;
+///   `InternalError*` and non-200 statuses of 5xx are transient; `AuthFailure.*` is permanent.
+/// - Aliyun: `Throttling*` codes, HTTP 429 or an `x-acs-retry-after` hint are throttling;
+///   5xx and `ServiceUnavailable` are transient.
+pub fn classify(
+    provider: Provider,
+    status: u16,
+    code: Option<&str>,
+    server_hint: bool,
+) -> RetryClass {
+    let code = code.unwrap_or("");
+    match provider {
+        Provider::Huawei => {
+            if status == 429 || code == "APIG.0308" {
+                RetryClass::Throttling
+            } else if status >= 500 {
+                RetryClass::Transient
+            } else {
+                RetryClass::Permanent
+            }
+        }
+        Provider::Tencent => {
+            if code.starts_with("RequestLimitExceeded")
+                || (code.starts_with("LimitExceeded.") && code.contains("RateLimit"))
+                || status == 429
+            {
+                RetryClass::Throttling
+            } else if code.starts_with("AuthFailure") {
+                RetryClass::Permanent
+            } else if code.starts_with("InternalError") || status >= 500 {
+                RetryClass::Transient
+            } else {
+                RetryClass::Permanent
+            }
+        }
+        Provider::Aliyun => {
+            if code.starts_with("Throttling") || status == 429 || server_hint {
+                RetryClass::Throttling
+            } else if status >= 500 || code == "ServiceUnavailable" {
+                RetryClass::Transient
+            } else {
+                RetryClass::Permanent
+            }
+        }
+    }
+}
+
+/// Parses a `Retry-After` header: delay-seconds or an HTTP date (relative to `now_unix`).
+/// A date in the past means "now" (zero).
+pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = UtcDateTime::parse_http_date(v)?.to_unix();
+    Some(Duration::from_secs((at - now_unix).max(0) as u64))
+}
+
+/// Parses Aliyun's `x-acs-retry-after` (milliseconds; only positive integers count, as in
+/// the vendor's SDK).
+pub fn parse_acs_retry_after(value: &str) -> Option<Duration> {
+    match value.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
+        _ => None,
+    }
+}
+
+/// Extracts the server's wait hint from response headers (lower-case names):
+/// `x-acs-retry-after` (ms) first, then `Retry-After`.
+pub fn server_retry_hint(
+    headers: &[(String, String)],
+    now: std::time::SystemTime,
+) -> Option<Duration> {
+    let get = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(d) = get("x-acs-retry-after").and_then(parse_acs_retry_after) {
+        return Some(d);
+    }
+    get("retry-after").and_then(|v| parse_retry_after(v, unix_seconds(now)))
+}
+
+/// Retry settings of a client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryConfig {
+    /// Attempts in all, the first included (1 = no retries).
+    pub max_attempts: u32,
+    /// Backoff base: the cap on the first retry's delay.
+    pub initial_backoff: Duration,
+    /// Largest computed backoff (a server's own hint may be longer, within the deadline).
+    pub max_backoff: Duration,
+    /// Deadline of a whole operation, retries and waits included. `None`: no deadline.
+    pub operation_timeout: Option<Duration>,
+    /// Size of the retry budget shared by a client's clones.
+    pub budget_capacity: u32,
+}
+
+impl Default for RetryConfig {
+    /// 3 attempts, full-jitter exponential backoff from 200 ms capped at 20 s, 120 s per
+    /// operation, a budget of 500 tokens (a retry costs 5, a retry after a timeout or a
+    /// broken connection 10; a success returns 1).
+    fn default() -> Self {
+        RetryConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(20),
+            operation_timeout: Some(Duration::from_secs(120)),
+            budget_capacity: 500,
+        }
+    }
+}
+
+impl RetryConfig {
+    /// One attempt, no retries.
+    pub fn disabled() -> Self {
+        RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::default()
+        }
+    }
+
+    /// Sets the number of attempts (at least 1).
+    pub fn with_max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Sets backoff base and cap.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// Sets the operation deadline.
+    pub fn with_operation_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+
+    /// The largest delay allowed before retry number `retry` (1 for the first retry):
+    /// `min(base * 2^(retry-1), cap)`.
+    pub fn backoff_ceiling(&self, retry: u32) -> Duration {
+        let shift = retry.saturating_sub(1).min(31);
+        let factor = 1u64 << shift;
+        let ms = (self.initial_backoff.as_millis() as u64).saturating_mul(factor);
+        Duration::from_millis(ms).min(self.max_backoff)
+    }
+
+    /// The full-jitter delay before retry number `retry`, with `unit` drawn from `[0, 1)`.
+    pub fn backoff(&self, retry: u32, unit: f64) -> Duration {
+        let unit = if unit.is_finite() {
+            unit.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.backoff_ceiling(retry).mul_f64(unit)
+    }
+
+    /// The delay before retry number `retry`: the server's hint when it gave one, the
+    /// jittered backoff otherwise.
+    pub fn delay(&self, retry: u32, unit: f64, server_hint: Option<Duration>) -> Duration {
+        match server_hint {
+            Some(hint) => hint,
+            None => self.backoff(retry, unit),
+        }
+    }
+}
+
+/// A retry budget (token bucket) shared by every clone of a client, so that during an outage
+/// each call makes roughly one attempt instead of `max_attempts`.
+#[derive(Debug)]
+pub struct RetryBudget {
+    capacity: u32,
+    tokens: Mutex<u32>,
+}
+
+/// Tokens a retry costs.
+pub const RETRY_COST: u32 = 5;
+/// Tokens a retry after a timeout or broken connection costs.
+pub const RETRY_TIMEOUT_COST: u32 = 10;
+/// Tokens a success returns.
+pub const SUCCESS_REFUND: u32 = 1;
+
+impl RetryBudget {
+    /// A full budget of `capacity` tokens.
+    pub fn new(capacity: u32) -> Self {
+        RetryBudget {
+            capacity,
+            tokens: Mutex::new(capacity),
+        }
+    }
+
+    /// Takes the cost of one retry; false when the budget cannot pay for it.
+    pub fn try_acquire(&self, cost: u32) -> bool {
+        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if *t >= cost {
+            *t -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Returns tokens after a success.
+    pub fn refund(&self, amount: u32) {
+        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        *t = (*t + amount).min(self.capacity);
+    }
+
+    /// Tokens left.
+    pub fn available(&self) -> u32 {
+        *self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_full_jitter_within_bounds() {
+        let c =
+            RetryConfig::default().with_backoff(Duration::from_millis(100), Duration::from_secs(1));
+        assert_eq!(c.backoff_ceiling(1), Duration::from_millis(100));
+        assert_eq!(c.backoff_ceiling(2), Duration::from_millis(200));
+        assert_eq!(c.backoff_ceiling(4), Duration::from_millis(800));
+        assert_eq!(c.backoff_ceiling(5), Duration::from_secs(1));
+        assert_eq!(c.backoff_ceiling(60), Duration::from_secs(1));
+        for retry in 1..8 {
+            for unit in [0.0, 0.25, 0.5, 0.999_999] {
+                let d = c.backoff(retry, unit);
+                assert!(
+                    d < c.backoff_ceiling(retry) || d.is_zero(),
+                    "{retry} {unit} {d:?}"
+                );
+            }
+        }
+        assert_eq!(c.backoff(3, 0.5), Duration::from_millis(200));
+        assert_eq!(c.backoff(3, f64::NAN), Duration::ZERO);
+    }
+
+    #[test]
+    fn server_hint_wins_over_backoff() {
+        let c = RetryConfig::default();
+        assert_eq!(
+            c.delay(1, 0.9, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+    }
+
+    #[test]
+    fn retry_after_seconds_and_http_date() {
+        assert_eq!(parse_retry_after(" 3 ", 0), Some(Duration::from_secs(3)));
+        // 784111777 = Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", 784_111_777),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_800),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", 0), None);
+        assert_eq!(
+            parse_acs_retry_after("1500"),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(parse_acs_retry_after("0"), None);
+        assert_eq!(parse_acs_retry_after("-5"), None);
+        let headers = vec![("Retry-After".to_string(), "2".to_string())];
+        assert_eq!(
+            server_retry_hint(&headers, std::time::UNIX_EPOCH),
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn classification_per_provider() {
+        use RetryClass::*;
+        let h = |s, c| classify(Provider::Huawei, s, c, false);
+        assert_eq!(h(429, None), Throttling);
+        assert_eq!(h(429, Some("APIG.0308")), Throttling);
+        assert_eq!(h(400, Some("APIG.0308")), Throttling);
+        assert_eq!(h(500, Some("APIG.9999")), Transient);
+        assert_eq!(h(502, None), Transient);
+        assert_eq!(h(400, Some("APIG.2012")), Permanent);
+        assert_eq!(h(404, Some("APIG.3093")), Permanent);
+
+        let t = |c| classify(Provider::Tencent, 200, Some(c), false);
+        assert_eq!(t("RequestLimitExceeded"), Throttling);
+        assert_eq!(t("RequestLimitExceeded.UinLimitExceeded"), Throttling);
+        assert_eq!(
+            t("RequestLimitExceeded.GlobalRegionUinLimitExceeded"),
+            Throttling
+        );
+        assert_eq!(t("LimitExceeded.RateLimitExceeded"), Throttling);
+        assert_eq!(t("AuthFailure.SignatureExpire"), Permanent);
+        assert_eq!(t("InvalidParameter.InvalidCSRId"), Permanent);
+        assert_eq!(t("InternalError"), Transient);
+        assert_eq!(classify(Provider::Tencent, 503, None, false), Transient);
+
+        let a = |s, c, hint| classify(Provider::Aliyun, s, c, hint);
+        assert_eq!(a(400, Some("Throttling.User"), false), Throttling);
+        assert_eq!(a(400, Some("Throttling"), false), Throttling);
+        assert_eq!(a(403, Some("Forbidden"), true), Throttling);
+        assert_eq!(a(503, Some("ServiceUnavailable"), false), Transient);
+        assert_eq!(a(500, None, false), Transient);
+        assert_eq!(a(404, Some("NotFound"), false), Permanent);
+    }
+
+    #[test]
+    fn budget_runs_out_and_refills() {
+        let b = RetryBudget::new(12);
+        assert!(b.try_acquire(RETRY_COST));
+        assert!(b.try_acquire(RETRY_COST));
+        assert!(!b.try_acquire(RETRY_COST));
+        assert_eq!(b.available(), 2);
+        for _ in 0..20 {
+            b.refund(SUCCESS_REFUND);
+        }
+        assert_eq!(b.available(), 12);
+    }
+}

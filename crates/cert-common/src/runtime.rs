@@ -1,0 +1,489 @@
+//! The way every request goes: rate limiter → credentials → build and sign (afresh for each
+//! attempt) → send → classify → retry or return. Provider crates supply two closures, one that
+//! builds a signed request for an attempt and one that parses a response into a value or an
+//! [`Error`]; everything else lives here, once.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::credentials::{Credentials, ProvideCredentials};
+use crate::error::{Error, ErrorKind, Provider};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::random::{Random, SystemRandom};
+use crate::rate_limit::{RateLimitConfig, RateLimiter};
+use crate::retry::{RETRY_COST, RETRY_TIMEOUT_COST, RetryBudget, RetryConfig, SUCCESS_REFUND};
+use crate::time::{Clock, Sleep, SystemClock, TokioSleep, UtcDateTime, unix_seconds};
+use crate::transport::{HttpSend, ReqwestTransport, TransportConfig};
+
+/// How a client paces its requests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RateLimit {
+    /// The API's documented limit (no pacing where none is documented).
+    Documented,
+    /// A custom limit.
+    Custom(RateLimitConfig),
+    /// No client-side pacing.
+    Off,
+}
+
+/// Options every client shares: retries, pacing, timeouts, the HTTP client, and the time and
+/// randomness seams (for tests).
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub(crate) retry: RetryConfig,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) transport_config: TransportConfig,
+    pub(crate) http: Option<Arc<dyn HttpSend>>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) sleep: Arc<dyn Sleep>,
+    pub(crate) random: Arc<dyn Random>,
+    pub(crate) app_name: Option<String>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            retry: RetryConfig::default(),
+            rate_limit: RateLimit::Documented,
+            transport_config: TransportConfig::default(),
+            http: None,
+            clock: Arc::new(SystemClock),
+            sleep: Arc::new(TokioSleep),
+            random: Arc::new(SystemRandom::default()),
+            app_name: None,
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Sets the retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets client-side pacing.
+    pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// Sets connect and read timeouts of the default transport.
+    pub fn timeouts(mut self, config: TransportConfig) -> Self {
+        self.transport_config = config;
+        self
+    }
+
+    /// Sends through the caller's own `reqwest::Client`.
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(Arc::new(ReqwestTransport::from_client(client)));
+        self
+    }
+
+    /// Sends through any [`HttpSend`] (a test double, a recording transport...).
+    pub fn http(mut self, http: Arc<dyn HttpSend>) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Replaces the clock and sleep (tests: [`crate::time::ManualClock`] serves as both).
+    pub fn time(mut self, clock: Arc<dyn Clock>, sleep: Arc<dyn Sleep>) -> Self {
+        self.clock = clock;
+        self.sleep = sleep;
+        self
+    }
+
+    /// Replaces the randomness used for jitter, nonces and client request ids.
+    pub fn random(mut self, random: Arc<dyn Random>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// Appends an application name to the User-Agent.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry
+    }
+}
+
+/// Facts about an operation that the runtime needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation {
+    /// The provider.
+    pub provider: Provider,
+    /// The vendor's action name (`BatchDeleteCSR`).
+    pub action: &'static str,
+}
+
+/// What an attempt's request builder gets.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// Credentials for this attempt.
+    pub credentials: &'a Credentials,
+    /// The wall time to sign with.
+    pub now: SystemTime,
+    /// The client request id of this logical call (the same on every attempt).
+    pub client_request_id: &'a str,
+    /// A fresh nonce for this attempt (32 hex characters).
+    pub nonce: String,
+}
+
+impl Attempt<'_> {
+    /// `now` as a UTC calendar time.
+    pub fn utc(&self) -> UtcDateTime {
+        UtcDateTime::from_system_time(self.now)
+    }
+
+    /// `now` as Unix seconds.
+    pub fn unix(&self) -> i64 {
+        unix_seconds(self.now)
+    }
+}
+
+/// A successful call.
+#[derive(Debug, Clone)]
+pub struct Executed<T> {
+    /// The parsed value.
+    pub value: T,
+    /// Attempts made.
+    pub attempts: u32,
+    /// True when an earlier, failed attempt may have taken effect on the server (so a result
+    /// such as "not found" may be the echo of our own earlier delete).
+    pub earlier_attempt_may_have_applied: bool,
+    /// The client request id sent with every attempt.
+    pub client_request_id: String,
+}
+
+/// Error codes that mean "your signature's timestamp is outside my window".
+const CLOCK_SKEW_CODES: &[&str] = &[
+    "AuthFailure.SignatureExpire",
+    "InvalidTimeStamp.Expired",
+    "InvalidTimeStamp.Format",
+    "RequestTimeTooSkewed",
+];
+
+/// The shared engine of a client. Cheap to clone: clones share the HTTP pool, the rate
+/// limiter and the retry budget.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: Arc<dyn HttpSend>,
+    credentials: Arc<dyn ProvideCredentials>,
+    limiter: Option<RateLimiter>,
+    retry: RetryConfig,
+    budget: RetryBudget,
+    clock: Arc<dyn Clock>,
+    sleep: Arc<dyn Sleep>,
+    random: Arc<dyn Random>,
+    user_agent: String,
+}
+
+/// The User-Agent of a provider crate: `cloud-cert-sdk-rust/<crate>/<version>`.
+pub fn user_agent(crate_name: &str, crate_version: &str, app_name: Option<&str>) -> String {
+    let mut ua = format!("cloud-cert-sdk-rust/{crate_name}/{crate_version}");
+    if let Some(app) = app_name {
+        ua.push_str(" app/");
+        ua.push_str(app);
+    }
+    ua
+}
+
+impl Runtime {
+    /// Builds a runtime from options. `documented_rate` is the API's documented limit
+    /// (requests per second), used when options say [`RateLimit::Documented`].
+    pub fn new(
+        options: ClientOptions,
+        credentials: Arc<dyn ProvideCredentials>,
+        documented_rate: Option<f64>,
+        crate_name: &str,
+        crate_version: &str,
+    ) -> Result<Self, Error> {
+        let user_agent = user_agent(crate_name, crate_version, options.app_name.as_deref());
+        let http = match options.http {
+            Some(h) => h,
+            None => Arc::new(ReqwestTransport::new(
+                options.transport_config,
+                &user_agent,
+            )?),
+        };
+        let limit = match options.rate_limit {
+            RateLimit::Documented => documented_rate.map(RateLimitConfig::per_second),
+            RateLimit::Custom(c) => Some(c),
+            RateLimit::Off => None,
+        };
+        let limiter =
+            limit.map(|c| RateLimiter::with_time(c, options.clock.clone(), options.sleep.clone()));
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                http,
+                credentials,
+                limiter,
+                budget: RetryBudget::new(options.retry.budget_capacity),
+                retry: options.retry,
+                clock: options.clock,
+                sleep: options.sleep,
+                random: options.random,
+                user_agent,
+            }),
+        })
+    }
+
+    /// The User-Agent to send.
+    pub fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+
+    /// The retry policy.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.inner.retry
+    }
+
+    /// The shared rate limiter, if pacing is on.
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.limiter.as_ref()
+    }
+
+    /// The retry budget.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.budget
+    }
+
+    /// The randomness source.
+    pub fn random(&self) -> &dyn Random {
+        self.inner.random.as_ref()
+    }
+
+    /// The credentials the next attempt would use (resolving the provider chain).
+    pub async fn credentials(&self) -> Result<Credentials, Error> {
+        self.inner.credentials.provide().await
+    }
+
+    /// Runs an operation with retries. `build` makes the signed request of an attempt;
+    /// `parse` turns a response into a value or an [`Error`] (whose [`RetryClass`] decides
+    /// whether to retry).
+    ///
+    /// [`RetryClass`]: crate::retry::RetryClass
+    pub async fn execute<T, B, P>(
+        &self,
+        op: Operation,
+        mut build: B,
+        mut parse: P,
+    ) -> Result<Executed<T>, Error>
+    where
+        B: FnMut(&Attempt<'_>) -> Result<HttpRequest, Error>,
+        P: FnMut(&HttpResponse) -> Result<T, Error>,
+    {
+        let rt = &self.inner;
+        let start = rt.clock.monotonic();
+        let deadline = rt.retry.operation_timeout.map(|t| start + t);
+        let client_request_id = rt.random.uuid();
+        let mut maybe_applied = false;
+        let tag = |e: Error| -> Error {
+            let e = if e.provider().is_none() {
+                e.with_provider(op.provider)
+            } else {
+                e
+            };
+            if e.action().is_none() {
+                e.with_action(op.action)
+            } else {
+                e
+            }
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            if let Some(l) = &rt.limiter {
+                l.acquire().await;
+            }
+            let credentials = rt.credentials.provide().await.map_err(|mut e| {
+                e.set_attempts(attempt - 1);
+                e.set_may_have_applied(maybe_applied);
+                tag(e)
+            })?;
+            let request = build(&Attempt {
+                number: attempt,
+                credentials: &credentials,
+                now: rt.clock.now(),
+                client_request_id: &client_request_id,
+                nonce: rt.random.hex_nonce(),
+            })
+            .map_err(|mut e| {
+                e.set_attempts(attempt - 1);
+                e.set_may_have_applied(maybe_applied);
+                tag(e)
+            })?;
+            let sent_at = rt.clock.monotonic();
+            let sent = match deadline.map(|d| d.saturating_sub(sent_at)) {
+                Some(left) if left.is_zero() => Err(Error::new(
+                    ErrorKind::Timeout,
+                    "the operation deadline passed",
+                )),
+                Some(left) => match tokio::time::timeout(left, rt.http.send(&request)).await {
+                    Ok(r) => r,
+                    Err(_) => Err(Error::new(
+                        ErrorKind::Timeout,
+                        "the operation deadline passed while waiting for the server",
+                    )
+                    .with_may_have_applied(true)),
+                },
+                None => rt.http.send(&request).await,
+            };
+            let latency = rt.clock.monotonic().saturating_sub(sent_at);
+            let (result, response) = match sent {
+                Ok(response) => (
+                    parse(&response).map_err(|e| self.annotate(e, &response)),
+                    Some(response),
+                ),
+                Err(e) => (Err(e), None),
+            };
+            log_attempt(
+                op,
+                &request,
+                response.as_ref(),
+                &result,
+                attempt,
+                latency,
+                &client_request_id,
+            );
+            match result {
+                Ok(value) => {
+                    rt.budget.refund(SUCCESS_REFUND);
+                    if let Some(l) = &rt.limiter {
+                        l.on_success();
+                    }
+                    return Ok(Executed {
+                        value,
+                        attempts: attempt,
+                        earlier_attempt_may_have_applied: maybe_applied,
+                        client_request_id,
+                    });
+                }
+                Err(e) => {
+                    let mut e = tag(e);
+                    e.set_attempts(attempt);
+                    maybe_applied |= e.may_have_applied();
+                    e.set_may_have_applied(maybe_applied);
+                    if e.is_throttling()
+                        && let Some(l) = &rt.limiter
+                    {
+                        l.on_throttled();
+                    }
+                    if !e.retry_class().is_retryable() {
+                        return Err(e);
+                    }
+                    if attempt >= rt.retry.max_attempts {
+                        let why = format!("all {attempt} attempt(s) failed");
+                        return Err(Error::retries_exhausted(e, attempt, why));
+                    }
+                    let cost = match e.kind() {
+                        ErrorKind::Timeout | ErrorKind::Transport => RETRY_TIMEOUT_COST,
+                        _ => RETRY_COST,
+                    };
+                    if !rt.budget.try_acquire(cost) {
+                        return Err(Error::retries_exhausted(
+                            e,
+                            attempt,
+                            "the client's retry budget is used up",
+                        ));
+                    }
+                    let delay = rt.retry.delay(attempt, rt.random.unit(), e.retry_after());
+                    if let Some(d) = deadline
+                        && rt.clock.monotonic() + delay > d
+                    {
+                        let why = format!(
+                            "waiting {} ms more would pass the operation deadline",
+                            delay.as_millis()
+                        );
+                        return Err(Error::retries_exhausted(e, attempt, why));
+                    }
+                    tracing::debug!(
+                        target: "cert_common::retry",
+                        provider = %op.provider, action = op.action, attempt,
+                        delay_ms = delay.as_millis() as u64, class = ?e.retry_class(),
+                        "retrying"
+                    );
+                    rt.sleep.sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Adds what the runtime knows to a provider's error: the server's clock offset when the
+    /// server refused the signature's timestamp, and "may have applied" for 5xx and undecodable
+    /// success answers.
+    fn annotate(&self, e: Error, response: &HttpResponse) -> Error {
+        let skew_code = e.code().is_some_and(|c| CLOCK_SKEW_CODES.contains(&c));
+        let auth_status = matches!(response.status, 401 | 403);
+        let e = if skew_code || auth_status {
+            let ours = unix_seconds(self.inner.clock.now());
+            let skew = response
+                .header("date")
+                .and_then(UtcDateTime::parse_http_date)
+                .map(|d| d.to_unix() - ours);
+            match skew {
+                Some(s) if skew_code || s.abs() >= 300 => e.with_clock_skew(Some(s)),
+                _ => e,
+            }
+        } else {
+            e
+        };
+        if response.status >= 500
+            || (e.kind() == ErrorKind::Decode && (200..300).contains(&response.status))
+        {
+            e.with_may_have_applied(true)
+        } else {
+            e
+        }
+    }
+}
+
+fn log_attempt<T>(
+    op: Operation,
+    request: &HttpRequest,
+    response: Option<&HttpResponse>,
+    result: &Result<T, Error>,
+    attempt: u32,
+    latency: Duration,
+    client_request_id: &str,
+) {
+    let status = response.map(|r| r.status);
+    let request_id = match result {
+        Err(e) => e.request_id().map(str::to_string),
+        Ok(_) => None,
+    }
+    .or_else(|| {
+        response.and_then(|r| {
+            r.header("x-request-id")
+                .or_else(|| r.header("x-acs-request-id"))
+                .map(str::to_string)
+        })
+    });
+    let latency_ms = latency.as_millis() as u64;
+    match result {
+        Ok(_) => tracing::debug!(
+            target: "cert_common::http",
+            provider = %op.provider, action = op.action, method = %request.method, host = %request.host,
+            path = %request.path, status, attempt, latency_ms, request_id = request_id.as_deref(),
+            client_request_id, "request succeeded"
+        ),
+        Err(e) => tracing::debug!(
+            target: "cert_common::http",
+            provider = %op.provider, action = op.action, method = %request.method, host = %request.host,
+            path = %request.path, status, attempt, latency_ms, request_id = request_id.as_deref(),
+            client_request_id, error = %e, "request failed"
+        ),
+    }
+    tracing::trace!(target: "cert_common::http", request = ?request, "request sent (secrets redacted)");
+}

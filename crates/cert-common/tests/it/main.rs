@@ -1,0 +1,5 @@
+//! Integration tests of cert-common (one test binary, per matklad's layout).
+
+mod retry_loop;
+mod transport;
+mod vectors;

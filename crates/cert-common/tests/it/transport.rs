@@ -1,0 +1,119 @@
+//! The reqwest transport against a loopback mock server.
+
+use std::time::Duration;
+
+use cert_common::error::ErrorKind;
+use cert_common::http::HttpRequest;
+use cert_common::transport::{HttpSend, ReqwestTransport, TransportConfig};
+use httpmock::prelude::*;
+
+fn transport(read: Duration) -> ReqwestTransport {
+    ReqwestTransport::new(
+        TransportConfig {
+            connect_timeout: Duration::from_secs(2),
+            read_timeout: read,
+        },
+        "cloud-cert-sdk-rust/test",
+    )
+    .expect("transport")
+}
+
+fn request(server: &MockServer, method: &str, path: &str) -> HttpRequest {
+    HttpRequest::new(method, "http", &server.address().to_string(), path)
+}
+
+#[tokio::test]
+async fn sends_exact_method_path_query_headers_and_body() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v3/p/elb/certificates/batch-delete")
+                .query_param("a", "b c")
+                .header("content-type", "application/json;charset=utf-8")
+                .header("x-custom", "Hello  World")
+                .header("user-agent", "cloud-cert-sdk-rust/test")
+                .body(r#"{"certificates": ["x"]}"#);
+            then.status(200).header("X-Request-Id", "rid").body("{}");
+        })
+        .await;
+    let mut req = request(&server, "POST", "/v3/p/elb/certificates/batch-delete");
+    req.query = "a=b%20c".into();
+    req.set_header("Content-Type", "application/json;charset=utf-8");
+    req.set_header("X-Custom", "Hello  World");
+    req.body = br#"{"certificates": ["x"]}"#.to_vec();
+    let resp = transport(Duration::from_secs(5))
+        .send(&req)
+        .await
+        .expect("sent");
+    m.assert_async().await;
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("x-request-id"), Some("rid"));
+}
+
+#[tokio::test]
+async fn percent_encoded_path_segments_are_sent_as_is() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(DELETE)
+                .path("/v2/p/apigw/certificates/a%2F..%2Fb");
+            then.status(204);
+        })
+        .await;
+    let req = request(&server, "DELETE", "/v2/p/apigw/certificates/a%2F..%2Fb");
+    let resp = transport(Duration::from_secs(5))
+        .send(&req)
+        .await
+        .expect("sent");
+    assert_eq!(resp.status, 204);
+    m.assert_async().await;
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/");
+            then.status(302)
+                .header("Location", "http://127.0.0.1:1/elsewhere");
+        })
+        .await;
+    let resp = transport(Duration::from_secs(5))
+        .send(&request(&server, "POST", "/"))
+        .await
+        .expect("sent");
+    assert_eq!(resp.status, 302);
+}
+
+#[tokio::test]
+async fn a_slow_server_is_a_timeout_that_may_have_applied() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/");
+            then.status(200).delay(Duration::from_millis(1500));
+        })
+        .await;
+    let e = transport(Duration::from_millis(200))
+        .send(&request(&server, "POST", "/"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.may_have_applied());
+}
+
+#[tokio::test]
+async fn a_refused_connection_never_reached_the_server() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let req = HttpRequest::new("POST", "http", &addr.to_string(), "/");
+    let e = transport(Duration::from_secs(1))
+        .send(&req)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert!(!e.may_have_applied());
+}
