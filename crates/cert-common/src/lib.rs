@@ -13,12 +13,16 @@
 //! | [`sign`] | Huawei `SDK-HMAC-SHA256`, Tencent `TC3-HMAC-SHA256`, Aliyun `ACS3-HMAC-SHA256` |
 //! | [`runtime`] | the attempt loop tying all of the above together |
 //! | [`outcome`] | per-id outcomes of a delete |
+//! | [`deleter`] | the provider-neutral [`Deleter`](deleter::Deleter) trait |
+//! | [`endpoint`] | endpoint parsing (`https://host`, `http://127.0.0.1:PORT`) |
 //! | [`time`], [`random`] | seams for clocks, sleeps and randomness, so tests are exact and instant |
 //!
 //! Users of a provider crate rarely name this crate except for [`Error`], [`ClientOptions`]
 //! and [`RetryConfig`].
 
 pub mod credentials;
+pub mod deleter;
+pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod json;
@@ -33,6 +37,8 @@ pub mod transport;
 pub mod validate;
 
 pub use credentials::{AccessKey, Credentials, Secret};
+pub use deleter::{Deleter, PlannedRequest};
+pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Provider};
 pub use outcome::{DeleteReport, ItemOutcome, Outcome};
 pub use rate_limit::RateLimitConfig;
