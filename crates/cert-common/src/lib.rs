@@ -27,6 +27,7 @@ pub mod error;
 pub mod http;
 pub mod json;
 pub mod outcome;
+pub mod providers;
 pub mod random;
 pub mod rate_limit;
 pub mod retry;

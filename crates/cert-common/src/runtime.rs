@@ -38,6 +38,8 @@ pub struct ClientOptions {
     pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) random: Arc<dyn Random>,
     pub(crate) app_name: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) client_request_id_header: bool,
 }
 
 impl Default for ClientOptions {
@@ -51,6 +53,8 @@ impl Default for ClientOptions {
             sleep: Arc::new(TokioSleep),
             random: Arc::new(SystemRandom::default()),
             app_name: None,
+            user_agent: None,
+            client_request_id_header: true,
         }
     }
 }
@@ -102,6 +106,20 @@ impl ClientOptions {
     /// Appends an application name to the User-Agent.
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
+        self
+    }
+
+    /// Replaces the whole User-Agent (it is a signed header for Huawei and Aliyun; tests use
+    /// this to reproduce the vendors' vectors).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Whether to send a client request id header where the vendor has no native slot for one
+    /// (Huawei: `X-Client-Request-Id`). On by default. Tencent always sends `X-TC-TraceId`.
+    pub fn client_request_id_header(mut self, on: bool) -> Self {
+        self.client_request_id_header = on;
         self
     }
 
@@ -187,6 +205,7 @@ struct Inner {
     sleep: Arc<dyn Sleep>,
     random: Arc<dyn Random>,
     user_agent: String,
+    client_request_id_header: bool,
 }
 
 /// The User-Agent of a provider crate: `cloud-cert-sdk-rust/<crate>/<version>`.
@@ -209,7 +228,10 @@ impl Runtime {
         crate_name: &str,
         crate_version: &str,
     ) -> Result<Self, Error> {
-        let user_agent = user_agent(crate_name, crate_version, options.app_name.as_deref());
+        let user_agent = options
+            .user_agent
+            .clone()
+            .unwrap_or_else(|| user_agent(crate_name, crate_version, options.app_name.as_deref()));
         let http = match options.http {
             Some(h) => h,
             None => Arc::new(ReqwestTransport::new(
@@ -235,6 +257,7 @@ impl Runtime {
                 sleep: options.sleep,
                 random: options.random,
                 user_agent,
+                client_request_id_header: options.client_request_id_header,
             }),
         })
     }
@@ -247,6 +270,11 @@ impl Runtime {
     /// The retry policy.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
+    }
+
+    /// Whether to send a client request id header (see [`ClientOptions::client_request_id_header`]).
+    pub fn sends_client_request_id_header(&self) -> bool {
+        self.inner.client_request_id_header
     }
 
     /// The shared rate limiter, if pacing is on.

@@ -1,0 +1,1 @@
+//! Aliyun protocol pieces shared by this vendor's API crates.

@@ -1,0 +1,1 @@
+//! Huawei protocol pieces shared by this vendor's API crates.

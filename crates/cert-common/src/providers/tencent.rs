@@ -1,0 +1,1 @@
+//! Tencent protocol pieces shared by this vendor's API crates.
