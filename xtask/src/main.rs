@@ -3,7 +3,10 @@
 //! Commands:
 //! - `codegen`: render `crates/*/src/generated/` from `crates/*/spec/*.json`.
 //! - `codegen --check`: fail, naming the stale files, if the generated code is out of date.
+//! - `test`: run the whole test suite.
+//! - `ci`: everything CI checks (fmt, codegen check, clippy, tests, rustdoc).
 
+mod ci;
 mod codegen;
 
 use std::process::ExitCode;
@@ -12,7 +15,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   codegen           render crates/*/src/generated/ from crates/*/spec/*.json
-  codegen --check   fail if the generated code is out of date";
+  codegen --check   fail if the generated code is out of date
+  test              run the whole test suite (cargo test --workspace)
+  ci                fmt check, codegen check, clippy -D warnings, tests, rustdoc -D warnings";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +25,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(&codegen::workspace_root(), codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(&codegen::workspace_root(), codegen::Mode::Check),
+        ["test"] => ci::test(&codegen::workspace_root()),
+        ["ci"] => ci::ci(&codegen::workspace_root()),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,96 @@
+//! `cargo xtask ci` and `cargo xtask test`: the checks CI runs, in order, failing fast with the
+//! name of the step that failed and the command to run it alone.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+/// One step: a name and a cargo command line.
+struct Step {
+    name: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
+const FMT: Step = Step {
+    name: "format",
+    args: &["fmt", "--all", "--", "--check"],
+    env: &[],
+};
+const CODEGEN: Step = Step {
+    name: "generated code is fresh",
+    args: &[
+        "run",
+        "--quiet",
+        "--package",
+        "xtask",
+        "--",
+        "codegen",
+        "--check",
+    ],
+    env: &[],
+};
+const CLIPPY: Step = Step {
+    name: "clippy",
+    args: &[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ],
+    env: &[],
+};
+const TEST: Step = Step {
+    name: "tests",
+    args: &["test", "--workspace"],
+    env: &[],
+};
+const DOC: Step = Step {
+    name: "rustdoc",
+    args: &["doc", "--workspace", "--no-deps"],
+    env: &[("RUSTDOCFLAGS", "-D warnings")],
+};
+
+fn run(root: &Path, step: &Step) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let shown = format!("cargo {}", step.args.join(" "));
+    eprintln!("==> {}: {shown}", step.name);
+    let started = Instant::now();
+    let status = Command::new(&cargo)
+        .args(step.args)
+        .envs(step.env.iter().copied())
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("could not run {shown}: {e}"))?;
+    eprintln!(
+        "    {} took {:.1} s",
+        step.name,
+        started.elapsed().as_secs_f64()
+    );
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "step `{}` failed; rerun it with `{shown}`",
+            step.name
+        ))
+    }
+}
+
+/// Runs every CI step: fmt check, codegen check, clippy with warnings denied, the whole test
+/// suite, rustdoc with warnings denied.
+pub fn ci(root: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    for step in [&FMT, &CODEGEN, &CLIPPY, &TEST, &DOC] {
+        run(root, step)?;
+    }
+    eprintln!("==> ci passed in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Runs the whole test suite (unit, integration and emulator tests of every crate).
+pub fn test(root: &Path) -> Result<(), String> {
+    run(root, &TEST)
+}
