@@ -1,1 +1,434 @@
-//! Tencent protocol pieces shared by this vendor's API crates.
+//! Tencent Cloud API 3.0 pieces shared by this vendor's API crates: the signed `POST` request
+//! (TC3-HMAC-SHA256, `X-TC-*` common parameters) and the response envelope
+//! `{"Response": {..., "RequestId"}}`, whose `Response.Error` is an error whatever the HTTP
+//! status and `Content-Type` say (protocol.md §2.6: the vendor's SDK misses errors sent as
+//! `application/json; charset=utf-8`; this code never does).
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::SystemTime;
+
+use serde::de::DeserializeOwned;
+
+use crate::credentials::{AccessKey, Credentials};
+use crate::endpoint::Endpoint;
+use crate::error::{Error, ErrorKind, Provider};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::retry::{classify, server_retry_hint};
+use crate::runtime::Attempt;
+use crate::sign::tencent::{CommonParams, sign_request};
+
+/// The root domain of the China site (`<service>.tencentcloudapi.com`).
+pub const ROOT_DOMAIN: &str = "tencentcloudapi.com";
+/// The root domain of the international site (`<service>.intl.tencentcloudapi.com`).
+pub const INTL_ROOT_DOMAIN: &str = "intl.tencentcloudapi.com";
+
+/// The language of the server's messages (`X-TC-Language`). The API accepts only these two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// `en-US` (this SDK's default: messages a log reader can act on in English).
+    #[default]
+    EnUs,
+    /// `zh-CN` (the vendor's Python SDK default).
+    ZhCn,
+}
+
+impl Language {
+    /// The header value: `en-US` or `zh-CN`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::EnUs => "en-US",
+            Language::ZhCn => "zh-CN",
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Language {
+    type Err = Error;
+
+    /// Parses `en-US` or `zh-CN` (exactly; the API accepts nothing else).
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "en-US" => Ok(Language::EnUs),
+            "zh-CN" => Ok(Language::ZhCn),
+            other => Err(Error::config(format!(
+                "X-TC-Language must be \"en-US\" or \"zh-CN\", not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The default endpoint of a service: `https://<service>.tencentcloudapi.com`, or on the
+/// international site `https://<service>.intl.tencentcloudapi.com` (protocol.md §2.5).
+pub fn default_endpoint(service: &str, international: bool) -> Result<Endpoint, Error> {
+    let root = if international {
+        INTL_ROOT_DOMAIN
+    } else {
+        ROOT_DOMAIN
+    };
+    Endpoint::parse(&format!("https://{service}.{root}"))
+}
+
+/// What every API 3.0 call of one client has in common.
+#[derive(Debug, Clone, Copy)]
+pub struct Api3Call<'a> {
+    /// Where to send.
+    pub endpoint: &'a Endpoint,
+    /// Service name (`ssl`), used in the credential scope.
+    pub service: &'a str,
+    /// `X-TC-Action`.
+    pub action: &'a str,
+    /// `X-TC-Version`.
+    pub version: &'a str,
+    /// `X-TC-Region`; omitted when `None` or empty.
+    pub region: Option<&'a str>,
+    /// `X-TC-Language`.
+    pub language: Language,
+    /// `X-TC-RequestClient` (the runtime's user agent).
+    pub request_client: &'a str,
+}
+
+/// The access key of an attempt's credentials; Tencent signs with keys only.
+pub fn access_key(credentials: &Credentials) -> Result<&AccessKey, Error> {
+    credentials.access_key().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Credentials,
+            "Tencent Cloud needs a SecretId and SecretKey; other credentials cannot sign",
+        )
+    })
+}
+
+/// Builds and signs the `POST /` request of one attempt: `body` is the JSON body (already the
+/// exact bytes to send), the trace id is the attempt's client request id (constant across
+/// retries), the timestamp the attempt's time.
+pub fn build_post(
+    call: &Api3Call<'_>,
+    body: Vec<u8>,
+    attempt: &Attempt<'_>,
+) -> Result<HttpRequest, Error> {
+    let key = access_key(attempt.credentials)?;
+    let mut req = HttpRequest::new("POST", call.endpoint.scheme(), call.endpoint.host(), "/");
+    req.body = body;
+    sign_request(
+        &mut req,
+        &CommonParams {
+            action: call.action,
+            version: call.version,
+            region: call.region,
+            language: call.language.as_str(),
+            request_client: call.request_client,
+            trace_id: attempt.client_request_id,
+            service: call.service,
+            unsigned_payload: false,
+        },
+        key,
+        attempt.unix(),
+    );
+    Ok(req)
+}
+
+/// At most this many characters of an unexpected body go into an error message.
+const BODY_SNIPPET: usize = 300;
+
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    let mut out: String = text.chars().take(BODY_SNIPPET).collect();
+    if text.chars().count() > BODY_SNIPPET {
+        out.push('…');
+    }
+    out
+}
+
+/// `Response.Error` of an envelope: (code, message), when present.
+fn envelope_error(envelope: &serde_json::Value) -> Option<(Option<String>, String)> {
+    let err = envelope.get("Error")?;
+    if err.is_null() {
+        return None;
+    }
+    let code = err.get("Code").and_then(|c| c.as_str()).map(str::to_string);
+    let message = err
+        .get("Message")
+        .and_then(|m| m.as_str())
+        .unwrap_or("")
+        .to_string();
+    Some((code, message))
+}
+
+fn envelope_request_id(envelope: &serde_json::Value) -> Option<String> {
+    envelope
+        .get("RequestId")
+        .and_then(|r| r.as_str())
+        .map(str::to_string)
+}
+
+/// Parses an API 3.0 answer: the `Response` object decoded as `T`, or an [`Error`].
+///
+/// - Any status: a body `{"Response":{"Error":{"Code","Message"},"RequestId"}}` is an error
+///   with that code, message and request id, whatever the `Content-Type`.
+/// - A status other than 200 without such a body is an error carrying the status and the
+///   start of the body (the vendor's SDK calls it `ServerNetworkError`).
+/// - Classification (throttling, transient, permanent) is [`classify`] for
+///   [`Provider::Tencent`]; a `Retry-After` header (rare here) is kept as the wait hint.
+/// - A 200 answer that is not an envelope, or whose `Response` does not decode as `T`, is a
+///   [`ErrorKind::Decode`] error (with the request id when one could be read).
+pub fn parse_response<T: DeserializeOwned>(
+    response: &HttpResponse,
+    now: SystemTime,
+) -> Result<T, Error> {
+    let hint = server_retry_hint(&response.headers, now);
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+    let envelope = parsed.as_ref().and_then(|v| v.get("Response"));
+    let request_id = envelope.and_then(envelope_request_id);
+    if let Some((code, message)) = envelope.and_then(envelope_error) {
+        let class = classify(
+            Provider::Tencent,
+            response.status,
+            code.as_deref(),
+            hint.is_some(),
+        );
+        return Err(Error::service(response.status, code, message, class)
+            .with_request_id(request_id)
+            .with_retry_after(hint));
+    }
+    if response.status != 200 {
+        let class = classify(Provider::Tencent, response.status, None, hint.is_some());
+        let body = snippet(&response.body);
+        let message = if body.is_empty() {
+            format!("unexpected HTTP status {}", response.status)
+        } else {
+            format!("unexpected HTTP status {}: {body}", response.status)
+        };
+        return Err(Error::service(response.status, None, message, class)
+            .with_request_id(request_id)
+            .with_retry_after(hint));
+    }
+    let Some(envelope) = envelope else {
+        return Err(Error::new(
+            ErrorKind::Decode,
+            format!(
+                "the answer is not a Tencent Cloud API 3.0 envelope ({{\"Response\": ...}}): {}",
+                snippet(&response.body)
+            ),
+        )
+        .with_status(response.status));
+    };
+    T::deserialize(envelope).map_err(|e| {
+        Error::new(
+            ErrorKind::Decode,
+            format!("the answer's Response does not match the documented shape: {e}"),
+        )
+        .with_status(response.status)
+        .with_request_id(request_id)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::retry::RetryClass;
+    use std::time::UNIX_EPOCH;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Out {
+        #[serde(rename = "Success")]
+        success: Vec<u64>,
+        #[serde(rename = "RequestId")]
+        request_id: String,
+    }
+
+    fn resp(status: u16, content_type: &str, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn success_envelope_decodes() {
+        let r = resp(
+            200,
+            "application/json",
+            r#"{"Response":{"Success":[22,33],"RequestId":"5779b652-9c64-45b3-a6f4-641db7376a2e"}}"#,
+        );
+        let out: Out = parse_response(&r, UNIX_EPOCH).expect("ok");
+        assert_eq!(out.success, vec![22, 33]);
+        assert_eq!(out.request_id, "5779b652-9c64-45b3-a6f4-641db7376a2e");
+    }
+
+    #[test]
+    fn error_in_a_200_body_is_detected_whatever_the_content_type() {
+        for ct in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "text/html",
+            "",
+        ] {
+            let r = resp(
+                200,
+                ct,
+                r#"{"Response":{"Error":{"Code":"InvalidParameter.InvalidCSRId","Message":"Incorrect CSR ID."},"RequestId":"rid-1"}}"#,
+            );
+            let e = parse_response::<Out>(&r, UNIX_EPOCH).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Service, "{ct}");
+            assert_eq!(e.code(), Some("InvalidParameter.InvalidCSRId"));
+            assert_eq!(e.message(), "Incorrect CSR ID.");
+            assert_eq!(e.request_id(), Some("rid-1"));
+            assert_eq!(e.status(), Some(200));
+            assert_eq!(e.retry_class(), RetryClass::Permanent);
+        }
+    }
+
+    #[test]
+    fn throttling_and_auth_codes_are_classified_once() {
+        for (code, class) in [
+            ("RequestLimitExceeded", RetryClass::Throttling),
+            (
+                "RequestLimitExceeded.UinLimitExceeded",
+                RetryClass::Throttling,
+            ),
+            ("LimitExceeded.RateLimitExceeded", RetryClass::Throttling),
+            ("AuthFailure.SignatureFailure", RetryClass::Permanent),
+            ("InternalError", RetryClass::Transient),
+        ] {
+            let body = format!(
+                r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"r"}}}}"#
+            );
+            let e = parse_response::<Out>(&resp(200, "application/json", &body), UNIX_EPOCH)
+                .unwrap_err();
+            assert_eq!(e.retry_class(), class, "{code}");
+            assert_eq!(e.is_throttling(), class == RetryClass::Throttling);
+        }
+    }
+
+    #[test]
+    fn non_200_is_an_error_transient_for_5xx() {
+        let e = parse_response::<Out>(&resp(502, "text/html", "<h1>Bad Gateway</h1>"), UNIX_EPOCH)
+            .unwrap_err();
+        assert_eq!(e.status(), Some(502));
+        assert_eq!(e.retry_class(), RetryClass::Transient);
+        assert!(e.message().contains("Bad Gateway"), "{e}");
+        let e = parse_response::<Out>(&resp(404, "text/plain", ""), UNIX_EPOCH).unwrap_err();
+        assert_eq!(e.retry_class(), RetryClass::Permanent);
+        let mut r = resp(429, "text/plain", "slow down");
+        r.headers.push(("Retry-After".into(), "2".into()));
+        let e = parse_response::<Out>(&r, UNIX_EPOCH).unwrap_err();
+        assert!(e.is_throttling());
+        assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn garbage_is_a_decode_error_never_a_panic() {
+        for body in [
+            "",
+            "not json",
+            "[]",
+            r#"{"Response":null}"#,
+            r#"{"Response":{"Success":"x","RequestId":"r9"}}"#,
+            r#"{"Response":{"Error":null,"RequestId":"r9"}}"#,
+            "\u{0}\u{ffff}",
+        ] {
+            let e = parse_response::<Out>(&resp(200, "application/json", body), UNIX_EPOCH)
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Decode, "{body}");
+        }
+        let e = parse_response::<Out>(
+            &resp(
+                200,
+                "application/json",
+                r#"{"Response":{"RequestId":"r9"}}"#,
+            ),
+            UNIX_EPOCH,
+        )
+        .unwrap_err();
+        assert_eq!(e.request_id(), Some("r9"));
+        let long = "x".repeat(5000);
+        let e = parse_response::<Out>(&resp(500, "text/plain", &long), UNIX_EPOCH).unwrap_err();
+        assert!(e.message().len() < 400, "{}", e.message().len());
+    }
+
+    #[test]
+    fn language_parses_only_the_two_accepted_values() {
+        assert_eq!("zh-CN".parse::<Language>().expect("zh"), Language::ZhCn);
+        assert_eq!("en-US".parse::<Language>().expect("en"), Language::EnUs);
+        assert!("en".parse::<Language>().is_err());
+        assert_eq!(Language::default().as_str(), "en-US");
+    }
+
+    #[test]
+    fn default_endpoints() {
+        assert_eq!(
+            default_endpoint("ssl", false).expect("cn").to_string(),
+            "https://ssl.tencentcloudapi.com"
+        );
+        assert_eq!(
+            default_endpoint("ssl", true).expect("intl").to_string(),
+            "https://ssl.intl.tencentcloudapi.com"
+        );
+    }
+
+    #[test]
+    fn build_post_reproduces_the_tc_basic_vector() {
+        let endpoint = default_endpoint("ssl", false).expect("endpoint");
+        let creds = Credentials::AccessKey(AccessKey::new(
+            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+        ));
+        let attempt = Attempt {
+            number: 1,
+            credentials: &creds,
+            now: UNIX_EPOCH + std::time::Duration::from_secs(1_704_164_645),
+            client_request_id: "0f0e0d0c-0b0a-4908-8706-050403020100",
+            nonce: "00".repeat(16),
+        };
+        let call = Api3Call {
+            endpoint: &endpoint,
+            service: "ssl",
+            action: "BatchDeleteCSR",
+            version: "2019-12-05",
+            region: None,
+            language: Language::ZhCn,
+            request_client: "SDK_PYTHON_3.1.195",
+        };
+        let req =
+            build_post(&call, br#"{"CSRIds": [11, 22, 33]}"#.to_vec(), &attempt).expect("request");
+        assert_eq!(req.url(), "https://ssl.tencentcloudapi.com/");
+        let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "X-TC-TraceId",
+                "Content-Type",
+                "Host",
+                "X-TC-Action",
+                "X-TC-RequestClient",
+                "X-TC-Timestamp",
+                "X-TC-Version",
+                "X-TC-Language",
+                "Authorization"
+            ]
+        );
+        assert_eq!(
+            req.header("Authorization"),
+            Some(
+                "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2024-01-02/ssl/tc3_request, \
+                 SignedHeaders=content-type;host, \
+                 Signature=6ae21953a3ab0b2c490e7edbb7180725a2a3e80d769a2ada3f4388f6da49a09c"
+            )
+        );
+        let token = Credentials::IamToken(crate::credentials::Secret::new("t"));
+        let attempt = Attempt {
+            credentials: &token,
+            ..attempt
+        };
+        let e = build_post(&call, Vec::new(), &attempt).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+    }
+}
