@@ -79,28 +79,30 @@ fn is_unreserved(b: u8) -> bool {
 
 /// Percent-encodes UTF-8, leaving only `A-Z a-z 0-9 - _ . ~`; upper-case hex (`%2F`, `%20`).
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
-        if is_unreserved(b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    encode_with(s, false)
 }
 
 /// `application/x-www-form-urlencoded` encoding as Python's `quote_plus`: like
 /// [`percent_encode`] but a space becomes `+`.
 pub fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    encode_with(s, true)
+}
+
+fn encode_with(s: &str, plus_for_space: bool) -> String {
+    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    if s.bytes().all(is_unreserved) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() * 3);
     for &b in s.as_bytes() {
         if is_unreserved(b) {
             out.push(b as char);
-        } else if b == b' ' {
+        } else if plus_for_space && b == b' ' {
             out.push('+');
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(UPPER[(b >> 4) as usize] as char);
+            out.push(UPPER[(b & 15) as usize] as char);
         }
     }
     out
