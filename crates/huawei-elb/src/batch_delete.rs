@@ -1,0 +1,263 @@
+//! `BatchDeleteCertificates`: the fluent builder, the answer's decoding and the per-id report.
+
+use std::collections::HashSet;
+
+use cert_common::http::HttpResponse;
+use cert_common::outcome::ReportBuilder;
+use cert_common::providers::huawei::{
+    RequestSpec, decode_error, error_from_response, fill_path, request_id, signed_request,
+};
+use cert_common::runtime::Operation;
+use cert_common::{DeleteReport, Error, Outcome, PlannedRequest, Provider};
+
+use crate::client::Client;
+use crate::generated::models::{BatchDeleteCertificatesRequest, BatchDeleteCertificatesResponse};
+use crate::generated::operation::batch_delete_certificates as op;
+
+const OPERATION: Operation = Operation {
+    provider: Provider::Huawei,
+    action: op::OPERATION,
+};
+
+/// `ret_status` of a deleted certificate.
+const STATUS_DELETED: &str = "successful";
+/// `ret_status` of a certificate that does not exist.
+const STATUS_NOT_FOUND: &str = "not found";
+
+/// Builds and sends a `BatchDeleteCertificates` call; see [`Client::batch_delete_certificates`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct BatchDeleteCertificatesFluentBuilder {
+    client: Client,
+    ids: Vec<String>,
+}
+
+/// The result of a `BatchDeleteCertificates` call.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BatchDeleteCertificatesOutput {
+    /// One outcome per distinct requested id, in the order first requested.
+    pub report: DeleteReport<String>,
+    /// The request id: the `X-Request-Id` header, else the body's `request_id` (of the
+    /// failed request's last answer when the request failed).
+    pub request_id: Option<String>,
+    /// The body's `request_id`, when the answer had one.
+    pub body_request_id: Option<String>,
+    /// Ids the server reported that were not requested (not part of the report).
+    pub unexpected_ids: Vec<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// True when an earlier failed attempt may have taken effect (then a `not found` may be the
+    /// echo of our own delete; it is reported as `Absent`, never as `Deleted`).
+    pub earlier_attempt_may_have_applied: bool,
+    /// The request-level error, when the whole request failed (every id then carries
+    /// [`Outcome::from_error`]).
+    pub error: Option<Error>,
+}
+
+impl BatchDeleteCertificatesOutput {
+    /// The per-id report.
+    pub fn into_report(self) -> DeleteReport<String> {
+        self.report
+    }
+}
+
+struct Prepared {
+    ids: Vec<String>,
+    path: String,
+    body: Vec<u8>,
+}
+
+struct Answer {
+    response: BatchDeleteCertificatesResponse,
+    header_request_id: Option<String>,
+}
+
+impl BatchDeleteCertificatesFluentBuilder {
+    pub(crate) fn new(client: Client) -> Self {
+        BatchDeleteCertificatesFluentBuilder {
+            client,
+            ids: Vec::new(),
+        }
+    }
+
+    /// Adds certificate ids to delete (repeats are sent and reported once).
+    pub fn certificate_ids<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds one certificate id to delete.
+    pub fn certificate_id(mut self, id: impl Into<String>) -> Self {
+        self.ids.push(id.into());
+        self
+    }
+
+    fn prepare(&self) -> Result<Prepared, Error> {
+        let mut seen = HashSet::new();
+        let ids: Vec<String> = self
+            .ids
+            .iter()
+            .filter(|id| seen.insert(id.as_str()))
+            .cloned()
+            .collect();
+        if ids.is_empty() {
+            return Err(Error::invalid_input(
+                "`certificates`: give at least one certificate id",
+            ));
+        }
+        if let Some(bad) = ids.iter().find(|id| id.trim().is_empty()) {
+            return Err(Error::invalid_input(format!(
+                "`certificates`: certificate id {bad:?} is empty"
+            )));
+        }
+        let request = BatchDeleteCertificatesRequest {
+            project_id: self.client.project_id().to_string(),
+            certificates: ids.clone(),
+        };
+        request.validate()?;
+        let params = request.path_params();
+        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let path = fill_path(op::PATH_TEMPLATE, &params)?;
+        let body = cert_common::json::to_python_json(&request)
+            .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;
+        Ok(Prepared { ids, path, body })
+    }
+
+    /// Validates the input and returns the request `send()` would make, sending nothing.
+    pub fn plan(&self) -> Result<PlannedRequest, Error> {
+        let p = self.prepare()?;
+        Ok(PlannedRequest {
+            method: op::METHOD,
+            target: format!("{}{}", self.client.endpoint(), p.path),
+            ids: p.ids,
+        })
+    }
+
+    /// Sends the request (with retries) and reports one outcome per distinct id.
+    ///
+    /// Returns `Err` only when nothing was sent: invalid input (kind `InvalidInput`) or no
+    /// usable credentials (kind `Credentials`). When the request itself fails, every id gets
+    /// [`Outcome::from_error`] and the error is kept in
+    /// [`BatchDeleteCertificatesOutput::error`].
+    pub async fn send(self) -> Result<BatchDeleteCertificatesOutput, Error> {
+        let prepared = self.prepare()?;
+        let core = &self.client.inner;
+        let spec = RequestSpec {
+            method: op::METHOD,
+            path: &prepared.path,
+            content_type: op::CONTENT_TYPE,
+            body: &prepared.body,
+        };
+        let result = core
+            .runtime
+            .execute(
+                OPERATION,
+                |attempt| {
+                    signed_request(
+                        &core.runtime,
+                        &core.endpoint,
+                        &core.project_id,
+                        &spec,
+                        attempt,
+                    )
+                },
+                parse,
+            )
+            .await;
+        let mut builder = ReportBuilder::new(prepared.ids);
+        match result {
+            Ok(executed) => {
+                let Answer {
+                    response,
+                    header_request_id,
+                } = executed.value;
+                let request_id = header_request_id.clone().or(response.request_id.clone());
+                for item in &response.certificates {
+                    builder.record(&item.id, outcome_of(item), request_id.clone());
+                }
+                let unexpected_ids = dedup(builder.ignored());
+                let report = builder.finish(
+                    Outcome::Unconfirmed {
+                        code: None,
+                        message: "the server's answer did not mention this id".to_string(),
+                    },
+                    request_id.clone(),
+                );
+                Ok(BatchDeleteCertificatesOutput {
+                    report,
+                    request_id,
+                    body_request_id: response.request_id,
+                    unexpected_ids,
+                    attempts: executed.attempts,
+                    earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
+                    error: None,
+                })
+            }
+            Err(e) if e.attempts() == 0 => Err(e),
+            Err(e) => {
+                let request_id = e.request_id().map(str::to_string);
+                let report = builder.finish(Outcome::from_error(&e), request_id.clone());
+                Ok(BatchDeleteCertificatesOutput {
+                    report,
+                    request_id,
+                    body_request_id: None,
+                    unexpected_ids: Vec::new(),
+                    attempts: e.attempts(),
+                    earlier_attempt_may_have_applied: e.may_have_applied(),
+                    error: Some(e),
+                })
+            }
+        }
+    }
+}
+
+fn dedup(ids: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    ids.iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .cloned()
+        .collect()
+}
+
+fn outcome_of(item: &crate::generated::models::BatchDeleteCertificatesResp) -> Outcome {
+    let status = item.ret_status.trim();
+    if status.eq_ignore_ascii_case(STATUS_DELETED) {
+        Outcome::Deleted
+    } else if status.eq_ignore_ascii_case(STATUS_NOT_FOUND) {
+        Outcome::Absent
+    } else {
+        Outcome::Refused {
+            code: item.ret_code.clone(),
+            message: format!("the server did not delete it (ret_status {status:?})"),
+        }
+    }
+}
+
+fn parse(response: &HttpResponse) -> Result<Answer, Error> {
+    if response.status == op::SUCCESS_STATUS {
+        let decoded: BatchDeleteCertificatesResponse = serde_json::from_slice(&response.body)
+            .map_err(|e| decode_error(response, op::OPERATION, &e))?;
+        return Ok(Answer {
+            response: decoded,
+            header_request_id: request_id(response),
+        });
+    }
+    if (200..300).contains(&response.status) {
+        return Err(Error::new(
+            cert_common::ErrorKind::Decode,
+            format!(
+                "unexpected success status HTTP {} (documented: {})",
+                response.status,
+                op::SUCCESS_STATUS
+            ),
+        )
+        .with_status(response.status)
+        .with_request_id(request_id(response)));
+    }
+    Err(error_from_response(response))
+}
