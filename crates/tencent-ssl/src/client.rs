@@ -1,0 +1,299 @@
+//! The client and the `BatchDeleteCSR` operation.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use cert_common::json::to_python_json;
+use cert_common::outcome::ReportBuilder;
+use cert_common::providers::tencent::{Api3Call, Language, build_post, parse_response};
+use cert_common::runtime::{Executed, Operation, Runtime};
+use cert_common::{DeleteReport, Endpoint, Error, Outcome, Provider};
+
+use crate::config::Config;
+use crate::generated::models::{BatchDeleteCsrRequest, BatchDeleteCsrResult};
+use crate::generated::operation::batch_delete_csr as op;
+use crate::join::join_all;
+
+/// The documented maximum of ids per request.
+pub(crate) const BATCH_MAX: usize = match op::BATCH_MAX {
+    Some(n) => n,
+    None => 100,
+};
+
+const OPERATION: Operation = Operation {
+    provider: Provider::Tencent,
+    action: op::ACTION,
+};
+
+/// A Tencent Cloud SSL Certificates client. Cheap to clone: clones share the HTTP connection
+/// pool, the rate limiter and the retry budget.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    runtime: Runtime,
+    endpoint: Endpoint,
+    region: Option<String>,
+    language: Language,
+}
+
+impl Client {
+    /// A client from `config`. Fails only if the HTTP client cannot be built.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let rate = op::RATE_LIMIT_PER_SECOND.map(f64::from);
+        let runtime = Runtime::new(
+            config.options,
+            config.credentials,
+            rate,
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        )?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                runtime,
+                endpoint: config.endpoint,
+                region: config.region,
+                language: config.language,
+            }),
+        })
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// Deletes CSRs: `client.batch_delete_csr().csr_ids([11, 22]).send().await`.
+    pub fn batch_delete_csr(&self) -> BatchDeleteCsrFluentBuilder {
+        BatchDeleteCsrFluentBuilder {
+            client: self.clone(),
+            ids: Vec::new(),
+        }
+    }
+
+    /// Validates `ids` and splits them into the requests a delete would send (distinct ids in
+    /// first-seen order, at most 100 per request). Sends nothing.
+    pub(crate) fn batches(ids: &[u64]) -> Result<Vec<Vec<u64>>, Error> {
+        let distinct = ReportBuilder::new(ids.iter().copied());
+        let batches: Vec<Vec<u64>> = if distinct.ids().is_empty() {
+            vec![Vec::new()]
+        } else {
+            distinct
+                .ids()
+                .chunks(BATCH_MAX)
+                .map(<[u64]>::to_vec)
+                .collect()
+        };
+        for batch in &batches {
+            BatchDeleteCsrRequest {
+                csr_ids: batch.clone(),
+            }
+            .validate()?;
+        }
+        Ok(batches)
+    }
+
+    async fn send_batch(&self, ids: Vec<u64>) -> Result<Executed<BatchDeleteCsrResult>, Error> {
+        let request = BatchDeleteCsrRequest { csr_ids: ids };
+        let body = to_python_json(&request)
+            .map_err(|e| Error::invalid_input(format!("could not serialise the request: {e}")))?;
+        let inner = &self.inner;
+        let call = Api3Call {
+            endpoint: &inner.endpoint,
+            service: op::SERVICE,
+            action: op::ACTION,
+            version: op::VERSION,
+            region: inner.region.as_deref(),
+            language: inner.language,
+            request_client: inner.runtime.user_agent(),
+        };
+        let signed_at = Mutex::new(SystemTime::UNIX_EPOCH);
+        inner
+            .runtime
+            .execute(
+                OPERATION,
+                |attempt| {
+                    *signed_at.lock().unwrap_or_else(|p| p.into_inner()) = attempt.now;
+                    build_post(&call, body.clone(), attempt)
+                },
+                |response| {
+                    let now = *signed_at.lock().unwrap_or_else(|p| p.into_inner());
+                    parse_response::<BatchDeleteCsrResult>(response, now)
+                },
+            )
+            .await
+    }
+}
+
+/// Builds and sends a `BatchDeleteCSR` call.
+#[derive(Debug, Clone)]
+pub struct BatchDeleteCsrFluentBuilder {
+    client: Client,
+    ids: Vec<u64>,
+}
+
+impl BatchDeleteCsrFluentBuilder {
+    /// Adds ids to delete (any number; they are split into requests of at most 100).
+    pub fn csr_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.ids.extend(ids);
+        self
+    }
+
+    /// Adds one id to delete.
+    pub fn csr_id(mut self, id: u64) -> Self {
+        self.ids.push(id);
+        self
+    }
+
+    /// The requests `send()` would make, each a list of at most 100 ids. Sends nothing.
+    pub fn plan(&self) -> Result<Vec<Vec<u64>>, Error> {
+        Client::batches(&self.ids).map_err(|e| e.with_provider(Provider::Tencent))
+    }
+
+    /// Sends the requests and reports one outcome per distinct id.
+    ///
+    /// Returns `Err` only when nothing was sent: no ids (invalid input) or no usable
+    /// credentials. Everything that happens after sending is in the output's report.
+    pub async fn send(self) -> Result<BatchDeleteCsrOutput, Error> {
+        let tag = |e: Error| e.with_provider(Provider::Tencent).with_action(op::ACTION);
+        let batches = Client::batches(&self.ids).map_err(tag)?;
+        self.client.inner.runtime.credentials().await.map_err(tag)?;
+        let results = join_all(
+            batches
+                .iter()
+                .map(|b| self.client.send_batch(b.clone()))
+                .collect(),
+        )
+        .await;
+        let mut report = ReportBuilder::new(self.ids.iter().copied());
+        let mut summaries = Vec::with_capacity(batches.len());
+        let mut unrequested = Vec::new();
+        for (ids, result) in batches.into_iter().zip(results) {
+            summaries.push(record_batch(&mut report, &ids, result, &mut unrequested));
+        }
+        let report = report.finish(
+            Outcome::Unconfirmed {
+                code: None,
+                message: "no answer covered this id".to_string(),
+            },
+            None,
+        );
+        Ok(BatchDeleteCsrOutput {
+            report,
+            batches: summaries,
+            unrequested,
+        })
+    }
+}
+
+fn record_batch(
+    report: &mut ReportBuilder<u64>,
+    ids: &[u64],
+    result: Result<Executed<BatchDeleteCsrResult>, Error>,
+    unrequested: &mut Vec<u64>,
+) -> BatchSummary {
+    match result {
+        Ok(executed) => {
+            let value = executed.value;
+            let rid = value.request_id.clone();
+            let deleted: HashSet<u64> = value.success.iter().copied().collect();
+            let asked: HashSet<u64> = ids.iter().copied().collect();
+            unrequested.extend(value.success.iter().filter(|id| !asked.contains(id)));
+            let why = if executed.earlier_attempt_may_have_applied {
+                format!(
+                    "not listed in Success of request {rid}; an earlier attempt of this request \
+                     may have reached the server, so it may have been deleted then"
+                )
+            } else {
+                format!("not listed in Success of request {rid}; the API does not say why")
+            };
+            for id in ids {
+                let outcome = if deleted.contains(id) {
+                    Outcome::Deleted
+                } else {
+                    Outcome::Unconfirmed {
+                        code: None,
+                        message: why.clone(),
+                    }
+                };
+                report.record(id, outcome, Some(rid.clone()));
+            }
+            BatchSummary {
+                csr_ids: ids.to_vec(),
+                request_id: Some(rid),
+                attempts: executed.attempts,
+                error: None,
+            }
+        }
+        Err(error) => {
+            let outcome = Outcome::from_error(&error);
+            let rid = error.request_id().map(str::to_string);
+            for id in ids {
+                report.record(id, outcome.clone(), rid.clone());
+            }
+            BatchSummary {
+                csr_ids: ids.to_vec(),
+                request_id: rid,
+                attempts: error.attempts(),
+                error: Some(error),
+            }
+        }
+    }
+}
+
+/// What one request of a `BatchDeleteCSR` call did.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BatchSummary {
+    /// The ids the request carried.
+    pub csr_ids: Vec<u64>,
+    /// The request id of the last answer, when the server gave one.
+    pub request_id: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why the request failed as a whole, if it did.
+    pub error: Option<Error>,
+}
+
+/// The result of a `BatchDeleteCSR` call: one outcome per distinct requested id, and what
+/// each request did.
+#[derive(Debug)]
+pub struct BatchDeleteCsrOutput {
+    report: DeleteReport<u64>,
+    batches: Vec<BatchSummary>,
+    unrequested: Vec<u64>,
+}
+
+impl BatchDeleteCsrOutput {
+    /// One outcome per distinct requested id, in the order first given.
+    pub fn report(&self) -> &DeleteReport<u64> {
+        &self.report
+    }
+
+    /// Consumes the output, keeping the report.
+    pub fn into_report(self) -> DeleteReport<u64> {
+        self.report
+    }
+
+    /// The requests made, in order (at most 100 ids each).
+    pub fn batches(&self) -> &[BatchSummary] {
+        &self.batches
+    }
+
+    /// The request id of every request that got one, in order.
+    pub fn request_ids(&self) -> Vec<&str> {
+        self.batches
+            .iter()
+            .filter_map(|b| b.request_id.as_deref())
+            .collect()
+    }
+
+    /// Ids the server listed in `Success` that no request asked for (not in the report).
+    pub fn unrequested_ids(&self) -> &[u64] {
+        &self.unrequested
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of tencent-ssl (one test binary).
+
+mod common;
+mod deleter;
+mod vectors;
+mod wire;
