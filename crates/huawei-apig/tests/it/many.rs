@@ -1,0 +1,138 @@
+//! `delete_many`: bounded concurrency, one outcome per id, the Deleter view.
+
+use std::sync::Arc;
+
+use cert_common::http::HttpResponse;
+use cert_common::time::ManualClock;
+use cert_common::{AccessKey, Deleter, ErrorKind, Outcome, RetryConfig};
+use huawei_apig::{Client, Config};
+
+use crate::support::{AK, PROJECT, Responder, SK, options};
+
+fn answer_by_id(req: &cert_common::http::HttpRequest) -> Result<HttpResponse, cert_common::Error> {
+    let id = req.path.rsplit('/').next().unwrap_or_default().to_string();
+    let (status, body) = match id.as_str() {
+        "gone" => (404, r#"{"error_code":"APIG.3002","error_msg":"not found"}"#),
+        "bound" => (
+            400,
+            r#"{"error_code":"APIG.3474","error_msg":"The certificate is bound to a domain"}"#,
+        ),
+        "boom" => (
+            500,
+            r#"{"error_code":"APIG.9999","error_msg":"System error"}"#,
+        ),
+        "denied" => (
+            403,
+            r#"{"error_code":"APIG.1005","error_msg":"No permissions"}"#,
+        ),
+        _ => (204, ""),
+    };
+    Ok(HttpResponse {
+        status,
+        headers: vec![("X-Request-Id".into(), format!("rid-{id}"))],
+        body: body.as_bytes().to_vec(),
+    })
+}
+
+fn client(http: Arc<Responder>) -> Client {
+    let clock = ManualClock::at_unix(0);
+    Client::new(
+        Config::builder()
+            .region("cn-north-4")
+            .project_id(PROJECT)
+            .credentials(AccessKey::new(AK, SK))
+            .options(options(&clock).http(http).retry(RetryConfig::disabled()))
+            .env_lookup(|_| None)
+            .build(),
+    )
+    .expect("client")
+}
+
+#[tokio::test]
+async fn many_ids_one_outcome_each_with_bounded_concurrency() {
+    let http = Responder::new(answer_by_id);
+    let report = client(http.clone())
+        .delete_certificates()
+        .certificate_ids(["a", "b", "a", "gone", "bound", "boom", "denied", "c"])
+        .concurrency(2)
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(http.max_in_flight(), 2, "bounded, and actually concurrent");
+    assert_eq!(http.seen().len(), 7, "the repeated id is deleted once");
+    let ids: Vec<&str> = report.items().iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "gone", "bound", "boom", "denied", "c"]);
+    let o = |id: &str| report.get(&id.to_string()).expect("id").clone();
+    assert_eq!(o("a").outcome, Outcome::Deleted);
+    assert_eq!(o("a").request_id.as_deref(), Some("rid-a"));
+    assert_eq!(o("gone").outcome, Outcome::Absent);
+    assert_eq!(o("bound").outcome.as_str(), "refused");
+    assert_eq!(o("bound").outcome.code(), Some("APIG.3474"));
+    assert_eq!(o("boom").outcome.as_str(), "unconfirmed");
+    assert_eq!(o("boom").outcome.code(), Some("APIG.9999"));
+    assert_eq!(o("boom").request_id.as_deref(), Some("rid-boom"));
+    assert_eq!(o("denied").outcome.as_str(), "refused");
+    assert_eq!(o("denied").outcome.code(), Some("APIG.1005"));
+    assert_eq!(o("c").outcome, Outcome::Deleted);
+}
+
+#[tokio::test]
+async fn no_credentials_is_an_error_before_anything_is_sent() {
+    let http = Responder::new(answer_by_id);
+    let clock = ManualClock::at_unix(0);
+    let client = Client::new(
+        Config::builder()
+            .region("cn-north-4")
+            .project_id(PROJECT)
+            .options(options(&clock).http(http.clone()))
+            .env_lookup(|_| None)
+            .build(),
+    )
+    .expect("client");
+    let e = client.delete_many(["a", "b"]).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials);
+    assert!(http.seen().is_empty());
+}
+
+#[tokio::test]
+async fn deleter_plans_one_delete_per_id_and_sends_nothing() {
+    let http = Responder::new(answer_by_id);
+    let client = client(http.clone());
+    let d: &dyn Deleter = &client;
+    assert_eq!(d.name(), "huawei-apig");
+    let ids: Vec<String> = ["a b", "a b", "x/y"].map(String::from).to_vec();
+    let plan = d.plan(&ids).expect("plan");
+    let targets: Vec<&str> = plan.iter().map(|p| p.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "https://apig.cn-north-4.myhuaweicloud.com/v2/0123456789abcdef0123456789abcdef/apigw/certificates/a%20b",
+            "https://apig.cn-north-4.myhuaweicloud.com/v2/0123456789abcdef0123456789abcdef/apigw/certificates/x%2Fy",
+        ]
+    );
+    assert!(plan.iter().all(|p| p.method == "DELETE"));
+    assert!(http.seen().is_empty());
+    assert_eq!(
+        d.plan(&[".".to_string()]).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    let report = d.delete(&ids).await.expect("report");
+    assert_eq!(report.items().len(), 2);
+    assert!(report.all_gone());
+}
+
+#[test]
+fn eu_west_101_uses_the_eu_host() {
+    let c = Client::new(
+        Config::builder()
+            .region("eu-west-101")
+            .project_id("p")
+            .env_lookup(|_| None)
+            .build(),
+    )
+    .expect("client");
+    assert_eq!(
+        c.endpoint().to_string(),
+        "https://apig.eu-west-101.myhuaweicloud.eu"
+    );
+}
