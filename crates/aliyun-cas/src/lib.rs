@@ -1,4 +1,65 @@
 //! Client for the Alibaba Cloud Certificate Management Service (CAS, version 2020-04-07) action
 //! `DeleteUserCertificate`, which deletes an expired or uploaded certificate.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), cert_common::Error> {
+//! use aliyun_cas::{Client, Config};
+//!
+//! // Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET
+//! // (and ALIBABA_CLOUD_SECURITY_TOKEN for STS keys).
+//! let client = Client::new(Config::builder().region("cn-hangzhou").build()?)?;
+//! let out = client.delete_user_certificate().cert_id(7562353).send().await?;
+//! println!("deleted, request id {}", out.request_id);
+//!
+//! let report = client.delete_many([1, 2, 3]).await?;
+//! for item in report.items() {
+//!     println!("{}: {}", item.id, item.outcome);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Requests
+//! `POST /?CertId=<id>&ClientToken=<token>` with an empty body, signed with
+//! ACS3-HMAC-SHA256, as the vendor's SDK sends it. The `ClientToken` (idempotency key) is
+//! generated once per call and reused on every retry, so a retried delete is not applied twice;
+//! pass your own with [`DeleteUserCertificateFluentBuilder::client_token`], or turn the
+//! automatic one off with [`ConfigBuilder::auto_client_token`].
+//!
+//! # Retries
+//! `Throttling*` codes and a positive `x-acs-retry-after` header (milliseconds, honoured as the
+//! wait) are throttling; HTTP 5xx, `ServiceUnavailable` and broken connections are transient;
+//! both are retried with full-jitter backoff (3 attempts by default), paced by a rate limiter
+//! shared by the client's clones (100 requests/s, the documented limit). Everything else is
+//! permanent. When retries run out the error keeps the last real error and its request id.
+//!
+//! # Outcomes
+//! [`outcome_of`] maps one call's result to an [`Outcome`]; [`Client::delete_many`] reports
+//! one per distinct id:
+//! - [`Outcome::Deleted`]: HTTP 200 `{"RequestId"}`.
+//! - [`Outcome::Absent`]: a not-found code ([`is_not_found_code`]).
+//! - [`Outcome::Refused`]: any other permanent error (an in-use refusal, [`is_in_use_code`],
+//!   is always refused), with the provider's code and message.
+//! - [`Outcome::Unconfirmed`]: retries ran out after an attempt that may have taken effect
+//!   (5xx, broken connection), or any failure after such an attempt.
 
+mod bounded;
+mod client;
+mod config;
+mod deleter;
 pub mod generated;
+mod outcome;
+
+pub use cert_common::{
+    ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
+};
+pub use client::{Client, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput};
+pub use config::{Config, ConfigBuilder, DEFAULT_MAX_CONCURRENCY};
+pub use generated::errors::ErrorCode;
+pub use outcome::{is_in_use_code, is_not_found_code, outcome_of};
+
+/// The typed error code of an error the server answered with (`None` for errors without a
+/// code, such as transport failures). For a retry loop that gave up, the last error's code.
+pub fn error_code(error: &Error) -> Option<ErrorCode> {
+    error.code().map(ErrorCode::from_code)
+}

@@ -1,0 +1,207 @@
+//! The client and the `DeleteUserCertificate` operation.
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use cert_common::outcome::ReportBuilder;
+use cert_common::providers::aliyun::{RpcCall, build_request, parse_response};
+use cert_common::runtime::{Operation, Runtime};
+use cert_common::{DeleteReport, Endpoint, Error, Provider};
+
+use crate::bounded::run_bounded;
+use crate::config::Config;
+use crate::generated::models::{DeleteUserCertificateRequest, DeleteUserCertificateResponse};
+use crate::generated::operation::delete_user_certificate as op;
+use crate::outcome::outcome_of;
+
+const OPERATION: Operation = Operation {
+    provider: Provider::Aliyun,
+    action: op::ACTION,
+};
+
+/// An Alibaba Cloud CAS client. Cheap to clone: clones share the HTTP connection pool, the
+/// rate limiter and the retry budget.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    runtime: Runtime,
+    endpoint: Endpoint,
+    auto_client_token: bool,
+    max_concurrency: usize,
+}
+
+fn tag(e: Error) -> Error {
+    e.with_provider(Provider::Aliyun).with_action(op::ACTION)
+}
+
+impl Client {
+    /// A client from `config`. Fails only if the HTTP client cannot be built.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let rate = op::RATE_LIMIT_PER_SECOND.map(f64::from);
+        let runtime = Runtime::new(
+            config.options,
+            config.credentials,
+            rate,
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        )?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                runtime,
+                endpoint: config.endpoint,
+                auto_client_token: config.auto_client_token,
+                max_concurrency: config.max_concurrency,
+            }),
+        })
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// Deletes one certificate: `client.delete_user_certificate().cert_id(id).send().await`.
+    pub fn delete_user_certificate(&self) -> DeleteUserCertificateFluentBuilder {
+        DeleteUserCertificateFluentBuilder {
+            client: self.clone(),
+            cert_id: None,
+            client_token: None,
+        }
+    }
+
+    /// Deletes many certificates concurrently (at most
+    /// [`max_concurrency`](crate::ConfigBuilder::max_concurrency) at a time, paced by the
+    /// rate limiter), each with its own `ClientToken`, and reports one outcome per distinct id
+    /// ([`outcome_of`](crate::outcome_of)), in the order first given.
+    ///
+    /// Returns `Err` only when nothing was sent: no ids, or no usable credentials.
+    pub async fn delete_many(
+        &self,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> Result<DeleteReport<i64>, Error> {
+        let mut report = ReportBuilder::new(ids);
+        if report.ids().is_empty() {
+            return Err(tag(Error::invalid_input(
+                "`CertId`: give at least one certificate id",
+            )));
+        }
+        self.inner.runtime.credentials().await.map_err(tag)?;
+        let ids = report.ids().to_vec();
+        let results = run_bounded(ids.clone(), self.inner.max_concurrency, |id| {
+            self.delete_user_certificate().cert_id(id).send()
+        })
+        .await;
+        for (id, result) in ids.iter().zip(results) {
+            let request_id = match &result {
+                Ok(out) => Some(out.request_id.clone()),
+                Err(e) => e.request_id().map(str::to_string),
+            };
+            report.record(id, outcome_of(&result), request_id);
+        }
+        Ok(report.finish(
+            cert_common::Outcome::Unconfirmed {
+                code: None,
+                message: "no answer covered this id".to_string(),
+            },
+            None,
+        ))
+    }
+}
+
+/// Builds and sends a `DeleteUserCertificate` call.
+#[derive(Debug, Clone)]
+pub struct DeleteUserCertificateFluentBuilder {
+    client: Client,
+    cert_id: Option<i64>,
+    client_token: Option<String>,
+}
+
+impl DeleteUserCertificateFluentBuilder {
+    /// The certificate to delete (required).
+    pub fn cert_id(mut self, id: i64) -> Self {
+        self.cert_id = Some(id);
+        self
+    }
+
+    /// The idempotency key to send as `ClientToken` (at most 64 ASCII characters), instead of
+    /// the generated one. Reused on every retry of this call.
+    pub fn client_token(mut self, token: impl Into<String>) -> Self {
+        self.client_token = Some(token.into());
+        self
+    }
+
+    /// Sends the request (retrying as configured).
+    ///
+    /// Every failure is an `Err`, a missing certificate included; [`outcome_of`](crate::outcome_of)
+    /// maps the result to an [`Outcome`](cert_common::Outcome). Input errors (no `cert_id`, a bad
+    /// client token) are [`ErrorKind::InvalidInput`](cert_common::ErrorKind) and nothing is sent.
+    pub async fn send(self) -> Result<DeleteUserCertificateOutput, Error> {
+        let cert_id = self
+            .cert_id
+            .ok_or_else(|| tag(Error::invalid_input("`CertId` is required")))?;
+        DeleteUserCertificateRequest {
+            cert_id,
+            client_token: self.client_token.clone(),
+        }
+        .validate()
+        .map_err(|v| tag(v.into()))?;
+        let inner = &self.client.inner;
+        let call = RpcCall {
+            endpoint: &inner.endpoint,
+            action: op::ACTION,
+            version: op::VERSION,
+            user_agent: inner.runtime.user_agent(),
+        };
+        let explicit = self.client_token;
+        let auto = inner.auto_client_token;
+        let signed_at = Mutex::new(SystemTime::UNIX_EPOCH);
+        let sent_token = Mutex::new(None::<String>);
+        let executed = inner
+            .runtime
+            .execute(
+                OPERATION,
+                |attempt| {
+                    *signed_at.lock().unwrap_or_else(|p| p.into_inner()) = attempt.now;
+                    let client_token = explicit
+                        .clone()
+                        .or_else(|| auto.then(|| attempt.client_request_id.to_string()));
+                    sent_token
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .clone_from(&client_token);
+                    let request = DeleteUserCertificateRequest {
+                        cert_id,
+                        client_token,
+                    };
+                    build_request(&call, &request.query_params(), attempt)
+                },
+                |response| {
+                    let now = *signed_at.lock().unwrap_or_else(|p| p.into_inner());
+                    parse_response::<DeleteUserCertificateResponse>(response, now)
+                },
+            )
+            .await?;
+        let client_token = sent_token.into_inner().unwrap_or_else(|p| p.into_inner());
+        Ok(DeleteUserCertificateOutput {
+            request_id: executed.value.request_id,
+            attempts: executed.attempts,
+            client_token,
+        })
+    }
+}
+
+/// A successful `DeleteUserCertificate` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteUserCertificateOutput {
+    /// The request id the server assigned.
+    pub request_id: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The `ClientToken` sent (the same on every attempt), if one was.
+    pub client_token: Option<String>,
+}

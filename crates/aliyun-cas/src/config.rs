@@ -1,0 +1,150 @@
+//! Client configuration.
+
+use std::sync::Arc;
+
+use cert_common::credentials::{ChainProvider, EnvVars, ProvideCredentials};
+use cert_common::{ClientOptions, Credentials, Endpoint, Error};
+
+use crate::generated::operation::delete_user_certificate as op;
+
+/// The default number of deletes [`Client::delete_many`](crate::Client::delete_many) runs at once.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 16;
+
+/// The configuration of a [`Client`](crate::Client): where to send, as whom, and how.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) credentials: Arc<dyn ProvideCredentials>,
+    pub(crate) options: ClientOptions,
+    pub(crate) auto_client_token: bool,
+    pub(crate) max_concurrency: usize,
+}
+
+impl Config {
+    /// A builder. A region or an endpoint must be given.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+/// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
+#[derive(Debug, Clone)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    endpoint: Option<String>,
+    credentials: Option<Credentials>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
+    options: ClientOptions,
+    auto_client_token: bool,
+    max_concurrency: usize,
+}
+
+impl Default for ConfigBuilder {
+    /// No region or endpoint, credentials from the environment, [`ClientOptions::default`],
+    /// automatic client tokens, [`DEFAULT_MAX_CONCURRENCY`].
+    fn default() -> Self {
+        ConfigBuilder {
+            region: None,
+            endpoint: None,
+            credentials: None,
+            provider: None,
+            options: ClientOptions::default(),
+            auto_client_token: true,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+        }
+    }
+}
+
+impl ConfigBuilder {
+    /// The region (e.g. `cn-hangzhou`). It picks the endpoint as the vendor's SDK does:
+    /// `cas.aliyuncs.com` for the regions of its endpoint map (most mainland regions,
+    /// cn-hongkong, ap-southeast-3/5, eu-west-1, us-east-1, us-west-1, ...),
+    /// `cas.<region>.aliyuncs.com` otherwise (e.g. `ap-southeast-1`, the international site).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sends to this endpoint instead (`https://host`, a bare host, or `http://127.0.0.1:PORT`
+    /// for a local emulator). Wins over the region.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Explicit credentials (a [`cert_common::AccessKey`], STS keys included). They are tried
+    /// first; the environment (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`) is the fallback.
+    pub fn credentials(mut self, credentials: impl Into<Credentials>) -> Self {
+        self.credentials = Some(credentials.into());
+        self
+    }
+
+    /// Any credentials provider instead of explicit-then-environment.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Whether to send a generated `ClientToken` (a UUID, the same on every retry of a call)
+    /// when the caller gives none. On by default; off reproduces the vendor SDK's request,
+    /// which sends none. A token given with
+    /// [`client_token`](crate::DeleteUserCertificateFluentBuilder::client_token) is always sent.
+    pub fn auto_client_token(mut self, on: bool) -> Self {
+        self.auto_client_token = on;
+        self
+    }
+
+    /// How many deletes [`Client::delete_many`](crate::Client::delete_many) runs at once
+    /// (at least 1; default [`DEFAULT_MAX_CONCURRENCY`]). The rate limiter paces them either way.
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = n.max(1);
+        self
+    }
+
+    /// Checks and builds the configuration: an endpoint, or a region made of ASCII letters,
+    /// digits and `-`, is required.
+    pub fn build(self) -> Result<Config, Error> {
+        let endpoint = match (&self.endpoint, self.region.as_deref()) {
+            (Some(e), _) => Endpoint::parse(e)?,
+            (None, Some(r)) if !r.is_empty() => {
+                if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    return Err(Error::config(format!(
+                        "region {r:?}: only ASCII letters, digits and '-' are allowed"
+                    )));
+                }
+                Endpoint::parse(&op::endpoint_for_region(r))?
+            }
+            _ => {
+                return Err(Error::config(
+                    "Alibaba Cloud CAS needs a region (e.g. cn-hangzhou) or an endpoint",
+                ));
+            }
+        };
+        let credentials = match self.provider {
+            Some(p) => p,
+            None => Arc::new(ChainProvider::default_for(
+                self.credentials,
+                EnvVars::ALIYUN,
+            )),
+        };
+        Ok(Config {
+            endpoint,
+            credentials,
+            options: self.options,
+            auto_client_token: self.auto_client_token,
+            max_concurrency: self.max_concurrency.max(1),
+        })
+    }
+}
