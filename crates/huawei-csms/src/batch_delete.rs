@@ -1,0 +1,226 @@
+//! `BatchDeleteSecrets`: the fluent builder with its irreversibility guard, and the report.
+
+use cert_common::http::HttpResponse;
+use cert_common::providers::huawei::{
+    RequestSpec, decode_error, error_from_response, fill_path, request_id, signed_request,
+};
+use cert_common::runtime::Operation;
+use cert_common::{Error, ErrorKind, PlannedRequest, Provider};
+
+use crate::client::Client;
+use crate::generated::models::{
+    BatchDeleteSecretsRequest, BatchDeleteSecretsResponse, InstanceType,
+};
+use crate::generated::operation::batch_delete_secrets as op;
+
+const OPERATION: Operation = Operation {
+    provider: Provider::Huawei,
+    action: op::OPERATION,
+};
+
+/// Builds and sends a `BatchDeleteSecrets` call; see [`Client::batch_delete_secrets`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct BatchDeleteSecretsFluentBuilder {
+    client: Client,
+    instance_id: Option<String>,
+    instance_type: Option<InstanceType>,
+    without_instance_id: bool,
+}
+
+/// A secret the server matched but could not delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FailedSecret {
+    /// The secret's name.
+    pub name: String,
+    /// The code at the start of the message (`CSMS.0107` in
+    /// `CSMS.0107: Secret is already in the **Pending deletion** state.`), when there is one.
+    pub code: Option<String>,
+    /// The server's message, verbatim.
+    pub message: String,
+}
+
+/// The server's report of a `BatchDeleteSecrets` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BatchDeleteSecretsOutput {
+    /// How many secrets matched the filter, as the server counted them.
+    pub total: Option<i64>,
+    /// The names of the secrets deleted.
+    pub deleted: Vec<String>,
+    /// The secrets that matched but were not deleted, with the reason.
+    pub failed: Vec<FailedSecret>,
+    /// The `X-Request-Id` of the answer.
+    pub request_id: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// True when an earlier failed attempt may have taken effect: secrets it deleted are then
+    /// missing from this report.
+    pub earlier_attempt_may_have_applied: bool,
+}
+
+impl BatchDeleteSecretsFluentBuilder {
+    pub(crate) fn new(client: Client) -> Self {
+        BatchDeleteSecretsFluentBuilder {
+            client,
+            instance_id: None,
+            instance_type: None,
+            without_instance_id: false,
+        }
+    }
+
+    /// The service instance (e.g. an RDS instance id) whose secrets are **all** deleted.
+    pub fn instance_id(mut self, id: impl Into<String>) -> Self {
+        self.instance_id = Some(id.into());
+        self
+    }
+
+    /// The type of service the instance belongs to.
+    pub fn instance_type(mut self, instance_type: InstanceType) -> Self {
+        self.instance_type = Some(instance_type);
+        self
+    }
+
+    /// Allows a request without an instance id: with no filter at all (body `{}`) or with only
+    /// an [`instance_type`](Self::instance_type). The server then deletes every secret that
+    /// matches, irreversibly; what an empty filter matches is not documented by the vendor.
+    pub fn delete_without_instance_id_i_understand_this_is_irreversible(mut self) -> Self {
+        self.without_instance_id = true;
+        self
+    }
+
+    fn prepare(&self) -> Result<(String, Vec<u8>), Error> {
+        match &self.instance_id {
+            Some(id) if id.trim().is_empty() => {
+                return Err(Error::invalid_input("`instance_id` must not be empty"));
+            }
+            None if !self.without_instance_id => {
+                return Err(Error::invalid_input(
+                    "`instance_id` is required: without it the server deletes every matching \
+                     secret, irreversibly; call \
+                     .delete_without_instance_id_i_understand_this_is_irreversible() to allow that",
+                ));
+            }
+            _ => {}
+        }
+        let request = BatchDeleteSecretsRequest {
+            project_id: self.client.project_id().to_string(),
+            instance_id: self.instance_id.clone(),
+            instance_type: self.instance_type,
+        };
+        request.validate()?;
+        let params = request.path_params();
+        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let path = fill_path(op::PATH_TEMPLATE, &params)?;
+        let body = cert_common::json::to_python_json(&request)
+            .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;
+        Ok((path, body))
+    }
+
+    /// Validates the input and returns the request `send()` would make, sending nothing
+    /// (`ids` holds the instance id, when given).
+    pub fn plan(&self) -> Result<PlannedRequest, Error> {
+        let (path, _) = self.prepare()?;
+        Ok(PlannedRequest {
+            method: op::METHOD,
+            target: format!("{}{}", self.client.endpoint(), path),
+            ids: self.instance_id.iter().cloned().collect(),
+        })
+    }
+
+    /// Sends the request (with retries) and returns the server's report, or an error with the
+    /// HTTP status, code, message and request id.
+    pub async fn send(self) -> Result<BatchDeleteSecretsOutput, Error> {
+        let (path, body) = self.prepare()?;
+        let core = &self.client.inner;
+        let spec = RequestSpec {
+            method: op::METHOD,
+            path: &path,
+            content_type: op::CONTENT_TYPE,
+            body: &body,
+        };
+        let executed = core
+            .runtime
+            .execute(
+                OPERATION,
+                |attempt| {
+                    signed_request(
+                        &core.runtime,
+                        &core.endpoint,
+                        &core.project_id,
+                        &spec,
+                        attempt,
+                    )
+                },
+                parse,
+            )
+            .await?;
+        let (response, request_id) = executed.value;
+        Ok(BatchDeleteSecretsOutput {
+            total: response.total,
+            deleted: response.success_secrets.unwrap_or_default(),
+            failed: response
+                .failed_secrets
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| FailedSecret {
+                    code: leading_code(&f.error_msg),
+                    name: f.secret_name,
+                    message: f.error_msg,
+                })
+                .collect(),
+            request_id,
+            attempts: executed.attempts,
+            earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
+        })
+    }
+}
+
+/// `CSMS.0107` from `CSMS.0107: Secret is ...`: a `PREFIX.SUFFIX` token of letters and digits
+/// before the first `:`.
+fn leading_code(message: &str) -> Option<String> {
+    let (head, _) = message.split_once(':')?;
+    let head = head.trim();
+    let (a, b) = head.split_once('.')?;
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    (ok(a) && ok(b)).then(|| head.to_string())
+}
+
+fn parse(response: &HttpResponse) -> Result<(BatchDeleteSecretsResponse, Option<String>), Error> {
+    if response.status == op::SUCCESS_STATUS {
+        let decoded = serde_json::from_slice(&response.body)
+            .map_err(|e| decode_error(response, op::OPERATION, &e))?;
+        return Ok((decoded, request_id(response)));
+    }
+    if (200..300).contains(&response.status) {
+        return Err(Error::new(
+            ErrorKind::Decode,
+            format!(
+                "unexpected success status HTTP {} (documented: {})",
+                response.status,
+                op::SUCCESS_STATUS
+            ),
+        )
+        .with_status(response.status)
+        .with_request_id(request_id(response)));
+    }
+    Err(error_from_response(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_code;
+
+    #[test]
+    fn codes_are_read_from_the_start_of_failure_messages() {
+        assert_eq!(
+            leading_code("CSMS.0107: Secret is already in the **Pending deletion** state."),
+            Some("CSMS.0107".to_string())
+        );
+        assert_eq!(leading_code("Secret is locked: try later"), None);
+        assert_eq!(leading_code("no colon"), None);
+        assert_eq!(leading_code("a.b.c: x"), None);
+        assert_eq!(leading_code(": x"), None);
+    }
+}
