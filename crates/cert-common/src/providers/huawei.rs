@@ -444,7 +444,8 @@ fn raw_message(body: &[u8]) -> String {
 ///   body (trimmed, at most 1 KiB) as the message.
 /// - Request id from `X-Request-Id`, else a top-level `request_id` in the body.
 /// - Retry class from [`classify`]: HTTP 429 or `APIG.0308` throttling, 5xx transient.
-///   `Retry-After` is kept as the server's hint.
+///   `Retry-After` is kept as the server's hint (an HTTP-date form is measured against the
+///   system clock: the parser has no access to the client's injected clock).
 /// - Kind: [`ErrorKind::Credentials`] for HTTP 401 and `APIG.0301` (the server rejected the
 ///   signature, token or clock); [`ErrorKind::Throttled`] for throttling; otherwise
 ///   [`ErrorKind::Service`] (including 403: the credentials were valid but lack permission).
