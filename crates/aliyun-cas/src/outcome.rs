@@ -45,7 +45,7 @@ pub fn outcome_of(result: &Result<DeleteUserCertificateOutput, Error>) -> Outcom
             Some(code) if e.status().is_some() && is_not_found_code(code) => Outcome::Absent,
             Some(code) if e.status().is_some() && is_in_use_code(code) => Outcome::Refused {
                 code: Some(code.to_string()),
-                message: e.to_string(),
+                message: e.message().to_string(),
             },
             _ => Outcome::from_error(e),
         },

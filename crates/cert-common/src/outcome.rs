@@ -72,7 +72,10 @@ impl Outcome {
     /// taken effect, refused otherwise.
     pub fn from_error(e: &crate::Error) -> Outcome {
         let code = e.code().map(str::to_string);
-        let message = e.to_string();
+        let message = match e.last_error() {
+            Some(last) => format!("{} ({})", last.message(), e.message()),
+            None => e.message().to_string(),
+        };
         if e.may_have_applied() {
             Outcome::Unconfirmed { code, message }
         } else {

@@ -1,0 +1,213 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Delete TLS certificates, CSRs and secrets on Huawei Cloud, Tencent Cloud and Alibaba Cloud.
+///
+/// Credentials come from the vendors' environment variables: HUAWEICLOUD_SDK_AK,
+/// HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_PROJECT_ID;
+/// TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN;
+/// ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN.
+///
+/// Exit status: 0 every id deleted or absent; 1 some id refused or unconfirmed; 2 usage or
+/// input error (nothing sent); 3 credentials or configuration error (nothing sent).
+#[derive(Debug, Parser)]
+#[command(name = "certctl", version)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Request-level logs on stderr (-v: one line per request; -vv: requests in detail).
+    /// Secrets are always redacted.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Huawei Cloud ELB v3.
+    #[command(name = "huawei-elb", subcommand)]
+    HuaweiElb(HuaweiElbCommand),
+    /// Huawei Cloud API Gateway v2.
+    #[command(name = "huawei-apig", subcommand)]
+    HuaweiApig(HuaweiApigCommand),
+    /// Huawei Cloud CSMS v1 (secrets).
+    #[command(name = "huawei-csms", subcommand)]
+    HuaweiCsms(HuaweiCsmsCommand),
+    /// Tencent Cloud SSL certificates.
+    #[command(name = "tencent-ssl", subcommand)]
+    TencentSsl(TencentSslCommand),
+    /// Alibaba Cloud Certificate Management Service.
+    #[command(name = "aliyun-cas", subcommand)]
+    AliyunCas(AliyunCasCommand),
+    /// Run the bundled emulator of the five APIs on loopback.
+    Emulator(EmulatorArgs),
+    /// Start the emulator in-process, delete through all five crates, print what happened.
+    Demo,
+}
+
+/// `huawei-elb` commands.
+#[derive(Debug, Subcommand)]
+pub enum HuaweiElbCommand {
+    /// Batch delete certificates.
+    DeleteCertificates {
+        /// Huawei options.
+        #[command(flatten)]
+        huawei: HuaweiArgs,
+        /// Options every delete takes.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// `huawei-apig` commands.
+#[derive(Debug, Subcommand)]
+pub enum HuaweiApigCommand {
+    /// Delete SSL certificates (one request each, concurrently within the rate limit).
+    DeleteCertificate {
+        /// Huawei options.
+        #[command(flatten)]
+        huawei: HuaweiArgs,
+        /// Options every delete takes.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// `huawei-csms` commands.
+#[derive(Debug, Subcommand)]
+pub enum HuaweiCsmsCommand {
+    /// Delete every secret bound to a service instance. Irreversible: asks for confirmation on a
+    /// terminal, and needs --yes otherwise.
+    DeleteSecrets {
+        /// Huawei options.
+        #[command(flatten)]
+        huawei: HuaweiArgs,
+        /// The service instance whose secrets are deleted (e.g. an RDS instance id).
+        #[arg(long)]
+        instance_id: String,
+        /// The service type of the instance.
+        #[arg(long, value_enum)]
+        instance_type: Option<InstanceTypeArg>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Connection options.
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+}
+
+/// `tencent-ssl` commands.
+#[derive(Debug, Subcommand)]
+pub enum TencentSslCommand {
+    /// Batch delete CSRs (100 ids per request, 10 requests per second by default).
+    DeleteCsrs {
+        /// Use the international endpoint (ssl.intl.tencentcloudapi.com).
+        #[arg(long)]
+        international: bool,
+        /// Options every delete takes.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// `aliyun-cas` commands.
+#[derive(Debug, Subcommand)]
+pub enum AliyunCasCommand {
+    /// Delete certificates (one request each, concurrently within the rate limit).
+    DeleteCertificates {
+        /// Options every delete takes.
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// Huawei-only options.
+#[derive(Debug, Args)]
+pub struct HuaweiArgs {
+    /// Project id (default: HUAWEICLOUD_SDK_PROJECT_ID).
+    #[arg(long)]
+    pub project_id: Option<String>,
+    /// Authenticate with the IAM token in HUAWEICLOUD_SDK_AUTH_TOKEN (X-Auth-Token) instead of
+    /// AK/SK signing.
+    #[arg(long)]
+    pub iam_token: bool,
+}
+
+/// Connection options.
+#[derive(Debug, Args, Clone)]
+pub struct ConnArgs {
+    /// Region (selects the vendor's endpoint).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Any endpoint, e.g. http://127.0.0.1:8080 for a local emulator.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Attempts per request, the first included.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Requests per second (default: the API's documented limit; 0 turns pacing off).
+    #[arg(long)]
+    pub qps: Option<f64>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// Options every id-list delete takes.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Ids to delete.
+    pub ids: Vec<String>,
+    /// Read ids from FILE, or - for standard input (one per line; # starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub ids_from: Option<String>,
+    /// Validate and show what would be sent; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Connection options.
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A readable table.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
+/// `--instance-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InstanceTypeArg {
+    /// RDS.
+    #[value(name = "RDS")]
+    Rds,
+    /// TaurusDB.
+    #[value(name = "TaurusDB")]
+    TaurusDb,
+    /// GaussDB.
+    #[value(name = "GaussDB")]
+    GaussDb,
+    /// APIG.
+    #[value(name = "APIG")]
+    Apig,
+}
+
+/// `certctl emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seed state from a JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<String>,
+}

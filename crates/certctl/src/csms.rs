@@ -1,0 +1,131 @@
+//! `certctl huawei-csms delete-secrets`: irreversible, so it asks first.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use cert_common::Error;
+use huawei_csms::InstanceType;
+use serde_json::json;
+
+use crate::cli::{ConnArgs, HuaweiArgs, InstanceTypeArg, OutputFormat};
+use crate::report::{EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE};
+use crate::run::exit_for;
+
+fn instance_type(t: InstanceTypeArg) -> InstanceType {
+    match t {
+        InstanceTypeArg::Rds => InstanceType::Rds,
+        InstanceTypeArg::TaurusDb => InstanceType::TaurusDb,
+        InstanceTypeArg::GaussDb => InstanceType::GaussDb,
+        InstanceTypeArg::Apig => InstanceType::Apig,
+    }
+}
+
+/// Asks on the terminal; without one, `--yes` is required.
+fn confirmed(instance_id: &str, yes: bool) -> Result<bool, String> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "deleting every secret of instance {instance_id} cannot be undone; not on a terminal, so pass --yes to confirm"
+        ));
+    }
+    eprint!(
+        "Delete EVERY secret bound to instance {instance_id}? This cannot be undone. Type the instance id to confirm: "
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok(line.trim() == instance_id)
+}
+
+/// Runs the command; returns the exit status.
+pub async fn delete_secrets(
+    huawei: &HuaweiArgs,
+    instance_id: &str,
+    kind: Option<InstanceTypeArg>,
+    yes: bool,
+    conn: &ConnArgs,
+) -> u8 {
+    let client =
+        match crate::providers::huawei_config(huawei, conn).and_then(huawei_csms::Client::new) {
+            Ok(c) => c,
+            Err(e) => return fail(&e),
+        };
+    let mut op = client.batch_delete_secrets().instance_id(instance_id);
+    if let Some(k) = kind {
+        op = op.instance_type(instance_type(k));
+    }
+    if let Err(e) = op.plan() {
+        return fail(&e);
+    }
+    match confirmed(instance_id, yes) {
+        Ok(true) => {}
+        Ok(false) => {
+            eprintln!("certctl: not confirmed; nothing sent");
+            return EXIT_USAGE;
+        }
+        Err(msg) => {
+            eprintln!("certctl: {msg}");
+            return EXIT_USAGE;
+        }
+    }
+    let out = match op.send().await {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("certctl: {e}");
+            return if e.attempts() == 0 {
+                exit_for(&e)
+            } else {
+                EXIT_INCOMPLETE
+            };
+        }
+    };
+    match conn.output {
+        OutputFormat::Json => {
+            let failed: Vec<_> = out
+                .failed
+                .iter()
+                .map(|f| json!({"name": f.name, "code": f.code, "message": f.message}))
+                .collect();
+            let doc = json!({
+                "provider": "huawei-csms",
+                "instance_id": instance_id,
+                "total": out.total,
+                "deleted": out.deleted,
+                "failed": failed,
+                "request_id": out.request_id,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        OutputFormat::Table => {
+            println!("huawei-csms: instance {instance_id}");
+            for name in &out.deleted {
+                println!("  {name:<24}  deleted");
+            }
+            for f in &out.failed {
+                println!("  {:<24}  failed      {}", f.name, f.message);
+            }
+            println!(
+                "  {} matched: {} deleted, {} failed",
+                out.total
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                out.deleted.len(),
+                out.failed.len()
+            );
+        }
+    }
+    if out.failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INCOMPLETE
+    }
+}
+
+fn fail(e: &Error) -> u8 {
+    eprintln!("certctl: {e}");
+    exit_for(e)
+}

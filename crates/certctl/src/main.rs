@@ -1,0 +1,105 @@
+//! `certctl`: delete TLS certificates, CSRs and secrets on Huawei Cloud, Tencent Cloud and
+//! Alibaba Cloud from the command line. Run `certctl --help`, or `certctl demo` to see every
+//! crate work against the bundled emulator.
+
+mod cli;
+mod csms;
+mod demo;
+mod emulator_cmd;
+mod ids;
+mod providers;
+mod report;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{
+    AliyunCasCommand, Cli, Command, HuaweiApigCommand, HuaweiCsmsCommand, HuaweiElbCommand,
+    TencentSslCommand,
+};
+
+fn init_logs(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(true)
+        .try_init();
+}
+
+async fn dispatch(cli: Cli) -> u8 {
+    let built = |r: Result<std::sync::Arc<dyn cert_common::Deleter>, cert_common::Error>| match r {
+        Ok(d) => Ok(d),
+        Err(e) => {
+            eprintln!("certctl: {e}");
+            Err(run::exit_for(&e))
+        }
+    };
+    match cli.command {
+        Command::HuaweiElb(HuaweiElbCommand::DeleteCertificates { huawei, common }) => {
+            match built(providers::huawei_elb(&huawei, &common.conn)) {
+                Ok(d) => run::delete(d, &common).await,
+                Err(code) => code,
+            }
+        }
+        Command::HuaweiApig(HuaweiApigCommand::DeleteCertificate { huawei, common }) => {
+            match built(providers::huawei_apig(&huawei, &common.conn)) {
+                Ok(d) => run::delete(d, &common).await,
+                Err(code) => code,
+            }
+        }
+        Command::HuaweiCsms(HuaweiCsmsCommand::DeleteSecrets {
+            huawei,
+            instance_id,
+            instance_type,
+            yes,
+            conn,
+        }) => csms::delete_secrets(&huawei, &instance_id, instance_type, yes, &conn).await,
+        Command::TencentSsl(TencentSslCommand::DeleteCsrs {
+            international,
+            common,
+        }) => match built(providers::tencent_ssl(international, &common.conn)) {
+            Ok(d) => run::delete(d, &common).await,
+            Err(code) => code,
+        },
+        Command::AliyunCas(AliyunCasCommand::DeleteCertificates { common }) => {
+            match built(providers::aliyun_cas(&common.conn)) {
+                Ok(d) => run::delete(d, &common).await,
+                Err(code) => code,
+            }
+        }
+        Command::Emulator(args) => emulator_cmd::run(&args).await,
+        Command::Demo => demo::run().await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                report::EXIT_USAGE
+            } else {
+                0
+            });
+        }
+    };
+    init_logs(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("certctl: cannot start the async runtime: {e}");
+            return ExitCode::from(report::EXIT_CONFIG);
+        }
+    };
+    ExitCode::from(runtime.block_on(dispatch(cli)))
+}
