@@ -46,19 +46,26 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     }
     let bar = progress(ids.len());
     let mut reports = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
+    for (n, chunk) in ids.chunks(CHUNK).enumerate() {
         match deleter.delete(chunk).await {
             Ok(r) => {
                 bar.inc(chunk.len() as u64);
                 reports.push(r);
             }
             Err(e) => {
+                // `delete` fails only before sending anything for this chunk.
                 bar.finish_and_clear();
                 eprintln!("certctl: {e}");
                 if reports.is_empty() {
                     return exit_for(&e);
                 }
-                // Earlier chunks were sent: report them, and the rest as not attempted.
+                let rest = &ids[n * CHUNK..];
+                eprintln!(
+                    "certctl: {} id(s) from {} on were NOT attempted; the report covers the {} before them",
+                    rest.len(),
+                    rest[0],
+                    n * CHUNK
+                );
                 let done = DeleteReport::concat(reports);
                 print_report(deleter.name(), &done, common.conn.output);
                 return report::EXIT_INCOMPLETE;

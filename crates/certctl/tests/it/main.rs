@@ -1,0 +1,441 @@
+//! Runs the `certctl` binary against the bundled emulator: JSON reports, exit statuses,
+//! dry runs, ids from stdin and the confirmation guard.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use cert_emulator::{Emulator, credentials as c};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_certctl");
+
+/// Every credential variable the tool reads, so a test controls exactly what the child sees.
+const CREDENTIAL_VARS: &[&str] = &[
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_PROJECT_ID",
+    "HUAWEICLOUD_SDK_AUTH_TOKEN",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_SESSION_TOKEN",
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+];
+
+fn emulator_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("HUAWEICLOUD_SDK_AK", c::HUAWEI_AK),
+        ("HUAWEICLOUD_SDK_SK", c::HUAWEI_SK),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", c::HUAWEI_PROJECT_ID),
+        ("TENCENTCLOUD_SECRET_ID", c::TENCENT_SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", c::TENCENT_SECRET_KEY),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", c::ALIYUN_ACCESS_KEY_ID),
+        (
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            c::ALIYUN_ACCESS_KEY_SECRET,
+        ),
+    ]
+}
+
+/// Runs certctl with `args`, the given environment (credential variables cleared first) and
+/// optional stdin; stdin is a pipe, never a terminal.
+async fn certctl(
+    args: Vec<String>,
+    env: Vec<(&'static str, &'static str)>,
+    stdin: Option<String>,
+) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(BIN);
+        cmd.args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for v in CREDENTIAL_VARS {
+            cmd.env_remove(v);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn certctl");
+        if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
+            pipe.write_all(text.as_bytes()).expect("write stdin");
+        }
+        child.wait_with_output().expect("certctl output")
+    })
+    .await
+    .expect("join")
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn outcomes(doc: &Value) -> Vec<(String, String)> {
+    doc["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().expect("id").to_string(),
+                i["outcome"].as_str().expect("outcome").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tencent_json_report_and_exit_status() {
+    let emu = Emulator::start().await.expect("emulator");
+    let out = certctl(
+        args(&[
+            "tencent-ssl",
+            "delete-csrs",
+            "--endpoint",
+            &emu.url(),
+            "--output",
+            "json",
+            "11",
+            "22",
+            "99",
+            "22",
+        ]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    let doc = json(&out);
+    assert_eq!(
+        outcomes(&doc),
+        [("11", "deleted"), ("22", "deleted"), ("99", "unconfirmed")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(doc["totals"]["requested"], 3);
+    assert!(doc["items"][0]["request_id"].is_string());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unconfirmed id makes the exit status 1"
+    );
+    assert_eq!(emu.tencent_csrs(), vec![33, 44, 55]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_id_gone_exits_zero() {
+    let emu = Emulator::start().await.expect("emulator");
+    let out = certctl(
+        args(&[
+            "aliyun-cas",
+            "delete-certificates",
+            "--endpoint",
+            &emu.url(),
+            "--output",
+            "json",
+            "1001",
+            "424242",
+        ]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    let doc = json(&out);
+    assert_eq!(
+        outcomes(&doc),
+        [("1001", "deleted"), ("424242", "absent")].map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn huawei_refusal_carries_the_code() {
+    let emu = Emulator::start().await.expect("emulator");
+    let out = certctl(
+        args(&[
+            "huawei-apig",
+            "delete-certificate",
+            "--endpoint",
+            &emu.url(),
+            "--output",
+            "json",
+            "a9900000000000000000000000000001",
+            "a99000000000000000000000000000b1",
+        ]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    let doc = json(&out);
+    assert_eq!(doc["items"][0]["outcome"], "deleted");
+    assert_eq!(doc["items"][1]["outcome"], "refused");
+    assert_eq!(doc["items"][1]["code"], "APIG.3474");
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = certctl(
+        args(&[
+            "huawei-elb",
+            "delete-certificates",
+            "--endpoint",
+            &emu.url(),
+            "--output",
+            "json",
+            "e1b00000000000000000000000000001",
+            "0000000000000000000000000000dead",
+        ]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    let doc = json(&out);
+    assert_eq!(
+        outcomes(&doc),
+        [
+            ("e1b00000000000000000000000000001", "deleted"),
+            ("0000000000000000000000000000dead", "absent")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_sends_nothing() {
+    let emu = Emulator::start().await.expect("emulator");
+    let ids: Vec<String> = (1..=250).map(|i| i.to_string()).collect();
+    let mut a = args(&[
+        "tencent-ssl",
+        "delete-csrs",
+        "--endpoint",
+        &emu.url(),
+        "--dry-run",
+        "--output",
+        "json",
+    ]);
+    a.extend(ids);
+    let out = certctl(a, emulator_env(), None).await;
+    let doc = json(&out);
+    assert_eq!(doc["dry_run"], true);
+    let sizes: Vec<usize> = doc["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| r["ids"].as_array().expect("ids").len())
+        .collect();
+    assert_eq!(sizes, [100, 100, 50]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        emu.requests().is_empty(),
+        "a dry run sent {:?}",
+        emu.requests()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ids_from_stdin() {
+    let emu = Emulator::start().await.expect("emulator");
+    let out = certctl(
+        args(&[
+            "tencent-ssl",
+            "delete-csrs",
+            "--endpoint",
+            &emu.url(),
+            "--output",
+            "json",
+            "--ids-from",
+            "-",
+        ]),
+        emulator_env(),
+        Some("# CSRs to clean up\n11\n\n  22  \n".into()),
+    )
+    .await;
+    let doc = json(&out);
+    assert_eq!(
+        outcomes(&doc),
+        [("11", "deleted"), ("22", "deleted")].map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csms_needs_yes_when_not_on_a_terminal() {
+    let emu = Emulator::start().await.expect("emulator");
+    let base = [
+        "huawei-csms",
+        "delete-secrets",
+        "--endpoint",
+        &emu.url(),
+        "--instance-id",
+        "rds-instance-0001",
+    ];
+    let out = certctl(args(&base), emulator_env(), None).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(
+        emu.requests().is_empty(),
+        "nothing may be sent without confirmation"
+    );
+    assert_eq!(emu.csms_secrets(c::HUAWEI_PROJECT_ID).len(), 4);
+
+    let mut confirmed = args(&base);
+    confirmed.extend(args(&[
+        "--instance-type",
+        "RDS",
+        "--yes",
+        "--output",
+        "json",
+    ]));
+    let out = certctl(confirmed, emulator_env(), None).await;
+    let doc = json(&out);
+    assert_eq!(
+        doc["deleted"],
+        serde_json::json!(["rds-secret-1", "rds-secret-2"])
+    );
+    assert_eq!(doc["failed"][0]["name"], "rds-secret-pending");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed secret makes the exit status 1"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn input_and_credential_errors_send_nothing() {
+    let emu = Emulator::start().await.expect("emulator");
+    let url = emu.url();
+    // Not an integer: an input error (2).
+    let out = certctl(
+        args(&["tencent-ssl", "delete-csrs", "--endpoint", &url, "eleven"]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No ids at all: a usage error (2).
+    let out = certctl(
+        args(&["aliyun-cas", "delete-certificates", "--endpoint", &url]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    // An unknown option: a usage error (2).
+    let out = certctl(
+        args(&["tencent-ssl", "delete-csrs", "--bogus", "1"]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    // No credentials: a configuration error (3) that names the variable.
+    let out = certctl(
+        args(&["tencent-ssl", "delete-csrs", "--endpoint", &url, "11"]),
+        vec![],
+        None,
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TENCENTCLOUD_SECRET_ID"));
+    // Huawei without a project id: a configuration error (3).
+    let env: Vec<_> = emulator_env()
+        .into_iter()
+        .filter(|(k, _)| *k != "HUAWEICLOUD_SDK_PROJECT_ID")
+        .collect();
+    let out = certctl(
+        args(&[
+            "huawei-elb",
+            "delete-certificates",
+            "--endpoint",
+            &url,
+            "x1",
+        ]),
+        env,
+        None,
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HUAWEICLOUD_SDK_PROJECT_ID"));
+    assert!(emu.requests().is_empty(), "sent: {:?}", emu.requests());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_logs_never_show_secrets() {
+    let emu = Emulator::start().await.expect("emulator");
+    let out = certctl(
+        args(&[
+            "-vv",
+            "aliyun-cas",
+            "delete-certificates",
+            "--endpoint",
+            &emu.url(),
+            "1002",
+        ]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("DeleteUserCertificate"),
+        "request-level logs expected: {stderr}"
+    );
+    assert!(!stderr.contains(c::ALIYUN_ACCESS_KEY_SECRET));
+    assert!(!stderr.contains("Signature="), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_runs() {
+    let out = certctl(args(&["demo"]), vec![], None).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "huawei-elb",
+        "huawei-apig",
+        "huawei-csms",
+        "tencent-ssl",
+        "aliyun-cas",
+        "refused",
+        "absent",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "demo output lacks {expected}: {stdout}"
+        );
+    }
+}
