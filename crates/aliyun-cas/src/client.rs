@@ -8,11 +8,11 @@ use cert_common::providers::aliyun::{RpcCall, build_request, parse_response};
 use cert_common::runtime::{Operation, Runtime};
 use cert_common::{DeleteReport, Endpoint, Error, Provider};
 
-use crate::bounded::run_bounded;
 use crate::config::Config;
 use crate::generated::models::{DeleteUserCertificateRequest, DeleteUserCertificateResponse};
 use crate::generated::operation::delete_user_certificate as op;
 use crate::outcome::outcome_of;
+use cert_common::concurrency::run_bounded;
 
 const OPERATION: Operation = Operation {
     provider: Provider::Aliyun,

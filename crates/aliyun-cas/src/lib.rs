@@ -43,7 +43,6 @@
 //! - [`Outcome::Unconfirmed`]: retries ran out after an attempt that may have taken effect
 //!   (5xx, broken connection), or any failure after such an attempt.
 
-mod bounded;
 mod client;
 mod config;
 mod deleter;

@@ -13,6 +13,7 @@
 //! | [`sign`] | Huawei `SDK-HMAC-SHA256`, Tencent `TC3-HMAC-SHA256`, Aliyun `ACS3-HMAC-SHA256` |
 //! | [`runtime`] | the attempt loop tying all of the above together |
 //! | [`outcome`] | per-id outcomes of a delete |
+//! | [`concurrency`] | bounded concurrency for one-request-per-id deletes |
 //! | [`deleter`] | the provider-neutral [`Deleter`] trait |
 //! | [`endpoint`] | endpoint parsing (`https://host`, `http://127.0.0.1:PORT`) |
 //! | [`time`], [`random`] | seams for clocks, sleeps and randomness, so tests are exact and instant |
@@ -20,6 +21,7 @@
 //! Users of a provider crate rarely name this crate except for [`Error`], [`ClientOptions`]
 //! and [`RetryConfig`].
 
+pub mod concurrency;
 pub mod credentials;
 pub mod deleter;
 pub mod endpoint;

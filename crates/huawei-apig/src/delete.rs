@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use cert_common::concurrency::run_bounded;
 use cert_common::http::HttpResponse;
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{
@@ -10,7 +11,6 @@ use cert_common::providers::huawei::{
 use cert_common::retry::RetryClass;
 use cert_common::runtime::Operation;
 use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
-use tokio::task::JoinSet;
 
 use crate::client::Client;
 use crate::generated::models::DeleteCertificateV2Request;
@@ -250,30 +250,22 @@ impl DeleteCertificatesFluentBuilder {
             .credentials()
             .await
             .map_err(|e| e.with_provider(Provider::Huawei).with_action(op::OPERATION))?;
-        let mut pending = work.into_iter();
-        let mut tasks = JoinSet::new();
-        let spawn = |tasks: &mut JoinSet<_>, (id, path): (String, String)| {
-            let client = self.client.clone();
-            tasks.spawn(async move {
+        let client = &self.client;
+        let results = run_bounded(work, self.concurrency, |(id, path): (String, String)| {
+            let client = client.clone();
+            async move {
                 let result = delete_one(&client, &path).await;
                 (id, result)
-            });
-        };
-        for item in pending.by_ref().take(self.concurrency) {
-            spawn(&mut tasks, item);
-        }
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok((id, result)) = joined {
-                match result {
-                    Ok(out) => builder.record(&id, out.outcome, out.request_id),
-                    Err(e) => {
-                        let rid = e.request_id().map(str::to_string);
-                        builder.record(&id, Outcome::from_error(&e), rid);
-                    }
-                }
             }
-            if let Some(item) = pending.next() {
-                spawn(&mut tasks, item);
+        })
+        .await;
+        for (id, result) in results {
+            match result {
+                Ok(out) => builder.record(&id, out.outcome, out.request_id),
+                Err(e) => {
+                    let rid = e.request_id().map(str::to_string);
+                    builder.record(&id, Outcome::from_error(&e), rid);
+                }
             }
         }
         Ok(builder.finish(

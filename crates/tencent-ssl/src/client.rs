@@ -10,16 +10,20 @@ use cert_common::providers::tencent::{Api3Call, Language, build_post, parse_resp
 use cert_common::runtime::{Executed, Operation, Runtime};
 use cert_common::{DeleteReport, Endpoint, Error, Outcome, Provider};
 
+use cert_common::concurrency::run_bounded;
+
 use crate::config::Config;
 use crate::generated::models::{BatchDeleteCsrRequest, BatchDeleteCsrResult};
 use crate::generated::operation::batch_delete_csr as op;
-use crate::join::join_all;
 
 /// The documented maximum of ids per request.
 pub(crate) const BATCH_MAX: usize = match op::BATCH_MAX {
     Some(n) => n,
     None => 100,
 };
+
+/// Batches in flight at once (the shared rate limiter still paces them).
+const MAX_BATCHES_IN_FLIGHT: usize = 16;
 
 const OPERATION: Operation = Operation {
     provider: Provider::Tencent,
@@ -162,12 +166,11 @@ impl BatchDeleteCsrFluentBuilder {
         let tag = |e: Error| e.with_provider(Provider::Tencent).with_action(op::ACTION);
         let batches = Client::batches(&self.ids).map_err(tag)?;
         self.client.inner.runtime.credentials().await.map_err(tag)?;
-        let results = join_all(
-            batches
-                .iter()
-                .map(|b| self.client.send_batch(b.clone()))
-                .collect(),
-        )
+        let client = &self.client;
+        let results = run_bounded(batches.clone(), MAX_BATCHES_IN_FLIGHT, |b| {
+            let client = client.clone();
+            async move { client.send_batch(b).await }
+        })
         .await;
         let mut report = ReportBuilder::new(self.ids.iter().copied());
         let mut summaries = Vec::with_capacity(batches.len());

@@ -49,7 +49,6 @@ mod client;
 mod config;
 mod deleter;
 pub mod generated;
-mod join;
 
 pub use cert_common::providers::tencent::Language;
 pub use cert_common::{
