@@ -47,6 +47,20 @@ const TEST: Step = Step {
     args: &["test", "--workspace"],
     env: &[],
 };
+const PACKAGE: Step = Step {
+    name: "every publishable crate packages",
+    args: &[
+        "package",
+        "--workspace",
+        "--no-verify",
+        "--allow-dirty",
+        "--exclude",
+        "xtask",
+        "--exclude",
+        "integration-tests",
+    ],
+    env: &[],
+};
 const DOC: Step = Step {
     name: "rustdoc",
     args: &["doc", "--workspace", "--no-deps"],
@@ -80,10 +94,10 @@ fn run(root: &Path, step: &Step) -> Result<(), String> {
 }
 
 /// Runs every CI step: fmt check, codegen check, clippy with warnings denied, the whole test
-/// suite, rustdoc with warnings denied.
+/// suite, rustdoc with warnings denied, and a package check of every publishable crate.
 pub fn ci(root: &Path) -> Result<(), String> {
     let started = Instant::now();
-    for step in [&FMT, &CODEGEN, &CLIPPY, &TEST, &DOC] {
+    for step in [&FMT, &CODEGEN, &CLIPPY, &TEST, &DOC, &PACKAGE] {
         run(root, step)?;
     }
     eprintln!("==> ci passed in {:.1} s", started.elapsed().as_secs_f64());

@@ -4,7 +4,7 @@
 //! - `codegen`: render `crates/*/src/generated/` from `crates/*/spec/*.json`.
 //! - `codegen --check`: fail, naming the stale files, if the generated code is out of date.
 //! - `test`: run the whole test suite.
-//! - `ci`: everything CI checks (fmt, codegen check, clippy, tests, rustdoc).
+//! - `ci`: everything CI checks (fmt, codegen check, clippy, tests, rustdoc, packaging).
 
 mod ci;
 mod codegen;
@@ -17,7 +17,8 @@ commands:
   codegen           render crates/*/src/generated/ from crates/*/spec/*.json
   codegen --check   fail if the generated code is out of date
   test              run the whole test suite (cargo test --workspace)
-  ci                fmt check, codegen check, clippy -D warnings, tests, rustdoc -D warnings";
+  ci                fmt check, codegen check, clippy -D warnings, tests, rustdoc -D warnings,
+                    package check of every publishable crate";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -439,3 +439,48 @@ async fn the_demo_runs() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_command_serves_and_prints_its_credentials() {
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args(["emulator", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let lines: Vec<String> = tokio::task::spawn_blocking(move || {
+        std::io::BufReader::new(stdout)
+            .lines()
+            .take(3)
+            .map(|l| l.expect("line"))
+            .collect()
+    })
+    .await
+    .expect("join");
+    let url = lines[0]
+        .strip_prefix("emulator listening on ")
+        .expect("address line")
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(lines[2].contains(c::HUAWEI_AK), "{lines:?}");
+    // It really serves: delete through the running emulator.
+    let out = certctl(
+        args(&[
+            "tencent-ssl",
+            "delete-csrs",
+            "--endpoint",
+            &url,
+            "--output",
+            "json",
+            "44",
+        ]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    assert_eq!(json(&out)["items"][0]["outcome"], "deleted");
+    child.kill().expect("kill");
+    let _ = child.wait();
+}
