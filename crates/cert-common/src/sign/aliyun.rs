@@ -4,7 +4,10 @@
 //! the canonical query sorts the decoded pairs and encodes values with `%20` for spaces, while
 //! the wire query uses `+` (Python's `urlencode`).
 
-use super::{Signed, hex, hmac_sha256, parse_query, percent_encode, sha256_hex};
+use super::{
+    Signed, hex, hmac_tag, lower, parse_query_cow, push_canonical_query, push_sha256_hex,
+    push_upper,
+};
 use crate::credentials::AccessKey;
 use crate::http::HttpRequest;
 
@@ -15,54 +18,89 @@ pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    sorted
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let sorted: Vec<(&str, &str)> = sorted.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    let mut out = String::new();
+    push_canonical_query(&mut out, &sorted);
+    out
 }
 
 /// Signs a request whose headers are final (all of them are signed). `hashed_payload` is the
 /// `x-acs-content-sha256` value.
+///
+/// Built in one buffer, without a map: the headers are sorted by (lower-cased name, trimmed
+/// value), so one name's values are adjacent and already in order to be joined with `,`.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str) -> Signed {
-    let hashed_payload = req
-        .header("x-acs-content-sha256")
-        .map(str::to_string)
-        .unwrap_or_else(|| sha256_hex(&req.body));
-    let mut merged: std::collections::BTreeMap<String, Vec<&str>> =
-        std::collections::BTreeMap::new();
-    for (k, v) in &req.headers {
-        if k.eq_ignore_ascii_case("authorization") {
-            continue;
+    let mut headers: Vec<(std::borrow::Cow<'_, str>, &str)> = req
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("authorization"))
+        .map(|(k, v)| (lower(k), v.trim()))
+        .collect();
+    headers.sort_unstable();
+
+    let mut canonical_request = String::with_capacity(
+        256 + req.path.len()
+            + req.query.len()
+            + headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum::<usize>(),
+    );
+    push_upper(&mut canonical_request, &req.method);
+    canonical_request.push('\n');
+    canonical_request.push_str(&req.path);
+    canonical_request.push('\n');
+    let mut query = parse_query_cow(&req.query, true);
+    query.sort_by(|a, b| a.0.cmp(&b.0));
+    push_canonical_query(&mut canonical_request, &query);
+    canonical_request.push('\n');
+    let mut signed_headers = String::with_capacity(headers.len() * 24);
+    let mut previous: Option<&str> = None;
+    for (k, v) in &headers {
+        if previous == Some(k) {
+            canonical_request.push(',');
+        } else {
+            if previous.is_some() {
+                canonical_request.push('\n');
+                signed_headers.push(';');
+            }
+            canonical_request.push_str(k);
+            canonical_request.push(':');
+            signed_headers.push_str(k);
         }
-        merged
-            .entry(k.to_ascii_lowercase())
-            .or_default()
-            .push(v.trim());
+        canonical_request.push_str(v);
+        previous = Some(k);
     }
-    let mut canonical_headers = String::new();
-    for (k, vs) in merged.iter_mut() {
-        vs.sort_unstable();
-        canonical_headers.push_str(k);
-        canonical_headers.push(':');
-        canonical_headers.push_str(&vs.join(","));
-        canonical_headers.push('\n');
+    if previous.is_some() {
+        canonical_request.push('\n');
     }
-    let signed_headers = merged.keys().cloned().collect::<Vec<_>>().join(";");
-    let canonical_request = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method.to_ascii_uppercase(),
-        req.path,
-        canonical_query(&parse_query(&req.query, true)),
-        canonical_headers,
-        signed_headers,
-        hashed_payload
+    canonical_request.push('\n');
+    canonical_request.push_str(&signed_headers);
+    canonical_request.push('\n');
+    match req.header("x-acs-content-sha256") {
+        Some(hashed_payload) => canonical_request.push_str(hashed_payload),
+        None => push_sha256_hex(&mut canonical_request, &req.body),
+    }
+
+    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 1 + 64);
+    string_to_sign.push_str(ALGORITHM);
+    string_to_sign.push('\n');
+    push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
+    let signature = hex(hmac_tag(secret.as_bytes(), string_to_sign.as_bytes()).as_ref());
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
     );
-    let string_to_sign = format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()));
-    let signature = hex(&hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
-    );
+    for part in [
+        ALGORITHM,
+        " Credential=",
+        access_key_id,
+        ",SignedHeaders=",
+        &signed_headers,
+        ",Signature=",
+        &signature,
+    ] {
+        authorization.push_str(part);
+    }
     Signed {
         canonical_request,
         string_to_sign,
@@ -110,8 +148,10 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
     } else {
         "static_ak"
     };
+    let mut payload_hash = String::with_capacity(64);
+    push_sha256_hex(&mut payload_hash, &req.body);
+    headers.push(("x-acs-content-sha256".to_string(), payload_hash));
     let mut push = |k: &str, v: &str| headers.push((k.to_string(), v.to_string()));
-    push("x-acs-content-sha256", &sha256_hex(&req.body));
     push("x-acs-credentials-provider", provider);
     if let Some(t) = key.security_token() {
         push("x-acs-accesskey-id", key.id());

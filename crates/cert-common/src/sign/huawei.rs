@@ -8,7 +8,12 @@
 //! 5. String to sign `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex(sha256(canonical))>`, keyed with the
 //!    raw secret key.
 
-use super::{Signed, hex, hmac_sha256, parse_query, percent_decode, percent_encode, sha256_hex};
+use std::borrow::Cow;
+
+use super::{
+    Signed, decode_cow, hex, hmac_tag, lower, parse_query_cow, push_canonical_query, push_encoded,
+    push_sha256_hex, push_upper,
+};
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
 use crate::time::UtcDateTime;
@@ -18,72 +23,103 @@ pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 
 /// The canonical URI of a wire path.
 pub fn canonical_uri(wire_path: &str) -> String {
-    let decoded = percent_decode(wire_path, false);
-    let mut uri = decoded
-        .split('/')
-        .map(percent_encode)
-        .collect::<Vec<_>>()
-        .join("/");
-    if !uri.ends_with('/') {
-        uri.push('/');
-    }
+    let mut uri = String::with_capacity(wire_path.len() + 1);
+    push_canonical_uri(&mut uri, wire_path);
     uri
+}
+
+/// Appends the canonical URI: the path decoded, then every `/`-separated segment re-encoded
+/// (so `/` stays, including one that was `%2F`), with a trailing `/` forced.
+fn push_canonical_uri(out: &mut String, wire_path: &str) {
+    let decoded = decode_cow(wire_path, false);
+    for (i, segment) in decoded.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        push_encoded(out, segment, false);
+    }
+    if !out.ends_with('/') {
+        out.push('/');
+    }
 }
 
 /// The canonical query of decoded pairs: sorted by key, then value; each side encoded.
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
     sorted.sort();
-    sorted
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let sorted: Vec<(&str, &str)> = sorted.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    let mut out = String::new();
+    push_canonical_query(&mut out, &sorted);
+    out
 }
 
 /// Signs a request whose headers are all present (`Host`, `X-Sdk-Date`, ...) and whose header
 /// values are already trimmed. `sdk_date` is the `X-Sdk-Date` value.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str, sdk_date: &str) -> Signed {
-    let payload_hash = match req.header("X-Sdk-Content-Sha256") {
-        Some(v) if !req.body.is_empty() => v.to_string(),
-        _ => sha256_hex(&req.body),
-    };
-    let mut headers: Vec<(String, &str)> = req
+    let mut headers: Vec<(Cow<'_, str>, &str)> = req
         .headers
         .iter()
         .filter(|(k, _)| !k.contains('_') && !k.eq_ignore_ascii_case("authorization"))
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
+        .map(|(k, v)| (lower(k), v.trim()))
         .collect();
+    // Stable: a repeated name keeps the order the values are sent in.
     headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let signed_headers = headers
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let mut canonical_headers = String::new();
-    for (k, v) in &headers {
-        canonical_headers.push_str(k);
-        canonical_headers.push(':');
-        canonical_headers.push_str(v);
-        canonical_headers.push('\n');
+    let mut signed_headers = String::with_capacity(headers.len() * 16);
+    for (i, (k, _)) in headers.iter().enumerate() {
+        if i > 0 {
+            signed_headers.push(';');
+        }
+        signed_headers.push_str(k);
     }
-    let canonical_request = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method.to_ascii_uppercase(),
-        canonical_uri(&req.path),
-        canonical_query(&parse_query(&req.query, false)),
-        canonical_headers,
-        signed_headers,
-        payload_hash
+
+    let mut canonical_request = String::with_capacity(
+        160 + req.path.len()
+            + req.query.len()
+            + signed_headers.len() * 2
+            + headers.iter().map(|(_, v)| v.len() + 2).sum::<usize>(),
     );
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{sdk_date}\n{}",
-        sha256_hex(canonical_request.as_bytes())
+    push_upper(&mut canonical_request, &req.method);
+    canonical_request.push('\n');
+    push_canonical_uri(&mut canonical_request, &req.path);
+    canonical_request.push('\n');
+    let mut query = parse_query_cow(&req.query, false);
+    query.sort();
+    push_canonical_query(&mut canonical_request, &query);
+    canonical_request.push('\n');
+    for (k, v) in &headers {
+        canonical_request.push_str(k);
+        canonical_request.push(':');
+        canonical_request.push_str(v);
+        canonical_request.push('\n');
+    }
+    canonical_request.push('\n');
+    canonical_request.push_str(&signed_headers);
+    canonical_request.push('\n');
+    match req.header("X-Sdk-Content-Sha256") {
+        Some(v) if !req.body.is_empty() => canonical_request.push_str(v),
+        _ => push_sha256_hex(&mut canonical_request, &req.body),
+    }
+
+    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 66);
+    for part in [ALGORITHM, "\n", sdk_date, "\n"] {
+        string_to_sign.push_str(part);
+    }
+    push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
+    let signature = hex(hmac_tag(secret.as_bytes(), string_to_sign.as_bytes()).as_ref());
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
     );
-    let signature = hex(&hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{ALGORITHM} Access={access_key_id}, SignedHeaders={signed_headers}, Signature={signature}"
-    );
+    for part in [
+        ALGORITHM,
+        " Access=",
+        access_key_id,
+        ", SignedHeaders=",
+        &signed_headers,
+        ", Signature=",
+        &signature,
+    ] {
+        authorization.push_str(part);
+    }
     Signed {
         canonical_request,
         string_to_sign,

@@ -11,6 +11,7 @@ pub mod aliyun;
 pub mod huawei;
 pub mod tencent;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use ring::{digest, hmac};
@@ -47,21 +48,50 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, data).as_ref())
 }
 
+/// Appends the lower-case hex of SHA-256 to `out` (no intermediate `String`).
+fn push_sha256_hex(out: &mut String, data: &[u8]) {
+    push_hex(out, digest::digest(&digest::SHA256, data).as_ref());
+}
+
 /// HMAC-SHA256.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let k = hmac::Key::new(hmac::HMAC_SHA256, key);
-    hmac::sign(&k, msg).as_ref().to_vec()
+    hmac_tag(key, msg).as_ref().to_vec()
+}
+
+/// HMAC-SHA256 as ring's fixed-size tag: no heap allocation, for chaining derived keys.
+fn hmac_tag(key: &[u8], msg: &[u8]) -> hmac::Tag {
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), msg)
 }
 
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
+    push_hex(&mut s, bytes);
     s
+}
+
+/// Appends the lower-case hex of `bytes` to `out`.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+}
+
+/// Appends `s` to `out` with ASCII letters upper-cased (the canonical method).
+fn push_upper(out: &mut String, s: &str) {
+    out.extend(s.chars().map(|c| c.to_ascii_uppercase()));
+}
+
+/// A header name in lower case, borrowed when it already is (the common case).
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// Constant-time comparison of two signatures (for verifiers).
@@ -89,11 +119,22 @@ pub fn form_encode(s: &str) -> String {
 }
 
 fn encode_with(s: &str, plus_for_space: bool) -> String {
-    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
     if s.bytes().all(is_unreserved) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() * 3);
+    push_encoded(&mut out, s, plus_for_space);
+    out
+}
+
+/// Appends `s` to `out` encoded as [`percent_encode`] (or [`form_encode`] with
+/// `plus_for_space`) does.
+fn push_encoded(out: &mut String, s: &str, plus_for_space: bool) {
+    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    if s.bytes().all(is_unreserved) {
+        out.push_str(s);
+        return;
+    }
     for &b in s.as_bytes() {
         if is_unreserved(b) {
             out.push(b as char);
@@ -105,7 +146,6 @@ fn encode_with(s: &str, plus_for_space: bool) -> String {
             out.push(UPPER[(b & 15) as usize] as char);
         }
     }
-    out
 }
 
 /// Decodes `%XX` escapes (invalid escapes are kept as they are); with `plus_is_space`,
@@ -140,6 +180,39 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`percent_decode`], borrowing `s` when there is nothing to decode (the common case).
+fn decode_cow(s: &str, plus_is_space: bool) -> Cow<'_, str> {
+    if s.bytes().any(|b| b == b'%' || (plus_is_space && b == b'+')) {
+        Cow::Owned(percent_decode(s, plus_is_space))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// [`parse_query`] without copying the pairs that need no decoding.
+fn parse_query_cow(query: &str, plus_is_space: bool) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode_cow(k, plus_is_space), decode_cow(v, plus_is_space))
+        })
+        .collect()
+}
+
+/// Appends decoded, already sorted pairs as `enc(k)=enc(v)` joined by `&`.
+fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(out: &mut String, sorted: &[(K, V)]) {
+    for (i, (k, v)) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_encoded(out, k.as_ref(), false);
+        out.push('=');
+        push_encoded(out, v.as_ref(), false);
+    }
 }
 
 /// Splits a wire query string into decoded `(key, value)` pairs.

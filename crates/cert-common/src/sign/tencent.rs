@@ -3,7 +3,7 @@
 //! Only `content-type` and `host` are signed; every `X-TC-*` header (timestamp, token, region)
 //! travels unsigned. The key is derived: `HMAC("TC3"+key, date)` → service → `tc3_request`.
 
-use super::{Signed, hex, hmac_sha256, sha256_hex};
+use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper};
 use crate::credentials::AccessKey;
 use crate::http::HttpRequest;
 use crate::time::UtcDateTime;
@@ -44,35 +44,62 @@ pub fn credential_scope(timestamp: i64, service: &str) -> String {
 
 /// Signs with a secret id and key.
 pub fn sign(input: &SignInput<'_>, secret_id: &str, secret_key: &str) -> Signed {
-    let hashed_payload = if input.unsigned_payload {
-        sha256_hex(UNSIGNED_PAYLOAD.as_bytes())
-    } else {
-        sha256_hex(input.payload)
-    };
     let signed_headers = "content-type;host".to_string();
-    let canonical_request = format!(
-        "{}\n/\n{}\ncontent-type:{}\nhost:{}\n\n{}\n{}",
-        input.method.to_ascii_uppercase(),
+    let mut canonical_request = String::with_capacity(
+        160 + input.query.len() + input.content_type.len() + input.host.len(),
+    );
+    push_upper(&mut canonical_request, input.method);
+    for part in [
+        "\n/\n",
         input.query,
+        "\ncontent-type:",
         input.content_type,
+        "\nhost:",
         input.host,
-        signed_headers,
-        hashed_payload
-    );
+        "\n\n",
+        &signed_headers,
+        "\n",
+    ] {
+        canonical_request.push_str(part);
+    }
+    if input.unsigned_payload {
+        push_sha256_hex(&mut canonical_request, UNSIGNED_PAYLOAD.as_bytes());
+    } else {
+        push_sha256_hex(&mut canonical_request, input.payload);
+    }
+
     let date = UtcDateTime::from_unix(input.timestamp).date();
-    let scope = credential_scope(input.timestamp, input.service);
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{}\n{scope}\n{}",
-        input.timestamp,
-        sha256_hex(canonical_request.as_bytes())
+    let scope = format!("{date}/{}/tc3_request", input.service);
+    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 24 + scope.len() + 64);
+    string_to_sign.push_str(ALGORITHM);
+    string_to_sign.push('\n');
+    string_to_sign.push_str(&input.timestamp.to_string());
+    string_to_sign.push('\n');
+    string_to_sign.push_str(&scope);
+    string_to_sign.push('\n');
+    push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
+
+    // The derived key chain; ring's tags are fixed-size, so no step allocates.
+    let k_date = hmac_tag(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
+    let k_service = hmac_tag(k_date.as_ref(), input.service.as_bytes());
+    let k_signing = hmac_tag(k_service.as_ref(), b"tc3_request");
+    let signature = hex(hmac_tag(k_signing.as_ref(), string_to_sign.as_bytes()).as_ref());
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len() + 48 + secret_id.len() + scope.len() + signed_headers.len() + 64,
     );
-    let k_date = hmac_sha256(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
-    let k_service = hmac_sha256(&k_date, input.service.as_bytes());
-    let k_signing = hmac_sha256(&k_service, b"tc3_request");
-    let signature = hex(&hmac_sha256(&k_signing, string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{ALGORITHM} Credential={secret_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
-    );
+    for part in [
+        ALGORITHM,
+        " Credential=",
+        secret_id,
+        "/",
+        &scope,
+        ", SignedHeaders=",
+        &signed_headers,
+        ", Signature=",
+        &signature,
+    ] {
+        authorization.push_str(part);
+    }
     Signed {
         canonical_request,
         string_to_sign,
