@@ -17,6 +17,7 @@
 //! | [`deleter`] | the provider-neutral [`Deleter`] trait |
 //! | [`endpoint`] | endpoint parsing (`https://host`, `http://127.0.0.1:PORT`) |
 //! | [`time`], [`random`] | seams for clocks, sleeps and randomness, so tests are exact and instant |
+//! | `test_util` | test doubles for those seams (feature `test-util`, for tests only) |
 //!
 //! Users of a provider crate rarely name this crate except for [`Error`], [`ClientOptions`]
 //! and [`RetryConfig`].
@@ -35,6 +36,8 @@ pub mod rate_limit;
 pub mod retry;
 pub mod runtime;
 pub mod sign;
+#[cfg(any(test, feature = "test-util"))]
+pub mod test_util;
 pub mod time;
 pub mod transport;
 pub mod validate;

@@ -1,0 +1,71 @@
+//! Test doubles shared by the provider crates' tests (feature `test-util`).
+//!
+//! Everything here stands in for one of this crate's seams, so a client can be driven without
+//! a network, a real clock or real randomness:
+//!
+//! | item | stands in for |
+//! |---|---|
+//! | [`ScriptedHttp`] | the transport ([`HttpSend`](crate::transport::HttpSend)): records requests, answers from a script |
+//! | [`response`], [`json_response`] | building the [`HttpResponse`](crate::http::HttpResponse)s of a script |
+//! | [`QueuedRandom`], [`hex_bytes`] | randomness ([`Random`](crate::random::Random)): pinned nonces, ids and jitter |
+//! | [`manual_options`] | [`ClientOptions`] with time and randomness pinned |
+//! | [`signing_vectors`], [`signing_vector`], [`assert_wire_matches`] | the vendors' signing vectors |
+//!
+//! Enable it for tests only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! cert-common = { version = "0.1", features = ["test-util"] }
+//! ```
+//!
+//! These doubles panic (with a message) on misuse, as a test should; none of them is meant for
+//! production code.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::random::FixedRandom;
+use crate::runtime::ClientOptions;
+use crate::time::ManualClock;
+
+mod http;
+mod random;
+mod vectors;
+
+pub use http::{ScriptedHttp, json_response, response};
+pub use random::{QueuedRandom, hex_bytes};
+pub use vectors::{assert_wire_matches, signing_vector, signing_vectors};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking test thread must not hide what was recorded from the others.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Options whose clock and sleeps are `clock` and whose randomness is fixed
+/// ([`FixedRandom`]`(0.5)`: `unit()` is 0.5, so backoff delays are exact).
+///
+/// Everything else is [`ClientOptions::default`]; chain `.http(...)`, `.random(...)`,
+/// `.retry(...)` and so on to change it.
+pub fn manual_options(clock: &ManualClock) -> ClientOptions {
+    ClientOptions::default()
+        .time(Arc::new(clock.clone()), Arc::new(clock.clone()))
+        .random(Arc::new(FixedRandom(0.5)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn manual_options_pin_time_and_randomness() {
+        let clock = ManualClock::at_unix(1_704_164_645);
+        let options = manual_options(&clock);
+        assert_eq!(options.random.unit(), 0.5);
+        assert_eq!(
+            options.clock.now(),
+            std::time::UNIX_EPOCH + Duration::from_secs(1_704_164_645)
+        );
+        options.sleep.sleep(Duration::from_secs(3)).await;
+        assert_eq!(clock.sleeps(), [Duration::from_secs(3)]);
+    }
+}

@@ -1,0 +1,147 @@
+//! The vendors' signing vectors, shipped with this crate.
+
+use serde_json::Value;
+
+use crate::http::HttpRequest;
+
+const SIGNING_VECTORS: &str = include_str!("../../tests/data/signing-vectors.json");
+
+/// The whole signing-vector document: requests and signatures produced by the vendors' own
+/// SDKs with pinned clocks and nonces (`tests/data/signing-vectors.json` of this crate).
+///
+/// Its `vectors` member is an array of objects with `id`, `operation`, `input` and `output`.
+pub fn signing_vectors() -> Value {
+    serde_json::from_str(SIGNING_VECTORS).expect("signing-vectors.json is valid JSON")
+}
+
+/// The signing vector with this `id`.
+///
+/// # Panics
+///
+/// If there is none.
+pub fn signing_vector(id: &str) -> Value {
+    signing_vectors()["vectors"]
+        .as_array()
+        .expect("signing vectors have a `vectors` array")
+        .iter()
+        .find(|v| v["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no signing vector {id:?}"))
+}
+
+/// Asserts that `request` is what the vector's SDK sent: its URL is `output.url`, its headers
+/// are exactly `output.headers` (names and values, order aside: JSON objects keep no order; a
+/// repeated header fails) and its `Authorization` is `output.authorization`.
+///
+/// Method and body are left to the caller, since vendors record them differently.
+///
+/// # Panics
+///
+/// On any difference (naming the vector's `id`), or if the vector lacks those members.
+pub fn assert_wire_matches(request: &HttpRequest, vector: &Value) {
+    let id = vector["id"].as_str().unwrap_or("?");
+    let output = &vector["output"];
+    let text = |v: &Value, what: &str| -> String {
+        v.as_str()
+            .unwrap_or_else(|| panic!("{id}: {what} is not a string"))
+            .to_string()
+    };
+    assert_eq!(
+        request.url(),
+        text(&output["url"], "output.url"),
+        "{id}: URL"
+    );
+    let mut want: Vec<(String, String)> = output["headers"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{id}: output.headers is not an object"))
+        .iter()
+        .map(|(k, v)| (k.clone(), text(v, k)))
+        .collect();
+    want.sort();
+    let mut got = request.headers.clone();
+    got.sort();
+    assert_eq!(got, want, "{id}: headers and values");
+    assert_eq!(
+        request.header("Authorization"),
+        Some(text(&output["authorization"], "output.authorization").as_str()),
+        "{id}: Authorization"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_vectors_are_there_and_found_by_id() {
+        let all = signing_vectors();
+        let vectors = all["vectors"].as_array().expect("array");
+        assert!(!vectors.is_empty());
+        for v in vectors {
+            let id = v["id"].as_str().expect("id");
+            assert_eq!(signing_vector(id), *v);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "no signing vector")]
+    fn signing_vector_refuses_an_unknown_id() {
+        let _ = signing_vector("no-such-vector");
+    }
+
+    fn vector_request(v: &Value) -> HttpRequest {
+        let url = v["output"]["url"].as_str().expect("url");
+        let (scheme, rest) = url.split_once("://").expect("scheme");
+        let (host, path_query) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+        let mut r = HttpRequest::new("GET", scheme, host, path);
+        r.query = query.to_string();
+        r.headers = v["output"]["headers"]
+            .as_object()
+            .expect("headers")
+            .iter()
+            .rev()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("value").to_string()))
+            .collect();
+        r
+    }
+
+    #[test]
+    fn assert_wire_matches_accepts_the_vector_in_any_header_order() {
+        let v = signing_vector("tc-basic");
+        assert_wire_matches(&vector_request(&v), &v);
+    }
+
+    #[test]
+    #[should_panic(expected = "headers and values")]
+    fn assert_wire_matches_refuses_a_changed_header() {
+        let v = signing_vector("tc-basic");
+        let mut r = vector_request(&v);
+        let h = r
+            .headers
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case("Host"))
+            .expect("host header");
+        h.1.push('x');
+        assert_wire_matches(&r, &v);
+    }
+
+    #[test]
+    #[should_panic(expected = "headers and values")]
+    fn assert_wire_matches_refuses_a_repeated_header() {
+        let v = signing_vector("tc-basic");
+        let mut r = vector_request(&v);
+        let first = r.headers[0].clone();
+        r.headers.push(first);
+        assert_wire_matches(&r, &v);
+    }
+
+    #[test]
+    #[should_panic(expected = "URL")]
+    fn assert_wire_matches_refuses_another_url() {
+        let v = signing_vector("tc-basic");
+        let mut r = vector_request(&v);
+        r.path.push('x');
+        assert_wire_matches(&r, &v);
+    }
+}
