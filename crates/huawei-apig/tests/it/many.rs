@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use cert_common::http::HttpResponse;
+use cert_common::test_util::manual_options;
 use cert_common::time::ManualClock;
 use cert_common::{AccessKey, Deleter, ErrorKind, Outcome, RetryConfig};
 use huawei_apig::{Client, Config};
 
-use crate::support::{AK, PROJECT, Responder, SK, options};
+use crate::support::{AK, PROJECT, Responder, SK};
 
 fn answer_by_id(req: &cert_common::http::HttpRequest) -> Result<HttpResponse, cert_common::Error> {
     let id = req.path.rsplit('/').next().unwrap_or_default().to_string();
@@ -41,7 +42,11 @@ fn client(http: Arc<Responder>) -> Client {
             .region("cn-north-4")
             .project_id(PROJECT)
             .credentials(AccessKey::new(AK, SK))
-            .options(options(&clock).http(http).retry(RetryConfig::disabled()))
+            .options(
+                manual_options(&clock)
+                    .http(http)
+                    .retry(RetryConfig::disabled()),
+            )
             .env_lookup(|_| None)
             .build(),
     )
@@ -84,7 +89,7 @@ async fn no_credentials_is_an_error_before_anything_is_sent() {
         Config::builder()
             .region("cn-north-4")
             .project_id(PROJECT)
-            .options(options(&clock).http(http.clone()))
+            .options(manual_options(&clock).http(http.clone()))
             .env_lookup(|_| None)
             .build(),
     )

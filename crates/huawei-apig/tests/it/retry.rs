@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use cert_common::test_util::{ScriptedHttp, response};
 use cert_common::time::ManualClock;
 use cert_common::{ErrorKind, Outcome, RetryConfig};
 
-use crate::support::{Capture, resp, scripted};
+use crate::support::scripted;
 
 fn retry_fast() -> RetryConfig {
     RetryConfig::default().with_backoff(Duration::from_millis(100), Duration::from_secs(2))
@@ -17,9 +18,9 @@ const THROTTLED: &str =
 #[tokio::test]
 async fn throttled_then_success() {
     let clock = ManualClock::at_unix(1_704_164_645);
-    let http = Capture::new(vec![
-        resp(429, &[("Retry-After", "1")], THROTTLED),
-        resp(204, &[("X-Request-Id", "rid-ok")], ""),
+    let http = ScriptedHttp::new(vec![
+        Ok(response(429, &[("Retry-After", "1")], THROTTLED)),
+        Ok(response(204, &[("X-Request-Id", "rid-ok")], "")),
     ]);
     let out = scripted(http.clone(), &clock, retry_fast())
         .delete_certificate()
@@ -44,10 +45,14 @@ async fn throttled_then_success() {
 async fn server_errors_exhausted_return_the_last_error_with_its_request_id() {
     let clock = ManualClock::at_unix(0);
     let err = r#"{"error_code":"APIG.9999","error_msg":"System error"}"#;
-    let http = Capture::new(vec![
-        resp(500, &[("X-Request-Id", "r1")], err),
-        resp(503, &[("X-Request-Id", "r2")], "Service Unavailable"),
-        resp(500, &[("X-Request-Id", "r3")], err),
+    let http = ScriptedHttp::new(vec![
+        Ok(response(500, &[("X-Request-Id", "r1")], err)),
+        Ok(response(
+            503,
+            &[("X-Request-Id", "r2")],
+            "Service Unavailable",
+        )),
+        Ok(response(500, &[("X-Request-Id", "r3")], err)),
     ]);
     let e = scripted(http.clone(), &clock, retry_fast())
         .delete_certificate()
@@ -70,11 +75,11 @@ async fn server_errors_exhausted_return_the_last_error_with_its_request_id() {
 #[tokio::test]
 async fn the_deadline_is_respected() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![resp(
+    let http = ScriptedHttp::new(vec![Ok(response(
         429,
         &[("Retry-After", "60"), ("X-Request-Id", "rid-t")],
         THROTTLED,
-    )]);
+    ))]);
     let retry = retry_fast().with_operation_timeout(Some(Duration::from_secs(5)));
     let e = scripted(http.clone(), &clock, retry)
         .delete_certificate()
@@ -92,13 +97,13 @@ async fn the_deadline_is_respected() {
 #[tokio::test]
 async fn not_found_after_a_5xx_is_absent_and_flagged() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![
-        resp(502, &[], "Bad Gateway"),
-        resp(
+    let http = ScriptedHttp::new(vec![
+        Ok(response(502, &[], "Bad Gateway")),
+        Ok(response(
             404,
             &[("X-Request-Id", "rid-404")],
             r#"{"error_code":"APIG.3002","error_msg":"Certificate does not exist"}"#,
-        ),
+        )),
     ]);
     let out = scripted(http, &clock, retry_fast())
         .delete_certificate()

@@ -1,14 +1,15 @@
 //! Bad input is refused before anything is sent; no id can reach another path.
 
+use cert_common::test_util::{ScriptedHttp, response};
 use cert_common::time::ManualClock;
 use cert_common::{ErrorKind, Outcome, RetryConfig};
 
-use crate::support::{Capture, resp, scripted};
+use crate::support::scripted;
 
 #[tokio::test]
 async fn empty_and_dot_segment_ids_send_nothing() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![]);
+    let http = ScriptedHttp::new(vec![]);
     let client = scripted(http.clone(), &clock, RetryConfig::disabled());
     for bad in ["", ".", ".."] {
         let e = client
@@ -34,7 +35,7 @@ async fn empty_and_dot_segment_ids_send_nothing() {
 #[tokio::test]
 async fn every_id_is_one_encoded_path_segment() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![resp(204, &[], ""), resp(204, &[], "")]);
+    let http = ScriptedHttp::new(vec![Ok(response(204, &[], "")), Ok(response(204, &[], ""))]);
     let client = scripted(http.clone(), &clock, RetryConfig::disabled());
     for id in ["../../v3/x", "a?b#c %2e%2e"] {
         let out = client

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use cert_common::test_util::{ScriptedHttp, response};
 use cert_common::time::ManualClock;
 use cert_common::{ErrorKind, RetryConfig};
 
-use crate::support::{Capture, resp, scripted};
+use crate::support::scripted;
 
 fn retry_fast() -> RetryConfig {
     RetryConfig::default().with_backoff(Duration::from_millis(100), Duration::from_secs(2))
@@ -17,17 +18,17 @@ const THROTTLED: &str =
 #[tokio::test]
 async fn throttled_then_success() {
     let clock = ManualClock::at_unix(1_704_164_645);
-    let http = Capture::new(vec![
-        resp(
+    let http = ScriptedHttp::new(vec![
+        Ok(response(
             429,
             &[("X-Request-Id", "rid-t"), ("Retry-After", "1")],
             THROTTLED,
-        ),
-        resp(
+        )),
+        Ok(response(
             200,
             &[("X-Request-Id", "rid-ok")],
             r#"{"total":1,"success_secrets":["s1"],"failed_secrets":[]}"#,
-        ),
+        )),
     ]);
     let out = scripted(http.clone(), &clock, retry_fast())
         .batch_delete_secrets()
@@ -49,17 +50,17 @@ async fn throttled_then_success() {
 #[tokio::test]
 async fn a_5xx_then_success_is_flagged_as_possibly_incomplete() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![
-        resp(
+    let http = ScriptedHttp::new(vec![
+        Ok(response(
             500,
             &[],
             r#"{"error_code":"CSMS.0500","error_msg":"internal"}"#,
-        ),
-        resp(
+        )),
+        Ok(response(
             200,
             &[],
             r#"{"total":0,"success_secrets":[],"failed_secrets":[]}"#,
-        ),
+        )),
     ]);
     let out = scripted(http, &clock, retry_fast())
         .batch_delete_secrets()
@@ -73,18 +74,18 @@ async fn a_5xx_then_success_is_flagged_as_possibly_incomplete() {
 #[tokio::test]
 async fn server_errors_exhausted_keep_the_last_error() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![
-        resp(502, &[("X-Request-Id", "r1")], "bad gateway"),
-        resp(
+    let http = ScriptedHttp::new(vec![
+        Ok(response(502, &[("X-Request-Id", "r1")], "bad gateway")),
+        Ok(response(
             500,
             &[("X-Request-Id", "r2")],
             r#"{"error_code":"CSMS.0500","error_msg":"internal"}"#,
-        ),
-        resp(
+        )),
+        Ok(response(
             504,
             &[("X-Request-Id", "r3")],
             r#"{"error_code":"CSMS.0504","error_msg":"timeout"}"#,
-        ),
+        )),
     ]);
     let e = scripted(http.clone(), &clock, retry_fast())
         .batch_delete_secrets()
@@ -102,7 +103,7 @@ async fn server_errors_exhausted_keep_the_last_error() {
 #[tokio::test]
 async fn the_deadline_is_respected() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![resp(429, &[("Retry-After", "45")], THROTTLED)]);
+    let http = ScriptedHttp::new(vec![Ok(response(429, &[("Retry-After", "45")], THROTTLED))]);
     let retry = retry_fast().with_operation_timeout(Some(Duration::from_secs(30)));
     let e = scripted(http.clone(), &clock, retry)
         .batch_delete_secrets()

@@ -1,17 +1,18 @@
 //! The irreversibility guard and other input checks: nothing is sent for bad input.
 
+use cert_common::test_util::{ScriptedHttp, response};
 use cert_common::time::ManualClock;
 use cert_common::{ErrorKind, RetryConfig};
 use huawei_csms::InstanceType;
 
-use crate::support::{Capture, resp, scripted};
+use crate::support::scripted;
 
 #[tokio::test]
 async fn no_instance_id_is_refused_unless_opted_in() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![
-        resp(200, &[], r#"{"total":0}"#),
-        resp(200, &[], r#"{"total":0}"#),
+    let http = ScriptedHttp::new(vec![
+        Ok(response(200, &[], r#"{"total":0}"#)),
+        Ok(response(200, &[], r#"{"total":0}"#)),
     ]);
     let client = scripted(http.clone(), &clock, RetryConfig::disabled());
     let e = client.batch_delete_secrets().send().await.unwrap_err();
@@ -62,7 +63,7 @@ async fn no_instance_id_is_refused_unless_opted_in() {
 #[tokio::test]
 async fn plan_names_the_kms_host_and_sends_nothing() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![]);
+    let http = ScriptedHttp::new(vec![]);
     let client = scripted(http.clone(), &clock, RetryConfig::disabled());
     let p = client
         .batch_delete_secrets()

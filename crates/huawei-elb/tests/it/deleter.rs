@@ -1,18 +1,19 @@
 //! The provider-neutral `Deleter` view of the client.
 
+use cert_common::test_util::{ScriptedHttp, response};
 use cert_common::time::ManualClock;
 use cert_common::{Deleter, ErrorKind, Outcome, RetryConfig};
 
-use crate::support::{Capture, resp, scripted};
+use crate::support::scripted;
 
 #[tokio::test]
 async fn plan_sends_nothing_and_delete_reports_per_id() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![resp(
+    let http = ScriptedHttp::new(vec![Ok(response(
         200,
         &[],
         r#"{"certificates":[{"id":"a","ret_status":"successful"},{"id":"b","ret_status":"not found"}]}"#,
-    )]);
+    ))]);
     let client = scripted(http.clone(), &clock, RetryConfig::disabled());
     let d: &dyn Deleter = &client;
     assert_eq!(d.name(), "huawei-elb");

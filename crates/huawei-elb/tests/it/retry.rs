@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
+use cert_common::test_util::{ScriptedHttp, response};
 use cert_common::time::ManualClock;
 use cert_common::{Error, ErrorKind, Outcome, RetryConfig};
 
-use crate::support::{Capture, resp, scripted};
+use crate::support::scripted;
 
 fn retry_fast() -> RetryConfig {
     RetryConfig::default().with_backoff(Duration::from_millis(100), Duration::from_secs(2))
@@ -17,17 +18,17 @@ const THROTTLED: &str = r#"{"error_code":"APIG.0308","error_msg":"The throttling
 #[tokio::test]
 async fn throttled_then_success_waits_and_signs_afresh() {
     let clock = ManualClock::at_unix(1_704_164_645);
-    let http = Capture::new(vec![
-        resp(
+    let http = ScriptedHttp::new(vec![
+        Ok(response(
             429,
             &[("Retry-After", "2"), ("X-Request-Id", "rid-t")],
             THROTTLED,
-        ),
-        resp(
+        )),
+        Ok(response(
             200,
             &[("X-Request-Id", "rid-ok")],
             r#"{"certificates":[{"id":"a","ret_status":"successful"}]}"#,
-        ),
+        )),
     ]);
     let out = scripted(http.clone(), &clock, retry_fast())
         .batch_delete_certificates()
@@ -59,10 +60,10 @@ async fn throttled_then_success_waits_and_signs_afresh() {
 async fn server_errors_exhausted_leave_every_id_unconfirmed_with_the_last_request_id() {
     let clock = ManualClock::at_unix(0);
     let err = r#"{"error_code":"ELB.9999","error_msg":"System error"}"#;
-    let http = Capture::new(vec![
-        resp(500, &[("X-Request-Id", "r1")], err),
-        resp(502, &[("X-Request-Id", "r2")], err),
-        resp(503, &[("X-Request-Id", "r3")], err),
+    let http = ScriptedHttp::new(vec![
+        Ok(response(500, &[("X-Request-Id", "r1")], err)),
+        Ok(response(502, &[("X-Request-Id", "r2")], err)),
+        Ok(response(503, &[("X-Request-Id", "r3")], err)),
     ]);
     let out = scripted(http.clone(), &clock, retry_fast())
         .batch_delete_certificates()
@@ -91,11 +92,11 @@ async fn server_errors_exhausted_leave_every_id_unconfirmed_with_the_last_reques
 #[tokio::test]
 async fn the_deadline_is_respected() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![resp(
+    let http = ScriptedHttp::new(vec![Ok(response(
         429,
         &[("Retry-After", "30"), ("X-Request-Id", "rid-t")],
         THROTTLED,
-    )]);
+    ))]);
     let retry = retry_fast().with_operation_timeout(Some(Duration::from_secs(10)));
     let out = scripted(http.clone(), &clock, retry)
         .batch_delete_certificates()
@@ -118,13 +119,13 @@ async fn the_deadline_is_respected() {
 #[tokio::test]
 async fn not_found_after_an_attempt_that_may_have_applied_is_absent_never_deleted() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![
+    let http = ScriptedHttp::new(vec![
         Err(Error::new(ErrorKind::Transport, "connection reset").with_may_have_applied(true)),
-        resp(
+        Ok(response(
             200,
             &[],
             r#"{"certificates":[{"id":"a","ret_status":"not found"},{"id":"b","ret_status":"successful"}]}"#,
-        ),
+        )),
     ]);
     let out = scripted(http.clone(), &clock, retry_fast())
         .batch_delete_certificates()
@@ -141,7 +142,7 @@ async fn not_found_after_an_attempt_that_may_have_applied_is_absent_never_delete
 #[tokio::test]
 async fn a_broken_connection_on_the_last_attempt_is_unconfirmed() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![Err(Error::new(
+    let http = ScriptedHttp::new(vec![Err(Error::new(
         ErrorKind::Transport,
         "connection reset",
     )

@@ -1,15 +1,16 @@
 //! Bad input is refused before anything is sent.
 
+use cert_common::test_util::{ScriptedHttp, manual_options};
 use cert_common::time::ManualClock;
 use cert_common::{AccessKey, ErrorKind, RetryConfig};
 use huawei_elb::{Client, Config};
 
-use crate::support::{Capture, options, scripted};
+use crate::support::scripted;
 
 #[tokio::test]
 async fn no_ids_or_empty_ids_send_nothing() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![]);
+    let http = ScriptedHttp::new(vec![]);
     let client = scripted(http.clone(), &clock, RetryConfig::disabled());
     let e = client.batch_delete_certificates().send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
@@ -34,13 +35,13 @@ async fn project_id_must_be_at_most_32_digits_and_lowercase_letters() {
         "..",
     ] {
         let clock = ManualClock::at_unix(0);
-        let http = Capture::new(vec![]);
+        let http = ScriptedHttp::new(vec![]);
         let client = Client::new(
             Config::builder()
                 .region("cn-north-4")
                 .project_id(bad)
                 .credentials(AccessKey::new("ak", "sk"))
-                .options(options(&clock).http(http.clone()))
+                .options(manual_options(&clock).http(http.clone()))
                 .env_lookup(|_| None)
                 .build(),
         )
@@ -60,12 +61,12 @@ async fn project_id_must_be_at_most_32_digits_and_lowercase_letters() {
 #[tokio::test]
 async fn missing_credentials_are_an_error_and_nothing_is_sent() {
     let clock = ManualClock::at_unix(0);
-    let http = Capture::new(vec![]);
+    let http = ScriptedHttp::new(vec![]);
     let client = Client::new(
         Config::builder()
             .region("cn-north-4")
             .project_id("p")
-            .options(options(&clock).http(http.clone()))
+            .options(manual_options(&clock).http(http.clone()))
             .env_lookup(|_| None)
             .build(),
     )
