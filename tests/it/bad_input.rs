@@ -185,6 +185,14 @@ fn input_cases(emu: &Emulator) -> Vec<(&'static str, Case)> {
                     .map(drop)
             })
         }),
+        ("apig: delete_many with no ids", {
+            let c = apig.clone();
+            case(async move { c.delete_many(Vec::<String>::new()).await.map(drop) })
+        }),
+        ("apig: Deleter with no ids", {
+            let c = apig.clone();
+            case(async move { Deleter::delete(&c, &[]).await.map(drop) })
+        }),
         // Huawei CSMS
         ("csms: no instance id, no opt-in", {
             let c = csms.clone();
@@ -481,4 +489,42 @@ fn a_well_formed_region_without_a_table_entry_uses_the_documented_pattern() {
         .build()
         .expect("config");
     assert_eq!(cas.endpoint().host(), "cas.xx-nowhere-9.aliyuncs.com");
+}
+
+/// Known gap, reported: `huawei-elb` checks the project id against the documented form (1 to
+/// 32 digits and lowercase letters) before sending, but `huawei-apig` and `huawei-csms` only
+/// check that it is not empty, so a malformed project id is sent and refused by the server
+/// (the emulator answers 400 `APIG.2012` / `CSMS.0005`). Their generated specs carry no such
+/// limit; the fix belongs in their `spec/*.json` and `cargo xtask codegen`.
+#[tokio::test]
+#[ignore = "known gap: huawei-apig and huawei-csms do not validate the project id form"]
+async fn apig_and_csms_refuse_a_malformed_project_id_before_sending() {
+    let emu = Emulator::start().await.expect("emulator");
+    for project in ["0123456789abcdef0123456789abcdef0", "0123456789ABCDEF"] {
+        let apig = huawei_apig::Client::new(huawei_project(&emu, project)).expect("client");
+        let err = apig
+            .delete_certificate()
+            .certificate_id("x")
+            .send()
+            .await
+            .map(|o| o.outcome);
+        assert_eq!(
+            err.map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidInput),
+            "apig {project}"
+        );
+        let csms = huawei_csms::Client::new(huawei_project(&emu, project)).expect("client");
+        let err = csms
+            .batch_delete_secrets()
+            .instance_id("rds-instance-0001")
+            .send()
+            .await
+            .map(drop);
+        assert_eq!(
+            err.map_err(|e| e.kind()),
+            Err(ErrorKind::InvalidInput),
+            "csms {project}"
+        );
+    }
+    assert!(emu.requests().is_empty());
 }

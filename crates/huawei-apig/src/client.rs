@@ -49,7 +49,7 @@ impl Client {
 
     /// Deletes several certificates concurrently ([`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY)
     /// at a time, paced by the client's rate limiter): one outcome per distinct id. `Err` only
-    /// when nothing was sent (invalid input, no credentials).
+    /// when nothing was sent (no ids, an invalid id, no credentials).
     pub async fn delete_many<I, S>(&self, ids: I) -> Result<DeleteReport<String>, Error>
     where
         I: IntoIterator<Item = S>,

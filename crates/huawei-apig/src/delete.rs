@@ -202,8 +202,14 @@ impl DeleteCertificatesFluentBuilder {
         self
     }
 
-    /// The distinct ids and their wire paths, or the first invalid id's error.
+    /// The distinct ids and their wire paths, or the first invalid id's error. No ids at all is
+    /// invalid input too, as in the other crates' batch deletes.
     fn prepare(&self) -> Result<Vec<(String, String)>, Error> {
+        if self.ids.is_empty() {
+            return Err(Error::invalid_input(
+                "`certificate_id`: give at least one certificate id",
+            ));
+        }
         let mut seen = HashSet::new();
         self.ids
             .iter()
@@ -232,17 +238,14 @@ impl DeleteCertificatesFluentBuilder {
     }
 
     /// Deletes every id, [`concurrency`](Self::concurrency) at a time: one outcome per distinct
-    /// id, in the order first given. `Err` only when nothing was sent: an invalid id (then no id
-    /// is deleted) or no credentials. A per-id failure becomes
+    /// id, in the order first given. `Err` only when nothing was sent: no ids, an invalid id
+    /// (then no id is deleted) or no credentials. A per-id failure becomes
     /// [`Outcome::from_error`] (`Unconfirmed` when the delete may have applied, else `Refused`).
     ///
     /// Runs the deletes as tasks on the current tokio runtime.
     pub async fn send(self) -> Result<DeleteReport<String>, Error> {
         let work = self.prepare()?;
         let mut builder = ReportBuilder::new(work.iter().map(|(id, _)| id.clone()));
-        if work.is_empty() {
-            return Ok(builder.finish(Outcome::Absent, None));
-        }
         // Fail before sending anything when there are no usable credentials.
         self.client
             .inner
