@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use cert_common::ClientOptions;
-use cert_emulator::{AliyunCertificate, ApigCertificate, Chaos, CsmsSecret, Emulator, Seed};
+use cert_emulator::{AliyunCertificate, ApigCertificate, Chaos, CsmsSecret, Emulator, Fault, Seed};
 use integration_tests::{
     Agreement, PROJECT, aliyun_key, aliyun_with, apig_with, assert_agrees_with_state,
     assert_one_outcome_per_id, csms_with, elb_with, fast_retry, huawei_key, tencent_key,
@@ -33,6 +33,20 @@ async fn chaotic_emulator(seed: u64) -> Emulator {
     emu
 }
 
+/// Requests whose delete took effect but whose answer was lost (connection closed after the
+/// effect, or a malformed body): the hard case for an honest report.
+fn effect_without_answer(emu: &Emulator) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.fault,
+                Some(Fault::CloseAfterEffect | Fault::MalformedBody)
+            )
+        })
+        .count()
+}
+
 fn add(total: &mut Agreement, a: Agreement) {
     total.deleted += a.deleted;
     total.absent += a.absent;
@@ -55,6 +69,7 @@ fn chunks_with_repeats<T: Clone>(all: &[T], chunk: usize) -> Vec<Vec<T>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn elb_reports_agree_with_the_state_under_faults() {
+    let mut hard = 0;
     for seed in SEEDS {
         let emu = chaotic_emulator(seed).await;
         let present: Vec<String> = (0..40).map(|i| format!("elb-{i:02}")).collect();
@@ -78,13 +93,19 @@ async fn elb_reports_agree_with_the_state_under_faults() {
             );
         }
         assert!(total.deleted > 0, "seed {seed}: {total:?}");
+        hard += effect_without_answer(&emu);
         let faults = emu.requests().iter().filter(|r| r.fault.is_some()).count();
         assert!(faults > 0, "seed {seed}: no fault was injected");
     }
+    assert!(
+        hard > 0,
+        "no delete took effect without an answer: the hard case was not exercised"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apig_reports_agree_with_the_state_under_faults() {
+    let mut hard = 0;
     for seed in SEEDS {
         let emu = chaotic_emulator(seed).await;
         let mut present = Vec::new();
@@ -122,16 +143,22 @@ async fn apig_reports_agree_with_the_state_under_faults() {
             .collect();
         let a = assert_agrees_with_state(&report, |i| present.contains(i), |i| now.contains(i));
         assert!(a.deleted > 0, "seed {seed}: {a:?}");
+        hard += effect_without_answer(&emu);
         // Bound certificates are never deleted, whatever the faults.
         assert!(
             (0..4).all(|i| now.contains(&format!("bound-{i}"))),
             "seed {seed}"
         );
     }
+    assert!(
+        hard > 0,
+        "no delete took effect without an answer: the hard case was not exercised"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tencent_reports_agree_with_the_state_under_faults() {
+    let mut hard = 0;
     for seed in SEEDS {
         let emu = chaotic_emulator(seed).await;
         let present: Vec<u64> = (1..=300).collect();
@@ -173,11 +200,17 @@ async fn tencent_reports_agree_with_the_state_under_faults() {
         let a = assert_agrees_with_state(out.report(), |i| before.contains(i), |i| now.contains(i));
         assert!(a.deleted <= before.len(), "seed {seed}");
         assert!(total.deleted > 0, "seed {seed}: {total:?}");
+        hard += effect_without_answer(&emu);
     }
+    assert!(
+        hard > 0,
+        "no delete took effect without an answer: the hard case was not exercised"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aliyun_reports_agree_with_the_state_under_faults() {
+    let mut hard = 0;
     for seed in SEEDS {
         let emu = chaotic_emulator(seed).await;
         let mut present = Vec::new();
@@ -210,15 +243,21 @@ async fn aliyun_reports_agree_with_the_state_under_faults() {
             .collect();
         let a = assert_agrees_with_state(&report, |i| present.contains(i), |i| now.contains(i));
         assert!(a.deleted > 0, "seed {seed}: {a:?}");
+        hard += effect_without_answer(&emu);
         assert!(
             (200..204).all(|i| now.contains(&i)),
             "seed {seed}: in-use kept"
         );
     }
+    assert!(
+        hard > 0,
+        "no delete took effect without an answer: the hard case was not exercised"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csms_reports_agree_with_the_state_under_faults() {
+    let mut hard = 0;
     for seed in SEEDS {
         let emu = chaotic_emulator(seed).await;
         for inst in 0..12 {
@@ -282,11 +321,16 @@ async fn csms_reports_agree_with_the_state_under_faults() {
                 }
             }
         }
+        hard += effect_without_answer(&emu);
         assert!(
             oks > 0,
             "seed {seed}: no delete succeeded ({errors} errors)"
         );
     }
+    assert!(
+        hard > 0,
+        "no delete took effect without an answer: the hard case was not exercised"
+    );
 }
 
 fn names_of(emu: &Emulator, instance: &str) -> Vec<String> {
@@ -298,4 +342,50 @@ fn names_of(emu: &Emulator, instance: &str) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// The state check itself catches overclaims (so the tests above can fail).
+#[test]
+fn the_state_check_catches_overclaims() {
+    use cert_common::Outcome;
+    use cert_common::outcome::ReportBuilder;
+    let report = |o: Outcome| {
+        let mut b = ReportBuilder::new(["a".to_string()]);
+        b.record(&"a".to_string(), o, None);
+        b.finish(Outcome::Absent, None)
+    };
+    let refused = Outcome::Refused {
+        code: None,
+        message: "in use".into(),
+    };
+    let overclaims = [
+        (
+            "deleted but still there",
+            report(Outcome::Deleted),
+            true,
+            true,
+        ),
+        (
+            "deleted but never existed",
+            report(Outcome::Deleted),
+            false,
+            false,
+        ),
+        (
+            "absent but still there",
+            report(Outcome::Absent),
+            true,
+            true,
+        ),
+        ("refused but gone", report(refused.clone()), true, false),
+    ];
+    for (what, r, before, now) in overclaims {
+        let caught = std::panic::catch_unwind(|| {
+            assert_agrees_with_state(&r, |_| before, |_| now);
+        });
+        assert!(caught.is_err(), "{what} was not caught");
+    }
+    // And honest reports pass.
+    assert_agrees_with_state(&report(Outcome::Deleted), |_| true, |_| false);
+    assert_agrees_with_state(&report(refused), |_| true, |_| true);
 }
