@@ -11,15 +11,13 @@ use cert_common::credentials::AccessKey;
 use cert_common::http::{HttpRequest, HttpResponse};
 use cert_common::sign::aliyun::sign;
 use cert_common::sign::sha256_hex;
+use cert_common::test_util::{QueuedRandom, ScriptedHttp, hex_bytes, json_response};
 use cert_common::time::ManualClock;
 use cert_common::transport::HttpSend;
 use cert_common::{Deleter, RateLimit};
 use httpmock::prelude::*;
 
-use crate::common::{
-    AK, NONCE, Recorder, SECRET, TOKEN_UUID, USER_AGENT, VectorRandom, hex_bytes, json_response,
-    mock_client, pinned_options,
-};
+use crate::common::{AK, NONCE, SECRET, TOKEN_UUID, USER_AGENT, mock_client, pinned_options};
 
 const T0: u64 = 1_704_164_645; // 2024-01-02T03:04:05Z
 const SEED_RID: &str = "3E50D480-9765-5CFD-9650-9BACCECA5135";
@@ -178,8 +176,8 @@ async fn throttling_by_header_waits_the_servers_hint() {
     assert_eq!(clock.sleeps(), vec![Duration::from_millis(1500)]);
 }
 
-fn scripted_client(recorder: Arc<Recorder>, clock: &ManualClock) -> Client {
-    let random = VectorRandom::new(vec![
+fn scripted_client(recorder: Arc<ScriptedHttp>, clock: &ManualClock) -> Client {
+    let random = QueuedRandom::new(vec![
         hex_bytes(TOKEN_UUID),
         hex_bytes(NONCE),
         vec![0x11; 16],
@@ -203,7 +201,7 @@ fn scripted_client(recorder: Arc<Recorder>, clock: &ManualClock) -> Client {
 #[tokio::test]
 async fn throttled_then_success_reuses_the_client_token_and_signs_afresh() {
     let clock = ManualClock::at_unix(T0);
-    let recorder = Recorder::new(vec![
+    let recorder = ScriptedHttp::repeating_last(vec![
         json_response(
             400,
             r#"{"RequestId":"R1","Code":"Throttling.User","Message":"slow"}"#,
@@ -242,7 +240,7 @@ async fn server_errors_exhaust_retries_and_keep_the_last_request_id() {
             r#"{{"RequestId":"{rid}","Code":"ServiceUnavailable","Message":"The request has failed due to a temporary failure of the server."}}"#
         )
     };
-    let recorder = Recorder::new(vec![
+    let recorder = ScriptedHttp::repeating_last(vec![
         json_response(503, &body("R1")),
         json_response(503, &body("R2")),
         json_response(503, &body("R3")),
@@ -266,7 +264,7 @@ async fn server_errors_exhaust_retries_and_keep_the_last_request_id() {
 #[tokio::test]
 async fn bad_input_sends_nothing() {
     let clock = ManualClock::at_unix(T0);
-    let recorder = Recorder::new(vec![json_response(200, r#"{"RequestId":"R"}"#)]);
+    let recorder = ScriptedHttp::repeating_last(vec![json_response(200, r#"{"RequestId":"R"}"#)]);
     let client = scripted_client(recorder.clone(), &clock);
     let e = client.delete_user_certificate().send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
