@@ -3,13 +3,17 @@
 //! Everything here stands in for one of this crate's seams, so a client can be driven without
 //! a network, a real clock or real randomness:
 //!
-//! | item | stands in for |
+//! | item | what |
 //! |---|---|
-//! | [`ScriptedHttp`] | the transport ([`HttpSend`](crate::transport::HttpSend)): records requests, answers from a script |
-//! | [`response`], [`json_response`] | building the [`HttpResponse`](crate::http::HttpResponse)s of a script |
-//! | [`QueuedRandom`], [`hex_bytes`] | randomness ([`Random`](crate::random::Random)): pinned nonces, ids and jitter |
+//! | [`ScriptedHttp`] | a transport ([`HttpSend`]) that records requests, answers a script |
+//! | [`response`], [`json_response`] | the [`HttpResponse`]s of a script |
+//! | [`QueuedRandom`], [`hex_bytes`] | randomness ([`Random`]): pinned nonces, ids, jitter |
 //! | [`manual_options`] | [`ClientOptions`] with time and randomness pinned |
-//! | [`signing_vectors`], [`signing_vector`], [`assert_wire_matches`] | the vendors' signing vectors |
+//! | [`signing_vector`], [`assert_wire_matches`] | the vendors' signing vectors |
+//!
+//! [`HttpSend`]: crate::transport::HttpSend
+//! [`HttpResponse`]: crate::http::HttpResponse
+//! [`Random`]: crate::random::Random
 //!
 //! Enable it for tests only:
 //!
