@@ -42,6 +42,20 @@ const CLIPPY: Step = Step {
     ],
     env: &[],
 };
+const CLIPPY_BENCH: Step = Step {
+    name: "clippy (benchmark drivers)",
+    args: &[
+        "clippy",
+        "--package",
+        "xtask",
+        "--features",
+        "bench",
+        "--",
+        "-D",
+        "warnings",
+    ],
+    env: &[],
+};
 const TEST: Step = Step {
     name: "tests",
     args: &["test", "--workspace"],
@@ -93,11 +107,20 @@ fn run(root: &Path, step: &Step) -> Result<(), String> {
     }
 }
 
-/// Runs every CI step: fmt check, codegen check, clippy with warnings denied, the whole test
+/// Runs every CI step: fmt check, codegen check, clippy with warnings denied (also on the
+/// benchmark drivers, which only build with xtask's `bench` feature), the whole test
 /// suite, rustdoc with warnings denied, and a package check of every publishable crate.
 pub fn ci(root: &Path) -> Result<(), String> {
     let started = Instant::now();
-    for step in [&FMT, &CODEGEN, &CLIPPY, &TEST, &DOC, &PACKAGE] {
+    for step in [
+        &FMT,
+        &CODEGEN,
+        &CLIPPY,
+        &CLIPPY_BENCH,
+        &TEST,
+        &DOC,
+        &PACKAGE,
+    ] {
         run(root, step)?;
     }
     eprintln!("==> ci passed in {:.1} s", started.elapsed().as_secs_f64());

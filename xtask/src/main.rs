@@ -5,7 +5,10 @@
 //! - `codegen --check`: fail, naming the stale files, if the generated code is out of date.
 //! - `test`: run the whole test suite.
 //! - `ci`: everything CI checks (fmt, codegen check, clippy, tests, rustdoc, packaging).
+//! - `bench`: the benchmarks beyond criterion's (client overhead, rate-limit fidelity, scale,
+//!   cold start), on release builds; see `bench/mod.rs` and `docs/performance.md`.
 
+mod bench;
 mod ci;
 mod codegen;
 
@@ -18,7 +21,8 @@ commands:
   codegen --check   fail if the generated code is out of date
   test              run the whole test suite (cargo test --workspace)
   ci                fmt check, codegen check, clippy -D warnings, tests, rustdoc -D warnings,
-                    package check of every publishable crate";
+                    package check of every publishable crate
+  bench [...]       release-build benchmarks (cargo xtask bench --help)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +32,12 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(&codegen::workspace_root(), codegen::Mode::Check),
         ["test"] => ci::test(&codegen::workspace_root()),
         ["ci"] => ci::ci(&codegen::workspace_root()),
+        ["bench", "--help" | "-h"] => {
+            println!("{}", bench::USAGE);
+            Ok(())
+        }
+        ["bench", rest @ ..] => bench::run(&codegen::workspace_root(), rest),
+        ["bench-run", rest @ ..] => bench::run_child(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

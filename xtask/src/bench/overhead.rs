@@ -1,0 +1,444 @@
+//! Client overhead: requests per second through each crate's client (limiter off, one id per
+//! call) against a minimal loopback HTTP/1.1 server that answers every API's canned success,
+//! beside a bare reqwest loop replaying the bytes the client sent (method, path and query,
+//! headers, body; the first request of each API is recorded by the server) to the same server.
+//!
+//! Both sides run in the same process, on the same tokio runtime (two workers), at concurrency
+//! 1 and 32 (tasks looping until a deadline, on a shared client); the server runs on its own
+//! runtime. Every cell runs after a warm-up, bare and SDK alternately.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cert_common::credentials::AccessKey;
+use cert_common::{ClientOptions, RateLimit};
+use cert_emulator::credentials as c;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use super::Row;
+
+const BENCH: &str = "overhead";
+const ELB_ID: &str = "e1b00000000000000000000000000001";
+const APIG_ID: &str = "a9900000000000000000000000000001";
+const CSMS_INSTANCE: &str = "rds-instance-0001";
+const TENCENT_ID: u64 = 11;
+const ALIYUN_ID: i64 = 7562353;
+const REQUEST_ID: &str = "0f0e0d0c-0b0a-4908-8706-050403020100";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Api {
+    Elb,
+    Apig,
+    Csms,
+    Tencent,
+    Aliyun,
+}
+
+const APIS: [Api; 5] = [Api::Elb, Api::Apig, Api::Csms, Api::Tencent, Api::Aliyun];
+
+impl Api {
+    fn name(self) -> &'static str {
+        match self {
+            Api::Elb => "huawei-elb",
+            Api::Apig => "huawei-apig",
+            Api::Csms => "huawei-csms",
+            Api::Tencent => "tencent-ssl",
+            Api::Aliyun => "aliyun-cas",
+        }
+    }
+
+    /// Which API a request is for, as the real endpoints route it.
+    fn of(req: &Request<Incoming>) -> Option<Api> {
+        let path = req.uri().path();
+        let has = |h: &str| req.headers().contains_key(h);
+        if path.ends_with("/elb/certificates/batch-delete") {
+            Some(Api::Elb)
+        } else if path.contains("/apigw/certificates/") {
+            Some(Api::Apig)
+        } else if path.ends_with("/secrets/batch-delete") {
+            Some(Api::Csms)
+        } else if has("x-tc-action") {
+            Some(Api::Tencent)
+        } else if has("x-acs-action") {
+            Some(Api::Aliyun)
+        } else {
+            None
+        }
+    }
+
+    /// The canned success: status, body, and whether the provider sends `X-Request-Id`.
+    fn answer(self) -> (u16, String, bool) {
+        match self {
+            Api::Elb => (
+                200,
+                format!(
+                    r#"{{"certificates": [{{"id": "{ELB_ID}", "ret_status": "successful"}}], "request_id": "{REQUEST_ID}"}}"#
+                ),
+                true,
+            ),
+            Api::Apig => (204, String::new(), true),
+            Api::Csms => (
+                200,
+                r#"{"total": 1, "success_secrets": ["rds-secret-1"], "failed_secrets": []}"#
+                    .to_string(),
+                true,
+            ),
+            Api::Tencent => (
+                200,
+                format!(
+                    r#"{{"Response": {{"Success": [{TENCENT_ID}], "RequestId": "{REQUEST_ID}"}}}}"#
+                ),
+                false,
+            ),
+            Api::Aliyun => (200, format!(r#"{{"RequestId": "{REQUEST_ID}"}}"#), false),
+        }
+    }
+}
+
+/// A request as the server received it, to be replayed by the bare loop.
+#[derive(Debug, Clone)]
+struct Captured {
+    method: String,
+    path_and_query: String,
+    headers: Vec<(String, Vec<u8>)>,
+    body: Vec<u8>,
+}
+
+type Captures = Arc<Mutex<HashMap<Api, Captured>>>;
+
+async fn handle(
+    req: Request<Incoming>,
+    captures: Captures,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let api = Api::of(&req);
+    let method = req.method().to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or("/".to_string(), |p| p.to_string());
+    let headers: Vec<(String, Vec<u8>)> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+        .collect();
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes().to_vec(),
+        Err(_) => Vec::new(),
+    };
+    let Some(api) = api else {
+        let mut r = Response::new(Full::new(Bytes::from_static(b"unknown route")));
+        *r.status_mut() = hyper::StatusCode::NOT_FOUND;
+        return Ok(r);
+    };
+    if let Ok(mut map) = captures.lock() {
+        map.entry(api).or_insert(Captured {
+            method,
+            path_and_query,
+            headers,
+            body,
+        });
+    }
+    let (status, body, request_id_header) = api.answer();
+    let mut builder = Response::builder().status(status);
+    if !body.is_empty() {
+        builder = builder.header("content-type", "application/json");
+    }
+    if request_id_header {
+        builder = builder.header("x-request-id", REQUEST_ID);
+    }
+    Ok(builder
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
+}
+
+async fn serve(listener: TcpListener, captures: Captures) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let _ = stream.set_nodelay(true);
+        let captures = captures.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| handle(req, captures.clone()));
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// One of the five clients, built against the canned server with the limiter off.
+#[derive(Clone)]
+enum Sdk {
+    Elb(huawei_elb::Client),
+    Apig(huawei_apig::Client),
+    Csms(huawei_csms::Client),
+    Tencent(tencent_ssl::Client),
+    Aliyun(aliyun_cas::Client),
+}
+
+impl Sdk {
+    fn new(api: Api, url: &str) -> Result<Sdk, String> {
+        let options = || ClientOptions::default().rate_limit(RateLimit::Off);
+        let huawei = || {
+            huawei_elb::Config::builder()
+                .endpoint(url)
+                .credentials(AccessKey::new(c::HUAWEI_AK, c::HUAWEI_SK))
+                .project_id(c::HUAWEI_PROJECT_ID)
+                .options(options())
+                .build()
+        };
+        let e = |e: cert_common::Error| e.to_string();
+        Ok(match api {
+            Api::Elb => Sdk::Elb(huawei_elb::Client::new(huawei()).map_err(e)?),
+            Api::Apig => Sdk::Apig(huawei_apig::Client::new(huawei()).map_err(e)?),
+            Api::Csms => Sdk::Csms(huawei_csms::Client::new(huawei()).map_err(e)?),
+            Api::Tencent => Sdk::Tencent(
+                tencent_ssl::Client::new(
+                    tencent_ssl::Config::builder()
+                        .endpoint(url)
+                        .credentials(AccessKey::new(c::TENCENT_SECRET_ID, c::TENCENT_SECRET_KEY))
+                        .options(options())
+                        .build()
+                        .map_err(e)?,
+                )
+                .map_err(e)?,
+            ),
+            Api::Aliyun => Sdk::Aliyun(
+                aliyun_cas::Client::new(
+                    aliyun_cas::Config::builder()
+                        .endpoint(url)
+                        .credentials(AccessKey::new(
+                            c::ALIYUN_ACCESS_KEY_ID,
+                            c::ALIYUN_ACCESS_KEY_SECRET,
+                        ))
+                        .options(options())
+                        .build()
+                        .map_err(e)?,
+                )
+                .map_err(e)?,
+            ),
+        })
+    }
+
+    /// One delete of one id; an error if the client did not report success.
+    async fn call(&self) -> Result<(), String> {
+        let failed = |e: &dyn std::fmt::Display| format!("SDK call failed: {e}");
+        match self {
+            Sdk::Elb(c) => {
+                let out = c
+                    .batch_delete_certificates()
+                    .certificate_id(ELB_ID)
+                    .send()
+                    .await
+                    .map_err(|e| failed(&e))?;
+                match out.error {
+                    Some(e) => Err(failed(&e)),
+                    None => Ok(()),
+                }
+            }
+            Sdk::Apig(c) => c
+                .delete_certificate()
+                .certificate_id(APIG_ID)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&e)),
+            Sdk::Csms(c) => c
+                .batch_delete_secrets()
+                .instance_id(CSMS_INSTANCE)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&e)),
+            Sdk::Tencent(c) => {
+                let out = c
+                    .batch_delete_csr()
+                    .csr_id(TENCENT_ID)
+                    .send()
+                    .await
+                    .map_err(|e| failed(&e))?;
+                match out.batches().iter().find_map(|b| b.error.as_ref()) {
+                    Some(e) => Err(failed(e)),
+                    None => Ok(()),
+                }
+            }
+            Sdk::Aliyun(c) => c
+                .delete_user_certificate()
+                .cert_id(ALIYUN_ID)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| failed(&e)),
+        }
+    }
+}
+
+/// A bare reqwest loop body: the captured request, replayed.
+#[derive(Clone)]
+struct Bare {
+    client: reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Bare {
+    fn new(client: reqwest::Client, addr: SocketAddr, c: &Captured) -> Result<Bare, String> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (k, v) in &c.headers {
+            if k == "host" || k == "content-length" {
+                continue; // reqwest sets both, from the URL and the body
+            }
+            headers.append(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).map_err(|e| e.to_string())?,
+                reqwest::header::HeaderValue::from_bytes(v).map_err(|e| e.to_string())?,
+            );
+        }
+        Ok(Bare {
+            client,
+            method: reqwest::Method::from_bytes(c.method.as_bytes()).map_err(|e| e.to_string())?,
+            url: format!("http://{addr}{}", c.path_and_query),
+            headers,
+            body: c.body.clone(),
+        })
+    }
+
+    async fn call(&self) -> Result<(), String> {
+        let response = self
+            .client
+            .request(self.method.clone(), &self.url)
+            .headers(self.headers.clone())
+            .body(self.body.clone())
+            .send()
+            .await
+            .map_err(|e| format!("bare request failed: {e}"))?;
+        let status = response.status();
+        response
+            .bytes()
+            .await
+            .map_err(|e| format!("bare body failed: {e}"))?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("bare request answered {status}"))
+        }
+    }
+}
+
+/// Runs `call` from `concurrency` tasks until `duration` has passed; requests per second.
+async fn throughput<F, Fut>(concurrency: usize, duration: Duration, call: F) -> Result<f64, String>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send,
+{
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                call().await?;
+                n += 1;
+            }
+            Ok::<u64, String>(n)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.map_err(|e| e.to_string())??;
+    }
+    Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
+pub fn run(quick: bool) -> Result<Vec<Row>, String> {
+    // The bare client is a plain reqwest client; it needs a process-wide TLS provider even
+    // though every request here is plain HTTP.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (warmup, measure) = if quick {
+        (Duration::from_millis(200), Duration::from_millis(500))
+    } else {
+        (Duration::from_millis(500), Duration::from_secs(3))
+    };
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("canned-server")
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let captures: Captures = Arc::default();
+    let listener = server_rt
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    server_rt.spawn(serve(listener, captures.clone()));
+    let url = format!("http://{addr}");
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let bare_client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    for api in APIS {
+        let sdk = Sdk::new(api, &url)?;
+        rt.block_on(sdk.call())?; // the request the bare loop replays
+        let captured = captures
+            .lock()
+            .map_err(|_| "poisoned")?
+            .get(&api)
+            .cloned()
+            .ok_or(format!("{}: the server saw no request", api.name()))?;
+        let bare = Bare::new(bare_client.clone(), addr, &captured)?;
+        for concurrency in [1usize, 32] {
+            let sdk_call = {
+                let sdk = sdk.clone();
+                move || {
+                    let sdk = sdk.clone();
+                    async move { sdk.call().await }
+                }
+            };
+            let bare_call = {
+                let bare = bare.clone();
+                move || {
+                    let bare = bare.clone();
+                    async move { bare.call().await }
+                }
+            };
+            rt.block_on(throughput(concurrency, warmup, bare_call.clone()))?;
+            let bare_rps = rt.block_on(throughput(concurrency, measure, bare_call))?;
+            rt.block_on(throughput(concurrency, warmup, sdk_call.clone()))?;
+            let sdk_rps = rt.block_on(throughput(concurrency, measure, sdk_call))?;
+            let ratio = 100.0 * sdk_rps / bare_rps;
+            eprintln!(
+                "overhead {} c={concurrency}: sdk {sdk_rps:.0}/s, bare {bare_rps:.0}/s, {ratio:.1}%",
+                api.name()
+            );
+            let case = |what: &str| format!("{} c={concurrency}: {what}", api.name());
+            rows.push(Row::info(BENCH, case("SDK"), sdk_rps, "req/s"));
+            rows.push(Row::info(BENCH, case("bare reqwest"), bare_rps, "req/s"));
+            let ratio_row = Row::info(BENCH, case("SDK / bare"), ratio, "%");
+            rows.push(if concurrency == 32 {
+                ratio_row.checked(">= 85%", ratio >= 85.0)
+            } else {
+                ratio_row
+            });
+        }
+    }
+    drop(rt);
+    server_rt.shutdown_timeout(Duration::from_secs(1));
+    Ok(rows)
+}
