@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 pub struct DeleteCertificateV2Request {
     /// Project ID. The client normally fills it from the credentials' project id.
     ///
-    /// Wire name `project_id` (path parameter, not part of the JSON body; required). Length: at least 1 character. Checked by `validate()`.
+    /// Wire name `project_id` (path parameter, not part of the JSON body; required). Length: 1 to 32 characters. Characters: digits and lowercase letters. Checked by `validate()`.
     ///
-    /// Note: The seed documents no limits; the minimum of 1 is ours (an empty path segment addresses nothing).
+    /// Note: The APIG page documents no limits. A project id is one account-wide Huawei identifier whose format the ELB page (seed 000) documents: at most 32 characters, digits and lowercase letters. The minimum of 1 is ours (an empty path segment addresses nothing).
     #[serde(skip)]
     pub project_id: String,
     /// Certificate ID.

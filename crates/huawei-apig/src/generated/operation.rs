@@ -71,7 +71,13 @@ pub mod delete_certificate_v2 {
 impl super::models::DeleteCertificateV2Request {
     /// Checks the documented limits of every field; the first broken rule is returned and nothing should be sent.
     pub fn validate(&self) -> Result<(), cert_common::validate::Violation> {
-        cert_common::validate::check_length("project_id", &self.project_id, Some(1), None)?;
+        cert_common::validate::check_length("project_id", &self.project_id, Some(1), Some(32))?;
+        cert_common::validate::check_charset(
+            "project_id",
+            &self.project_id,
+            |c: char| c.is_ascii_digit() || c.is_ascii_lowercase(),
+            "digits and lowercase letters",
+        )?;
         cert_common::validate::check_length("certificate_id", &self.certificate_id, Some(1), None)?;
         Ok(())
     }
