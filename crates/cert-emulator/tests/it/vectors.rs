@@ -39,12 +39,7 @@ fn base64(s: &str) -> Vec<u8> {
 }
 
 fn cases() -> Vec<Case> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../cert-common/tests/data/signing-vectors.json"
-    );
-    let text = std::fs::read_to_string(path).expect("vectors");
-    let doc: Value = serde_json::from_str(&text).expect("json");
+    let doc: Value = cert_common::test_util::signing_vectors();
     let s = |v: &Value| v.as_str().unwrap_or("").to_string();
     let mut out = Vec::new();
     for v in doc["vectors"].as_array().expect("vectors array") {
