@@ -83,9 +83,14 @@ fn progress(total: usize) -> ProgressBar {
     if std::io::stderr().is_terminal() && total > CHUNK {
         bar.set_draw_target(ProgressDrawTarget::stderr());
         if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} ids  {per_sec}  eta {eta}")
+            ProgressStyle::with_template("{bar:40} {pos}/{len} ids  {rate}  eta {eta}")
         {
-            bar.set_style(style);
+            bar.set_style(style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} ids/s", state.per_sec());
+                },
+            ));
         }
         bar.enable_steady_tick(Duration::from_millis(200));
     } else {
