@@ -166,7 +166,7 @@ pub fn run_child(args: &[&str]) -> Result<(), String> {
     {
         let quick = args.contains(&"--quick");
         let rows = match args.first() {
-            Some(&"overhead") => overhead::run(quick)?,
+            Some(&"overhead") => overhead::run(&args[1..])?,
             Some(&"rate-limit") => rate_limit::run(quick)?,
             Some(&"scale-child") => scale::child::run(&args[1..])?,
             other => return Err(format!("bench-run: unknown benchmark {other:?}")),

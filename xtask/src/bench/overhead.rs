@@ -6,6 +6,11 @@
 //! Both sides run in the same process, on the same tokio runtime (two workers), at concurrency
 //! 1 and 32 (tasks looping until a deadline, on a shared client); the server runs on its own
 //! runtime. Every cell runs after a warm-up, bare and SDK alternately.
+//!
+//! Diagnostic rows (no target) split the gap: each client's CPU time per call with no network
+//! at all (a canned `HttpSend`), the bare loop on a client with the SDK's reqwest settings
+//! (connect and read timeouts), and the SDK on a plain reqwest client without the per-attempt
+//! operation deadline.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -14,7 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cert_common::credentials::AccessKey;
-use cert_common::{ClientOptions, RateLimit};
+use cert_common::http::{HttpRequest, HttpResponse};
+use cert_common::transport::HttpSend;
+use cert_common::{ClientOptions, RateLimit, RetryConfig};
 use cert_emulator::credentials as c;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -184,8 +191,7 @@ enum Sdk {
 }
 
 impl Sdk {
-    fn new(api: Api, url: &str) -> Result<Sdk, String> {
-        let options = || ClientOptions::default().rate_limit(RateLimit::Off);
+    fn new(api: Api, url: &str, options: impl Fn() -> ClientOptions) -> Result<Sdk, String> {
         let huawei = || {
             huawei_elb::Config::builder()
                 .endpoint(url)
@@ -280,6 +286,61 @@ impl Sdk {
     }
 }
 
+/// Answers every request with the API's canned success without any network: with it, a
+/// client's own CPU time per call can be measured alone.
+#[derive(Debug)]
+struct NoNetwork(Api);
+
+#[async_trait::async_trait]
+impl HttpSend for NoNetwork {
+    async fn send(&self, _request: &HttpRequest) -> Result<HttpResponse, cert_common::Error> {
+        let (status, body, request_id_header) = self.0.answer();
+        let mut headers = Vec::new();
+        if !body.is_empty() {
+            headers.push(("content-type".to_string(), "application/json".to_string()));
+        }
+        if request_id_header {
+            headers.push(("x-request-id".to_string(), REQUEST_ID.to_string()));
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: body.into_bytes(),
+        })
+    }
+}
+
+/// The client's CPU time per call with no network, on one thread: microseconds.
+fn cpu_per_call(sdk: &Sdk, duration: Duration) -> Result<f64, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let started = Instant::now();
+        let mut n = 0u64;
+        while started.elapsed() < duration {
+            sdk.call().await?;
+            n += 1;
+        }
+        Ok(started.elapsed().as_secs_f64() * 1e6 / n as f64)
+    })
+}
+
+/// One call of a measured loop.
+type Call = Arc<dyn Fn() -> BoxFuture + Send + Sync>;
+type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>;
+
+impl Sdk {
+    fn as_call(&self) -> Call {
+        let sdk = self.clone();
+        Arc::new(move || {
+            let sdk = sdk.clone();
+            Box::pin(async move { sdk.call().await })
+        })
+    }
+}
+
 /// A bare reqwest loop body: the captured request, replayed.
 #[derive(Clone)]
 struct Bare {
@@ -311,6 +372,14 @@ impl Bare {
         })
     }
 
+    fn as_call(&self) -> Call {
+        let bare = self.clone();
+        Arc::new(move || {
+            let bare = bare.clone();
+            Box::pin(async move { bare.call().await })
+        })
+    }
+
     async fn call(&self) -> Result<(), String> {
         let response = self
             .client
@@ -334,11 +403,7 @@ impl Bare {
 }
 
 /// Runs `call` from `concurrency` tasks until `duration` has passed; requests per second.
-async fn throughput<F, Fut>(concurrency: usize, duration: Duration, call: F) -> Result<f64, String>
-where
-    F: Fn() -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = Result<(), String>> + Send,
-{
+async fn throughput(concurrency: usize, duration: Duration, call: Call) -> Result<f64, String> {
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::with_capacity(concurrency);
@@ -360,7 +425,14 @@ where
     Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
-pub fn run(quick: bool) -> Result<Vec<Row>, String> {
+/// `bench-run overhead [--quick] [--api NAME]` (one API only: for profiling).
+pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
+    let quick = args.contains(&"--quick");
+    let only = args
+        .iter()
+        .position(|a| *a == "--api")
+        .and_then(|i| args.get(i + 1))
+        .copied();
     // The bare client is a plain reqwest client; it needs a process-wide TLS provider even
     // though every request here is plain HTTP.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -392,9 +464,40 @@ pub fn run(quick: bool) -> Result<Vec<Row>, String> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())?;
+    // Diagnostics: which part of the gap is reqwest's timeouts (the SDK always sets a connect
+    // and a read timeout) and the per-attempt operation deadline, and which is the SDK's code.
+    let timeouts_client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let documented = || ClientOptions::default().rate_limit(RateLimit::Off);
+    let lean = || {
+        documented()
+            .reqwest_client(bare_client.clone())
+            .retry(RetryConfig::default().with_operation_timeout(None))
+    };
     let mut rows = Vec::new();
-    for api in APIS {
-        let sdk = Sdk::new(api, &url)?;
+    for api in APIS
+        .into_iter()
+        .filter(|a| only.is_none_or(|n| n == a.name()))
+    {
+        let sdk = Sdk::new(api, &url, documented)?;
+        let sdk_lean = Sdk::new(api, &url, lean)?;
+        let no_network = Sdk::new(api, &url, || documented().http(Arc::new(NoNetwork(api))))?;
+        let sdk_cpu = cpu_per_call(&no_network, measure)?;
+        eprintln!(
+            "overhead {}: SDK CPU {sdk_cpu:.2} us/call without network",
+            api.name()
+        );
+        rows.push(Row::info(
+            BENCH,
+            format!("{}: diag: SDK CPU per call, no network", api.name()),
+            sdk_cpu,
+            "us",
+        ));
         rt.block_on(sdk.call())?; // the request the bare loop replays
         let captured = captures
             .lock()
@@ -403,30 +506,22 @@ pub fn run(quick: bool) -> Result<Vec<Row>, String> {
             .cloned()
             .ok_or(format!("{}: the server saw no request", api.name()))?;
         let bare = Bare::new(bare_client.clone(), addr, &captured)?;
+        let bare_timeouts = Bare::new(timeouts_client.clone(), addr, &captured)?;
         for concurrency in [1usize, 32] {
-            let sdk_call = {
-                let sdk = sdk.clone();
-                move || {
-                    let sdk = sdk.clone();
-                    async move { sdk.call().await }
-                }
+            let measure_one = |label: &str, call: Call| -> Result<f64, String> {
+                rt.block_on(throughput(concurrency, warmup, call.clone()))?;
+                let rps = rt.block_on(throughput(concurrency, measure, call))?;
+                eprintln!(
+                    "overhead {} c={concurrency}: {label} {rps:.0}/s",
+                    api.name()
+                );
+                Ok(rps)
             };
-            let bare_call = {
-                let bare = bare.clone();
-                move || {
-                    let bare = bare.clone();
-                    async move { bare.call().await }
-                }
-            };
-            rt.block_on(throughput(concurrency, warmup, bare_call.clone()))?;
-            let bare_rps = rt.block_on(throughput(concurrency, measure, bare_call))?;
-            rt.block_on(throughput(concurrency, warmup, sdk_call.clone()))?;
-            let sdk_rps = rt.block_on(throughput(concurrency, measure, sdk_call))?;
+            let bare_rps = measure_one("bare", bare.as_call())?;
+            let sdk_rps = measure_one("sdk", sdk.as_call())?;
+            let bare_timeouts_rps = measure_one("bare, SDK's timeouts", bare_timeouts.as_call())?;
+            let sdk_lean_rps = measure_one("sdk, plain client", sdk_lean.as_call())?;
             let ratio = 100.0 * sdk_rps / bare_rps;
-            eprintln!(
-                "overhead {} c={concurrency}: sdk {sdk_rps:.0}/s, bare {bare_rps:.0}/s, {ratio:.1}%",
-                api.name()
-            );
             let case = |what: &str| format!("{} c={concurrency}: {what}", api.name());
             rows.push(Row::info(BENCH, case("SDK"), sdk_rps, "req/s"));
             rows.push(Row::info(BENCH, case("bare reqwest"), bare_rps, "req/s"));
@@ -436,6 +531,18 @@ pub fn run(quick: bool) -> Result<Vec<Row>, String> {
             } else {
                 ratio_row
             });
+            rows.push(Row::info(
+                BENCH,
+                case("diag: bare with the SDK's timeouts / bare"),
+                100.0 * bare_timeouts_rps / bare_rps,
+                "%",
+            ));
+            rows.push(Row::info(
+                BENCH,
+                case("diag: SDK on a plain client, no deadline / bare"),
+                100.0 * sdk_lean_rps / bare_rps,
+                "%",
+            ));
         }
     }
     drop(rt);
