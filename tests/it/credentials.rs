@@ -275,3 +275,33 @@ async fn aliyun_wrong_credentials_are_an_error_and_refused_in_a_batch() {
         assert_eq!(emu.aliyun_certificates().len(), 4, "{what}");
     }
 }
+
+#[tokio::test]
+async fn a_huawei_iam_token_on_tencent_or_aliyun_is_refused_before_sending() {
+    let emu = Emulator::start().await.expect("emulator");
+    let tencent = tencent_with(&emu, huawei_iam_token(), options());
+    let e = tencent
+        .batch_delete_csr()
+        .csr_ids([11, 22])
+        .send()
+        .await
+        .expect_err("an IAM token cannot sign TC3");
+    assert_eq!(e.kind(), ErrorKind::Credentials, "{e}");
+
+    let aliyun = aliyun_with(&emu, huawei_iam_token(), options());
+    let e = aliyun
+        .delete_many([1001, 1002])
+        .await
+        .expect_err("an IAM token cannot sign ACS3");
+    assert_eq!(e.kind(), ErrorKind::Credentials, "{e}");
+    let e = aliyun
+        .delete_user_certificate()
+        .cert_id(1001)
+        .send()
+        .await
+        .expect_err("an IAM token cannot sign ACS3");
+    assert_eq!(e.kind(), ErrorKind::Credentials, "{e}");
+
+    assert!(emu.requests().is_empty(), "sent: {:?}", emu.requests());
+    assert_eq!(emu.tencent_csrs(), vec![11, 22, 33, 44, 55]);
+}
