@@ -2,11 +2,13 @@
 //! `cargo bench -p cert-common --bench sign`). None of them is part of the test suite.
 //!
 //! - `overhead`: requests per second through each client against a canned loopback server,
-//!   beside a bare reqwest loop sending the same bytes ([`overhead`]).
+//!   beside a bare reqwest loop sending the same bytes (`overhead.rs`).
 //! - `rate-limit`: achieved rate and throttled answers against the emulator's server-side
-//!   limits ([`rate_limit`]).
-//! - `scale`: 100,000 Tencent CSR ids, peak RSS and time per request ([`scale`]).
-//! - `cold-start`: `certctl` process start to exit for a one-id delete ([`cold_start`]).
+//!   limits (`rate_limit.rs`).
+//! - `scale`: 100,000 Tencent CSR ids, peak RSS and time per request (`scale.rs`).
+//! - `cold-start`: `certctl` process start to exit for a one-id delete (`cold_start.rs`).
+//!
+//! Results and method: `docs/performance.md`.
 //!
 //! This (debug) process only orchestrates: it builds `xtask --features bench`, `certctl` and
 //! `cert-emulator` in release mode, then runs each benchmark in a child process
