@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 /// Maps every item through `f`, with at most `limit` futures in flight (as tasks on the current
 /// tokio runtime); outputs come back in input order. Dropping the returned future aborts the
 /// tasks still running. A panic inside a task is resumed in the caller.
-pub async fn run_bounded<I, T, F, Fut>(items: Vec<I>, limit: usize, f: F) -> Vec<T>
+pub async fn run_bounded<I, T, F, Fut>(mut items: Vec<I>, limit: usize, f: F) -> Vec<T>
 where
     F: Fn(I) -> Fut,
     Fut: Future<Output = T> + Send + 'static,
@@ -17,6 +17,12 @@ where
 {
     let limit = limit.max(1);
     let total = items.len();
+    if total == 1
+        && let Some(item) = items.pop()
+    {
+        // One item: no task to spawn (and no allocation moving between threads).
+        return vec![f(item).await];
+    }
     let mut outputs: Vec<Option<T>> = (0..total).map(|_| None).collect();
     let mut waiting = items.into_iter().enumerate();
     let mut running = JoinSet::new();

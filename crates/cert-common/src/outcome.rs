@@ -193,26 +193,35 @@ impl<Id: PartialEq> DeleteReport<Id> {
 }
 
 /// Builds a [`DeleteReport`] that holds exactly one outcome per requested id.
+///
+/// Outcomes are kept in a list by position (an id maps to its position), so memory stays
+/// proportional to the ids and `finish` moves the outcomes out rather than copying them.
 #[derive(Debug)]
 pub struct ReportBuilder<Id> {
     order: Vec<Id>,
-    slots: HashMap<Id, Option<(Outcome, Option<String>)>>,
+    index: HashMap<Id, usize>,
+    slots: Vec<Option<(Outcome, Option<String>)>>,
     ignored: Vec<Id>,
 }
 
 impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     /// A builder for `requested` ids (repeats collapse to one).
     pub fn new(requested: impl IntoIterator<Item = Id>) -> Self {
-        let mut order = Vec::new();
-        let mut slots = HashMap::new();
+        let requested = requested.into_iter();
+        let (lower, _) = requested.size_hint();
+        let mut order = Vec::with_capacity(lower);
+        let mut index = HashMap::with_capacity(lower);
         for id in requested {
-            if !slots.contains_key(&id) {
-                slots.insert(id.clone(), None);
+            if !index.contains_key(&id) {
+                index.insert(id.clone(), order.len());
                 order.push(id);
             }
         }
+        order.shrink_to_fit();
+        let slots = (0..order.len()).map(|_| None).collect();
         ReportBuilder {
             order,
+            index,
             slots,
             ignored: Vec::new(),
         }
@@ -227,23 +236,28 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     /// [`ReportBuilder::ignored`]); a second outcome for an id keeps the first, unless the
     /// first was unconfirmed.
     pub fn record(&mut self, id: &Id, outcome: Outcome, request_id: Option<String>) {
-        match self.slots.get_mut(id) {
-            None => self.ignored.push(id.clone()),
-            Some(slot @ None) => *slot = Some((outcome, request_id)),
-            Some(Some((Outcome::Unconfirmed { .. }, _)))
-                if !matches!(outcome, Outcome::Unconfirmed { .. }) =>
-            {
-                if let Some(slot) = self.slots.get_mut(id) {
-                    *slot = Some((outcome, request_id));
-                }
+        let Some(&at) = self.index.get(id) else {
+            self.ignored.push(id.clone());
+            return;
+        };
+        let slot = &mut self.slots[at];
+        let replace = match slot {
+            None => true,
+            Some((Outcome::Unconfirmed { .. }, _)) => {
+                !matches!(outcome, Outcome::Unconfirmed { .. })
             }
-            Some(Some(_)) => {}
+            Some(_) => false,
+        };
+        if replace {
+            *slot = Some((outcome, request_id));
         }
     }
 
     /// True when `id` has an outcome.
     pub fn has(&self, id: &Id) -> bool {
-        matches!(self.slots.get(id), Some(Some(_)))
+        self.index
+            .get(id)
+            .is_some_and(|&at| self.slots[at].is_some())
     }
 
     /// Ids the server named that the caller did not ask about.
@@ -252,20 +266,24 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     }
 
     /// Finishes: ids with no outcome get `missing` (and `request_id`).
-    pub fn finish(mut self, missing: Outcome, request_id: Option<String>) -> DeleteReport<Id> {
-        let items = self
-            .order
+    pub fn finish(self, missing: Outcome, request_id: Option<String>) -> DeleteReport<Id> {
+        let ReportBuilder {
+            order,
+            index,
+            slots,
+            ..
+        } = self;
+        drop(index);
+        let items = order
             .into_iter()
-            .map(|id| {
-                let (outcome, rid) = self
-                    .slots
-                    .remove(&id)
-                    .flatten()
-                    .unwrap_or_else(|| (missing.clone(), request_id.clone()));
+            .zip(slots)
+            .map(|(id, slot)| {
+                let (outcome, request_id) =
+                    slot.unwrap_or_else(|| (missing.clone(), request_id.clone()));
                 ItemOutcome {
                     id,
                     outcome,
-                    request_id: rid,
+                    request_id,
                 }
             })
             .collect();

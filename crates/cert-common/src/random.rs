@@ -1,5 +1,6 @@
 //! Randomness for backoff jitter, signature nonces and client request ids, behind a seam so
-//! tests can pin it. The default draws from the operating system through *ring*.
+//! tests can pin it. The default, [`FastRandom`], is seeded once from the operating system
+//! (through *ring*) and then draws without system calls or locks.
 
 use std::fmt;
 use std::sync::Mutex;
@@ -68,6 +69,47 @@ impl Random for SystemRandom {
     }
 }
 
+/// The default: a lock-free splitmix64 sequence seeded once from the operating system. Every
+/// draw is a different point of a bijection over a counter, so within a process the values
+/// never repeat (client request ids and signature nonces must be unique, not secret), and no
+/// draw costs a system call. Not for keys.
+#[derive(Debug)]
+pub struct FastRandom {
+    state: std::sync::atomic::AtomicU64,
+}
+
+impl Default for FastRandom {
+    fn default() -> Self {
+        let mut seed = [0u8; 8];
+        SystemRandom::default().fill(&mut seed);
+        FastRandom {
+            state: std::sync::atomic::AtomicU64::new(u64::from_le_bytes(seed)),
+        }
+    }
+}
+
+impl FastRandom {
+    fn next(&self) -> u64 {
+        const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut z = self
+            .state
+            .fetch_add(GAMMA, std::sync::atomic::Ordering::Relaxed)
+            .wrapping_add(GAMMA);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+impl Random for FastRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            let bytes = self.next().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+}
+
 /// A deterministic generator (xorshift) for tests and reproducible runs.
 #[derive(Debug)]
 pub struct SeededRandom(Mutex<u64>);
@@ -128,5 +170,18 @@ mod tests {
             SystemRandom::default().hex_nonce(),
             SystemRandom::default().hex_nonce()
         );
+    }
+
+    #[test]
+    fn fast_random_does_not_repeat_and_differs_per_instance() {
+        let r = FastRandom::default();
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| r.uuid()).collect();
+        assert_eq!(ids.len(), 10_000);
+        assert_ne!(
+            FastRandom::default().hex_nonce(),
+            FastRandom::default().hex_nonce()
+        );
+        let mean = (0..10_000).map(|_| r.unit()).sum::<f64>() / 10_000.0;
+        assert!((mean - 0.5).abs() < 0.02, "{mean}");
     }
 }

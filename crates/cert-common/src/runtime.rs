@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use crate::credentials::{Credentials, ProvideCredentials};
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::random::{Random, SystemRandom};
+use crate::random::{FastRandom, Random};
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
 use crate::retry::{RETRY_COST, RETRY_TIMEOUT_COST, RetryBudget, RetryConfig, SUCCESS_REFUND};
 use crate::time::{Clock, Sleep, SystemClock, TokioSleep, UtcDateTime, unix_seconds};
@@ -51,7 +51,7 @@ impl Default for ClientOptions {
             http: None,
             clock: Arc::new(SystemClock),
             sleep: Arc::new(TokioSleep),
-            random: Arc::new(SystemRandom::default()),
+            random: Arc::new(FastRandom::default()),
             app_name: None,
             user_agent: None,
             client_request_id_header: true,
