@@ -5,9 +5,7 @@ use std::collections::HashSet;
 use cert_common::concurrency::run_bounded;
 use cert_common::http::HttpResponse;
 use cert_common::outcome::ReportBuilder;
-use cert_common::providers::huawei::{
-    RequestSpec, error_from_response, fill_path, request_id, signed_request,
-};
+use cert_common::providers::huawei::{RequestSpec, error_from_response, fill_path, request_id};
 use cert_common::retry::RetryClass;
 use cert_common::runtime::Operation;
 use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
@@ -102,22 +100,7 @@ async fn delete_one(client: &Client, path: &str) -> Result<DeleteCertificateOutp
         content_type: op::CONTENT_TYPE,
         body: b"",
     };
-    let executed = core
-        .runtime
-        .execute(
-            OPERATION,
-            |attempt| {
-                signed_request(
-                    &core.runtime,
-                    &core.endpoint,
-                    &core.project_id,
-                    &spec,
-                    attempt,
-                )
-            },
-            parse,
-        )
-        .await?;
+    let executed = core.execute(OPERATION, &spec, parse).await?;
     let (outcome, request_id) = executed.value;
     Ok(DeleteCertificateOutput {
         outcome,

@@ -2,7 +2,7 @@
 
 use cert_common::http::HttpResponse;
 use cert_common::providers::huawei::{
-    RequestSpec, decode_error, error_from_response, fill_path, request_id, signed_request,
+    RequestSpec, decode_error, error_from_response, fill_path, request_id,
 };
 use cert_common::runtime::Operation;
 use cert_common::{Error, ErrorKind, PlannedRequest, Provider};
@@ -140,22 +140,7 @@ impl BatchDeleteSecretsFluentBuilder {
             content_type: op::CONTENT_TYPE,
             body: &body,
         };
-        let executed = core
-            .runtime
-            .execute(
-                OPERATION,
-                |attempt| {
-                    signed_request(
-                        &core.runtime,
-                        &core.endpoint,
-                        &core.project_id,
-                        &spec,
-                        attempt,
-                    )
-                },
-                parse,
-            )
-            .await?;
+        let executed = core.execute(OPERATION, &spec, parse).await?;
         let (response, request_id) = executed.value;
         Ok(BatchDeleteSecretsOutput {
             total: response.total,

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use cert_common::http::HttpResponse;
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{
-    RequestSpec, decode_error, error_from_response, fill_path, request_id, signed_request,
+    RequestSpec, decode_error, error_from_response, fill_path, request_id,
 };
 use cert_common::runtime::Operation;
 use cert_common::{DeleteReport, Error, Outcome, PlannedRequest, Provider};
@@ -153,22 +153,7 @@ impl BatchDeleteCertificatesFluentBuilder {
             content_type: op::CONTENT_TYPE,
             body: &prepared.body,
         };
-        let result = core
-            .runtime
-            .execute(
-                OPERATION,
-                |attempt| {
-                    signed_request(
-                        &core.runtime,
-                        &core.endpoint,
-                        &core.project_id,
-                        &spec,
-                        attempt,
-                    )
-                },
-                parse,
-            )
-            .await;
+        let result = core.execute(OPERATION, &spec, parse).await;
         let mut builder = ReportBuilder::new(prepared.ids);
         match result {
             Ok(executed) => {

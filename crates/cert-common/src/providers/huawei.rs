@@ -24,7 +24,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::{RetryClass, classify, server_retry_hint};
-use crate::runtime::{Attempt, ClientOptions, Runtime};
+use crate::runtime::{Attempt, ClientOptions, Executed, Operation, Runtime};
 use crate::sign::percent_encode;
 
 /// The environment variable holding the project id (the vendor SDK's name).
@@ -378,6 +378,36 @@ pub fn signed_request(
         attempt.utc(),
     );
     Ok(req)
+}
+
+impl Resolved {
+    /// Runs one operation through the runtime: every attempt is built and signed afresh by
+    /// [`signed_request`] from `spec`, and each answer goes to `parse`.
+    pub async fn execute<T, P>(
+        &self,
+        op: Operation,
+        spec: &RequestSpec<'_>,
+        parse: P,
+    ) -> Result<Executed<T>, Error>
+    where
+        P: FnMut(&HttpResponse) -> Result<T, Error>,
+    {
+        self.runtime
+            .execute(
+                op,
+                |attempt| {
+                    signed_request(
+                        &self.runtime,
+                        &self.endpoint,
+                        &self.project_id,
+                        spec,
+                        attempt,
+                    )
+                },
+                parse,
+            )
+            .await
+    }
 }
 
 /// The request id of an answer: the `X-Request-Id` header.
