@@ -182,7 +182,19 @@ impl DeleteUserCertificateFluentBuilder {
                 },
                 |response| {
                     let now = *signed_at.lock().unwrap_or_else(|p| p.into_inner());
-                    parse_response::<DeleteUserCertificateResponse>(response, now)
+                    let idempotent = sent_token
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .is_some();
+                    parse_response::<DeleteUserCertificateResponse>(response, now).map_err(|e| {
+                        // A success answer we could not read: with a ClientToken the server
+                        // answers a retry with the first call's result, so retrying is exact.
+                        if idempotent && e.kind() == cert_common::ErrorKind::Decode {
+                            e.with_retry_class(cert_common::RetryClass::Transient)
+                        } else {
+                            e
+                        }
+                    })
                 },
             )
             .await?;

@@ -470,3 +470,54 @@ fn generated_error_classes_agree_with_the_shared_classifier() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_unreadable_success_is_retried_with_the_same_client_token() {
+    let clock = ManualClock::at_unix(T0);
+    let recorder = ScriptedHttp::repeating_last(vec![
+        json_response(200, r#"{"RequestId":"R1""#),
+        json_response(200, r#"{"RequestId":"R1"}"#),
+    ]);
+    let client = scripted_client(recorder.clone(), &clock);
+    let out = client
+        .delete_user_certificate()
+        .cert_id(7)
+        .send()
+        .await
+        .expect("the retry reads the server's replayed answer");
+    assert_eq!(out.request_id, "R1");
+    assert_eq!(out.attempts, 2);
+    let seen = recorder.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[0].url(),
+        seen[1].url(),
+        "same ClientToken on the retry"
+    );
+}
+
+#[tokio::test]
+async fn without_a_client_token_an_unreadable_success_is_not_retried() {
+    let clock = ManualClock::at_unix(T0);
+    let recorder = ScriptedHttp::repeating_last(vec![json_response(200, "not json")]);
+    let client = Client::new(
+        Config::builder()
+            .endpoint("https://cas.aliyuncs.com")
+            .credentials(AccessKey::new(AK, SECRET))
+            .options(
+                pinned_options(&clock, QueuedRandom::new(vec![]))
+                    .http(recorder.clone())
+                    .rate_limit(RateLimit::Off),
+            )
+            .auto_client_token(false)
+            .build()
+            .expect("config"),
+    )
+    .expect("client");
+    let result = client.delete_user_certificate().cert_id(7).send().await;
+    let e = result.as_ref().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert!(e.may_have_applied());
+    assert_eq!(recorder.seen().len(), 1);
+    assert_eq!(outcome_of(&result).as_str(), "unconfirmed");
+}
