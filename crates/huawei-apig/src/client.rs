@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use cert_common::providers::huawei::{Config, Resolved, ServiceInfo};
 use cert_common::{DeleteReport, Deleter, Endpoint, Error, PlannedRequest};
 
-use crate::delete::{DeleteCertificateFluentBuilder, DeleteCertificatesFluentBuilder};
+use crate::delete::{
+    DEFAULT_CONCURRENCY, DeleteCertificateFluentBuilder, DeleteCertificatesFluentBuilder,
+};
 use crate::generated::operation::delete_certificate_v2 as op;
 
 const SERVICE: ServiceInfo = ServiceInfo {
@@ -25,6 +27,7 @@ const SERVICE: ServiceInfo = ServiceInfo {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Resolved>,
+    pub(crate) concurrency: usize,
 }
 
 impl Client {
@@ -34,7 +37,16 @@ impl Client {
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Client {
             inner: Arc::new(config.resolve(&SERVICE)?),
+            concurrency: DEFAULT_CONCURRENCY,
         })
+    }
+
+    /// How many deletes [`delete_many`](Self::delete_many) and the [`Deleter`] impl run at
+    /// once (at least 1; default [`DEFAULT_CONCURRENCY`]). They all share the client's rate
+    /// limiter and retry budget.
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
     }
 
     /// Starts a `DeleteCertificateV2` call for one certificate.

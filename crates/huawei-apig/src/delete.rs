@@ -162,9 +162,9 @@ pub struct DeleteCertificatesFluentBuilder {
 impl DeleteCertificatesFluentBuilder {
     pub(crate) fn new(client: Client) -> Self {
         DeleteCertificatesFluentBuilder {
+            concurrency: client.concurrency,
             client,
             ids: Vec::new(),
-            concurrency: DEFAULT_CONCURRENCY,
         }
     }
 
@@ -178,7 +178,8 @@ impl DeleteCertificatesFluentBuilder {
         self
     }
 
-    /// How many deletes run at once (at least 1; default [`DEFAULT_CONCURRENCY`]). All of them
+    /// How many deletes run at once (at least 1; default: the client's
+    /// [`with_concurrency`](Client::with_concurrency), itself [`DEFAULT_CONCURRENCY`]). All of them
     /// share the client's rate limiter and retry budget.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);

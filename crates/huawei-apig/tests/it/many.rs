@@ -141,3 +141,20 @@ fn eu_west_101_uses_the_eu_host() {
         "https://apig.eu-west-101.myhuaweicloud.eu"
     );
 }
+
+#[tokio::test]
+async fn the_clients_concurrency_bounds_delete_many_and_the_deleter() {
+    let ids: Vec<String> = (0..12).map(|i| format!("id{i}")).collect();
+    for n in [1, 3] {
+        let http = Responder::new(answer_by_id);
+        let apig = client(http.clone()).with_concurrency(n);
+        apig.delete_many(ids.clone()).await.expect("report");
+        assert_eq!(http.max_in_flight(), n, "delete_many at {n}");
+
+        let http = Responder::new(answer_by_id);
+        let apig = client(http.clone()).with_concurrency(n);
+        let d: &dyn Deleter = &apig;
+        d.delete(&ids).await.expect("report");
+        assert_eq!(http.max_in_flight(), n, "Deleter at {n}");
+    }
+}
