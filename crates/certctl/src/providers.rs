@@ -65,9 +65,8 @@ pub fn huawei_elb(huawei: &HuaweiArgs, conn: &ConnArgs) -> Result<Arc<dyn Delete
 
 /// A `huawei-apig` deleter.
 pub fn huawei_apig(huawei: &HuaweiArgs, conn: &ConnArgs) -> Result<Arc<dyn Deleter>, Error> {
-    Ok(Arc::new(huawei_apig::Client::new(huawei_config(
-        huawei, conn,
-    )?)?))
+    let client = huawei_apig::Client::new(huawei_config(huawei, conn)?)?;
+    Ok(Arc::new(client.with_concurrency(conn.concurrency as usize)))
 }
 
 /// A `tencent-ssl` deleter.
