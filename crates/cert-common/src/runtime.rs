@@ -486,6 +486,9 @@ fn log_attempt<T>(
     latency: Duration,
     client_request_id: &str,
 ) {
+    if !tracing::enabled!(target: "cert_common::http", tracing::Level::DEBUG) {
+        return;
+    }
     let status = response.map(|r| r.status);
     let request_id = match result {
         Err(e) => e.request_id().map(str::to_string),
