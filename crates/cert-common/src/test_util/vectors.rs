@@ -1,8 +1,15 @@
 //! The vendors' signing vectors, shipped with this crate.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
+use crate::providers::huawei;
+use crate::retry::RetryConfig;
+use crate::time::{ManualClock, UtcDateTime};
+use crate::transport::HttpSend;
 
 const SIGNING_VECTORS: &str = include_str!("../../tests/data/signing-vectors.json");
 
@@ -27,6 +34,44 @@ pub fn signing_vector(id: &str) -> Value {
         .find(|v| v["id"] == id)
         .cloned()
         .unwrap_or_else(|| panic!("no signing vector {id:?}"))
+}
+
+/// The User-Agent the Huawei vectors were made with (`HttpConfig.user_agent` pinned by the
+/// generator, after the SDK's own prefix).
+pub const HUAWEI_VECTOR_USER_AGENT: &str = "huaweicloud-usdk-python/3.0; vector-gen/1.0";
+
+/// A Huawei client config (shared by `huawei-elb`, `huawei-apig` and `huawei-csms`) that makes
+/// exactly the request of a Huawei signing vector: the vector's region, project id and
+/// credentials (temporary when it has a security token), its clock, the vendor SDK's
+/// User-Agent, no client request id header, no retries, requests sent to `http`, and no
+/// environment variables read.
+///
+/// # Panics
+///
+/// If the vector lacks those members.
+pub fn huawei_vector_config(vector: &Value, http: Arc<dyn HttpSend>) -> huawei::Config {
+    let input = &vector["input"];
+    let text = |v: &Value| v.as_str().expect("a string member").to_string();
+    let ts = UtcDateTime::parse_compact(&text(&input["timestamp"])).expect("a compact timestamp");
+    let clock = ManualClock::at_unix(u64::try_from(ts.to_unix()).expect("a time after 1970"));
+    let c = &input["credentials"];
+    let credentials: Credentials = match c["security_token"].as_str() {
+        Some(t) => AccessKey::temporary(text(&c["ak"]), text(&c["sk"]), t).into(),
+        None => AccessKey::new(text(&c["ak"]), text(&c["sk"])).into(),
+    };
+    huawei::Config::builder()
+        .region(text(&input["region"]))
+        .project_id(text(&c["project_id"]))
+        .credentials(credentials)
+        .options(
+            super::manual_options(&clock)
+                .http(http)
+                .retry(RetryConfig::disabled())
+                .user_agent(HUAWEI_VECTOR_USER_AGENT)
+                .client_request_id_header(false),
+        )
+        .env_lookup(|_| None)
+        .build()
 }
 
 /// Asserts that `request` is what the vector's SDK sent: its URL is `output.url`, its headers

@@ -2,11 +2,9 @@
 //! (cert-common's signing vectors, `cert_common::test_util::signing_vector`).
 
 use cert_common::test_util::{
-    ScriptedHttp, assert_wire_matches, manual_options, response, signing_vector,
+    ScriptedHttp, assert_wire_matches, huawei_vector_config, response, signing_vector,
 };
-use cert_common::time::{ManualClock, UtcDateTime};
-use cert_common::{AccessKey, Credentials, RetryConfig};
-use huawei_elb::{Client, Config};
+use huawei_elb::Client;
 use serde_json::Value;
 
 fn s(v: &Value) -> &str {
@@ -17,30 +15,8 @@ async fn reproduce(id: &str) {
     let v = signing_vector(id);
     let input = &v["input"];
     assert_eq!(s(&v["operation"]), "elb.BatchDeleteCertificates");
-    let ts = UtcDateTime::parse_compact(s(&input["timestamp"])).expect("timestamp");
-    let clock = ManualClock::at_unix(ts.to_unix() as u64);
-    let c = &input["credentials"];
-    let credentials: Credentials = match c["security_token"].as_str() {
-        Some(t) => AccessKey::temporary(s(&c["ak"]), s(&c["sk"]), t).into(),
-        None => AccessKey::new(s(&c["ak"]), s(&c["sk"])).into(),
-    };
     let http = ScriptedHttp::new(vec![Ok(response(200, &[], r#"{"certificates": []}"#))]);
-    let client = Client::new(
-        Config::builder()
-            .region(s(&input["region"]))
-            .project_id(s(&c["project_id"]))
-            .credentials(credentials)
-            .options(
-                manual_options(&clock)
-                    .http(http.clone())
-                    .retry(RetryConfig::disabled())
-                    .user_agent("huaweicloud-usdk-python/3.0; vector-gen/1.0")
-                    .client_request_id_header(false),
-            )
-            .env_lookup(|_| None)
-            .build(),
-    )
-    .expect("client");
+    let client = Client::new(huawei_vector_config(&v, http.clone())).expect("client");
     let ids: Vec<String> = input["sdk_params"]["certificates"]
         .as_array()
         .expect("ids")
