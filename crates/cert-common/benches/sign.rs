@@ -20,15 +20,17 @@ fn huawei_request() -> HttpRequest {
     r.set_header("User-Agent", "cloud-cert-sdk-rust/huawei-elb/0.1.0");
     let ids: Vec<String> = (0..100).map(|i| format!("{i:032x}")).collect();
     r.body = cert_common::json::to_python_json(&serde_json::json!({ "certificates": ids }))
-        .expect("json");
+        .expect("json")
+        .into();
     r
 }
 
 fn tencent_request() -> HttpRequest {
     let mut r = HttpRequest::new("POST", "https", "ssl.tencentcloudapi.com", "/");
     let ids: Vec<u64> = (1_000_000..1_000_100).collect();
-    r.body =
-        cert_common::json::to_python_json(&serde_json::json!({ "CSRIds": ids })).expect("json");
+    r.body = cert_common::json::to_python_json(&serde_json::json!({ "CSRIds": ids }))
+        .expect("json")
+        .into();
     r
 }
 

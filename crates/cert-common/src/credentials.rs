@@ -13,14 +13,14 @@ use async_trait::async_trait;
 
 use crate::error::{Error, ErrorKind};
 
-/// A secret string. `Debug` and `Display` print `** redacted **`.
+/// A secret string. `Debug` and `Display` print `** redacted **`. Clones share the string.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Arc<str>);
 
 impl Secret {
     /// Wraps a secret.
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        Secret(Arc::from(s.into()))
     }
 
     /// The secret itself, for signing. Do not log it.
@@ -49,14 +49,15 @@ impl From<&str> for Secret {
 
 impl From<String> for Secret {
     fn from(s: String) -> Self {
-        Secret(s)
+        Secret(Arc::from(s))
     }
 }
 
-/// An access key pair; with a security token for temporary (STS) keys.
+/// An access key pair; with a security token for temporary (STS) keys. Cheap to clone: clones
+/// share the strings (every attempt gets its credentials from a provider).
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessKey {
-    id: String,
+    id: Arc<str>,
     secret: Secret,
     security_token: Option<Secret>,
 }
@@ -65,7 +66,7 @@ impl AccessKey {
     /// A long-term key pair.
     pub fn new(id: impl Into<String>, secret: impl Into<Secret>) -> Self {
         AccessKey {
-            id: id.into(),
+            id: Arc::from(id.into()),
             secret: secret.into(),
             security_token: None,
         }
@@ -78,7 +79,7 @@ impl AccessKey {
         token: impl Into<Secret>,
     ) -> Self {
         AccessKey {
-            id: id.into(),
+            id: Arc::from(id.into()),
             secret: secret.into(),
             security_token: Some(token.into()),
         }
@@ -107,7 +108,7 @@ impl AccessKey {
                 format!("the {what} is empty or has surrounding white space"),
             )
         };
-        if self.id.is_empty() || self.id.trim() != self.id {
+        if self.id.is_empty() || self.id.trim() != &*self.id {
             return Err(bad("access key id"));
         }
         let s = self.secret.expose();

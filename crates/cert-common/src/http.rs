@@ -1,15 +1,25 @@
 //! The request and response types that pass between signers, the retry loop and a transport.
 //! They are plain data: a transport turns them into bytes on the wire and back.
+//!
+//! Header names, the method and the scheme are `Cow<'static, str>`: the SDK's own names are
+//! string literals and cost no allocation; the body is [`Bytes`], so a transport (or a
+//! retry) can hand it on without copying.
 
+use std::borrow::Cow;
 use std::fmt;
+
+pub use bytes::Bytes;
+
+/// A header name: a literal for the SDK's own headers, owned for anything else.
+pub type HeaderName = Cow<'static, str>;
 
 /// An HTTP request, exactly as it will be sent.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// Upper-case method (`GET`, `POST`, `DELETE`).
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// `https` or `http`.
-    pub scheme: String,
+    pub scheme: Cow<'static, str>,
     /// Host, with `:port` when not the scheme's default.
     pub host: String,
     /// Wire path, already percent-encoded, starting with `/`.
@@ -17,22 +27,36 @@ pub struct HttpRequest {
     /// Wire query string without the leading `?` (empty for none).
     pub query: String,
     /// Headers in the order they are sent.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(HeaderName, String)>,
     /// Body bytes (empty for none).
-    pub body: Vec<u8>,
+    pub body: Bytes,
+}
+
+/// `s` as a `'static` literal when it is one of `known` (compared case-sensitively), else owned.
+fn interned(s: &str, known: &[&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|k| **k == s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_string()),
+    }
 }
 
 impl HttpRequest {
     /// A request with no headers, query or body.
     pub fn new(method: &str, scheme: &str, host: &str, path: &str) -> Self {
+        const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+        let method = if method.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(method.to_ascii_uppercase())
+        } else {
+            interned(method, METHODS)
+        };
         HttpRequest {
-            method: method.to_ascii_uppercase(),
-            scheme: scheme.to_string(),
+            method,
+            scheme: interned(scheme, &["https", "http"]),
             host: host.to_string(),
             path: path.to_string(),
             query: String::new(),
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Bytes::new(),
         }
     }
 
@@ -52,16 +76,17 @@ impl HttpRequest {
     }
 
     /// Sets a header, replacing any of the same name (case-insensitive), keeping its position.
-    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+    pub fn set_header(&mut self, name: impl Into<HeaderName>, value: impl Into<String>) {
+        let name = name.into();
         let value = value.into();
         if let Some(slot) = self
             .headers
             .iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .find(|(k, _)| k.eq_ignore_ascii_case(&name))
         {
             slot.1 = value;
         } else {
-            self.headers.push((name.to_string(), value));
+            self.headers.push((name, value));
         }
     }
 
@@ -109,7 +134,7 @@ pub fn is_loggable_header(name: &str) -> bool {
         .any(|h| h.eq_ignore_ascii_case(name))
 }
 
-struct RedactedHeaders<'a>(&'a [(String, String)]);
+struct RedactedHeaders<'a>(&'a [(HeaderName, String)]);
 
 impl fmt::Debug for RedactedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -147,10 +172,11 @@ impl fmt::Debug for HttpRequest {
 pub struct HttpResponse {
     /// Status code.
     pub status: u16,
-    /// Headers as received.
-    pub headers: Vec<(String, String)>,
+    /// Headers as received (the default transport keeps the names as literals where they are
+    /// on [`LOGGABLE_HEADERS`]).
+    pub headers: Vec<(HeaderName, String)>,
     /// Body bytes.
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 impl HttpResponse {
@@ -170,7 +196,7 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
-fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+fn header_value<'a>(headers: &'a [(HeaderName, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -210,7 +236,9 @@ mod tests {
         let mut r = HttpRequest::new("GET", "http", "h", "/");
         r.set_header("Host", "a");
         r.set_header("host", "b");
-        assert_eq!(r.headers, vec![("Host".to_string(), "b".to_string())]);
+        assert_eq!(r.headers, vec![("Host".into(), "b".to_string())]);
+        assert!(matches!(r.method, Cow::Borrowed("GET")));
+        assert_eq!(HttpRequest::new("patch", "http", "h", "/").method, "PATCH");
         r.query = "a=1".into();
         assert_eq!(r.url(), "http://h/?a=1");
     }

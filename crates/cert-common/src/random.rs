@@ -30,15 +30,16 @@ pub trait Random: Send + Sync + fmt::Debug {
         self.fill(&mut b);
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h = crate::sign::hex(&b);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(36);
+        for (i, byte) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                s.push('-');
+            }
+            s.push(DIGITS[(byte >> 4) as usize] as char);
+            s.push(DIGITS[(byte & 15) as usize] as char);
+        }
+        s
     }
 }
 
@@ -170,6 +171,23 @@ mod tests {
             SystemRandom::default().hex_nonce(),
             SystemRandom::default().hex_nonce()
         );
+    }
+
+    #[derive(Debug)]
+    struct Counting;
+
+    impl Random for Counting {
+        fn fill(&self, buf: &mut [u8]) {
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = i as u8;
+            }
+        }
+    }
+
+    #[test]
+    fn uuid_is_version_4_in_the_standard_layout() {
+        assert_eq!(Counting.uuid(), "00010203-0405-4607-8809-0a0b0c0d0e0f");
+        assert_eq!(Counting.hex_nonce(), "000102030405060708090a0b0c0d0e0f");
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub fn parse_acs_retry_after(value: &str) -> Option<Duration> {
 /// Extracts the server's wait hint from response headers (lower-case names):
 /// `x-acs-retry-after` (ms) first, then `Retry-After`.
 pub fn server_retry_hint(
-    headers: &[(String, String)],
+    headers: &[(crate::http::HeaderName, String)],
     now: std::time::SystemTime,
 ) -> Option<Duration> {
     let get = |n: &str| {
@@ -312,7 +312,7 @@ mod tests {
         );
         assert_eq!(parse_acs_retry_after("0"), None);
         assert_eq!(parse_acs_retry_after("-5"), None);
-        let headers = vec![("Retry-After".to_string(), "2".to_string())];
+        let headers = vec![("Retry-After".into(), "2".to_string())];
         assert_eq!(
             server_retry_hint(&headers, std::time::UNIX_EPOCH),
             Some(Duration::from_secs(2))

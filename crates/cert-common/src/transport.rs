@@ -5,13 +5,15 @@
 //! *ring* (the same crypto library that signs requests; no OpenSSL, no C toolchain for TLS).
 //! A user may hand in their own `reqwest::Client` instead.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{HttpRequest, HttpResponse, LOGGABLE_HEADERS};
 
 /// Sends one HTTP request and returns the response.
 ///
@@ -111,29 +113,89 @@ fn classify_reqwest(e: &reqwest::Error) -> Error {
     Error::new(kind, msg).with_may_have_applied(reached)
 }
 
+/// Header names the signers send that are not on [`LOGGABLE_HEADERS`] (their values are
+/// secret or not worth logging).
+const OTHER_SENT_HEADERS: &[&str] = &[
+    "authorization",
+    "x-auth-token",
+    "x-security-token",
+    "x-tc-token",
+    "x-acs-security-token",
+    "x-tc-content-sha256",
+    "x-sdk-content-sha256",
+];
+
+/// The SDK's header names, parsed once: a non-standard `HeaderName` parsed per request costs
+/// an allocation, a clone of one parsed here does not.
+static KNOWN_NAMES: LazyLock<Vec<(&'static str, HeaderName)>> = LazyLock::new(|| {
+    LOGGABLE_HEADERS
+        .iter()
+        .chain(OTHER_SENT_HEADERS)
+        .filter_map(|n| Some((*n, HeaderName::from_bytes(n.as_bytes()).ok()?)))
+        .collect()
+});
+
+/// `name` as a `HeaderName`, from [`KNOWN_NAMES`] when it is one of them.
+fn header_name(name: &str) -> Result<HeaderName, Error> {
+    if let Some((_, h)) = KNOWN_NAMES
+        .iter()
+        .find(|(k, _)| k.len() == name.len() && k.eq_ignore_ascii_case(name))
+    {
+        return Ok(h.clone());
+    }
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))
+}
+
+/// A response header's name as a literal from [`LOGGABLE_HEADERS`] when it is on it (the
+/// headers the SDK reads all are), else owned.
+fn response_header_name(name: &HeaderName) -> Cow<'static, str> {
+    let name = name.as_str(); // already lower-case
+    match LOGGABLE_HEADERS.iter().find(|k| **k == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name.to_string()),
+    }
+}
+
+/// Builds reqwest's request from ours: no URL string is parsed twice and the body is shared,
+/// not copied.
+fn to_reqwest(client: &reqwest::Client, request: &HttpRequest) -> Result<reqwest::Request, Error> {
+    let method = match request.method.as_ref() {
+        "GET" => reqwest::Method::GET,
+        "POST" => reqwest::Method::POST,
+        "DELETE" => reqwest::Method::DELETE,
+        "PUT" => reqwest::Method::PUT,
+        other => reqwest::Method::from_bytes(other.as_bytes())
+            .map_err(|_| Error::invalid_input(format!("invalid HTTP method {other:?}")))?,
+    };
+    let url = reqwest::Url::parse(&request.url())
+        .map_err(|e| Error::invalid_input(format!("invalid request URL: {e}")))?;
+    let mut headers = HeaderMap::with_capacity(request.headers.len());
+    for (k, v) in &request.headers {
+        if k.eq_ignore_ascii_case("host") {
+            continue; // reqwest sets Host from the URL, with the same value
+        }
+        let value = HeaderValue::from_str(v)
+            .map_err(|_| Error::invalid_input(format!("invalid value for header {k:?}")))?;
+        headers.append(header_name(k)?, value);
+    }
+    let mut built = client
+        .request(method, url)
+        .body(request.body.clone())
+        .build()
+        .map_err(|e| classify_reqwest(&e))?;
+    // reqwest adds the client's default headers (User-Agent) when it sends, unless set here.
+    *built.headers_mut() = headers;
+    Ok(built)
+}
+
 #[async_trait]
 impl HttpSend for ReqwestTransport {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
-            Error::invalid_input(format!("invalid HTTP method {:?}", request.method))
-        })?;
-        let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
-        for (k, v) in &request.headers {
-            if k.eq_ignore_ascii_case("host") {
-                continue; // reqwest sets Host from the URL, with the same value
-            }
-            let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| Error::invalid_input(format!("invalid header name {k:?}")))?;
-            let value = reqwest::header::HeaderValue::from_bytes(v.as_bytes())
-                .map_err(|_| Error::invalid_input(format!("invalid value for header {k:?}")))?;
-            headers.append(name, value);
-        }
+        let built = to_reqwest(&self.client, request)?;
         let response = self
             .client
-            .request(method, request.url())
-            .headers(headers)
-            .body(request.body.clone())
-            .send()
+            .execute(built)
             .await
             .map_err(|e| classify_reqwest(&e))?;
         let status = response.status().as_u16();
@@ -142,7 +204,7 @@ impl HttpSend for ReqwestTransport {
             .iter()
             .map(|(k, v)| {
                 (
-                    k.as_str().to_string(),
+                    response_header_name(k),
                     String::from_utf8_lossy(v.as_bytes()).into_owned(),
                 )
             })
@@ -150,8 +212,7 @@ impl HttpSend for ReqwestTransport {
         let body = response
             .bytes()
             .await
-            .map_err(|e| classify_reqwest(&e).with_may_have_applied(true))?
-            .to_vec();
+            .map_err(|e| classify_reqwest(&e).with_may_have_applied(true))?;
         Ok(HttpResponse {
             status,
             headers,

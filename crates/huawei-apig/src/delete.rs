@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use cert_common::concurrency::run_bounded;
-use cert_common::http::HttpResponse;
+use cert_common::http::{Bytes, HttpResponse};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{RequestSpec, error_from_response, fill_path, request_id};
 use cert_common::retry::RetryClass;
@@ -98,7 +98,7 @@ async fn delete_one(client: &Client, path: &str) -> Result<DeleteCertificateOutp
         method: op::METHOD,
         path,
         content_type: op::CONTENT_TYPE,
-        body: b"",
+        body: Bytes::new(),
     };
     let executed = core.execute(OPERATION, &spec, parse).await?;
     let (outcome, request_id) = executed.value;

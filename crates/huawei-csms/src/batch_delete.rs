@@ -138,7 +138,7 @@ impl BatchDeleteSecretsFluentBuilder {
             method: op::METHOD,
             path: &path,
             content_type: op::CONTENT_TYPE,
-            body: &body,
+            body: body.into(),
         };
         let executed = core.execute(OPERATION, &spec, parse).await?;
         let (response, request_id) = executed.value;

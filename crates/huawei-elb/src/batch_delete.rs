@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use cert_common::http::HttpResponse;
+use cert_common::http::{Bytes, HttpResponse};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{
     RequestSpec, decode_error, error_from_response, fill_path, request_id,
@@ -65,7 +65,7 @@ impl BatchDeleteCertificatesOutput {
 struct Prepared {
     ids: Vec<String>,
     path: String,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 struct Answer {
@@ -125,7 +125,11 @@ impl BatchDeleteCertificatesFluentBuilder {
         let path = fill_path(op::PATH_TEMPLATE, &params)?;
         let body = cert_common::json::to_python_json(&request)
             .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;
-        Ok(Prepared { ids, path, body })
+        Ok(Prepared {
+            ids,
+            path,
+            body: body.into(),
+        })
     }
 
     /// Validates the input and returns the request `send()` would make, sending nothing.
@@ -151,7 +155,7 @@ impl BatchDeleteCertificatesFluentBuilder {
             method: op::METHOD,
             path: &prepared.path,
             content_type: op::CONTENT_TYPE,
-            body: &prepared.body,
+            body: prepared.body.clone(),
         };
         let result = core.execute(OPERATION, &spec, parse).await;
         let mut builder = ReportBuilder::new(prepared.ids);

@@ -297,15 +297,15 @@ impl HttpSend for NoNetwork {
         let (status, body, request_id_header) = self.0.answer();
         let mut headers = Vec::new();
         if !body.is_empty() {
-            headers.push(("content-type".to_string(), "application/json".to_string()));
+            headers.push(("content-type".into(), "application/json".to_string()));
         }
         if request_id_header {
-            headers.push(("x-request-id".to_string(), REQUEST_ID.to_string()));
+            headers.push(("x-request-id".into(), REQUEST_ID.to_string()));
         }
         Ok(HttpResponse {
             status,
             headers,
-            body: body.into_bytes(),
+            body: body.into_bytes().into(),
         })
     }
 }
@@ -433,6 +433,16 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
         .position(|a| *a == "--api")
         .and_then(|i| args.get(i + 1))
         .copied();
+    // Profiling aids: `--c N` runs one concurrency, `--side bare|sdk` one side (the ratio
+    // rows are then not produced).
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| *a == name)
+            .and_then(|i| args.get(i + 1))
+            .copied()
+    };
+    let only_c: Option<usize> = arg("--c").and_then(|c| c.parse().ok());
+    let side = arg("--side");
     // The bare client is a plain reqwest client; it needs a process-wide TLS provider even
     // though every request here is plain HTTP.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -487,17 +497,19 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
         let sdk = Sdk::new(api, &url, documented)?;
         let sdk_lean = Sdk::new(api, &url, lean)?;
         let no_network = Sdk::new(api, &url, || documented().http(Arc::new(NoNetwork(api))))?;
-        let sdk_cpu = cpu_per_call(&no_network, measure)?;
-        eprintln!(
-            "overhead {}: SDK CPU {sdk_cpu:.2} us/call without network",
-            api.name()
-        );
-        rows.push(Row::info(
-            BENCH,
-            format!("{}: diag: SDK CPU per call, no network", api.name()),
-            sdk_cpu,
-            "us",
-        ));
+        if side.is_none() {
+            let sdk_cpu = cpu_per_call(&no_network, measure)?;
+            eprintln!(
+                "overhead {}: SDK CPU {sdk_cpu:.2} us/call without network",
+                api.name()
+            );
+            rows.push(Row::info(
+                BENCH,
+                format!("{}: diag: SDK CPU per call, no network", api.name()),
+                sdk_cpu,
+                "us",
+            ));
+        }
         rt.block_on(sdk.call())?; // the request the bare loop replays
         let captured = captures
             .lock()
@@ -507,6 +519,18 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
             .ok_or(format!("{}: the server saw no request", api.name()))?;
         let bare = Bare::new(bare_client.clone(), addr, &captured)?;
         let bare_timeouts = Bare::new(timeouts_client.clone(), addr, &captured)?;
+        if let Some(side) = side {
+            let c = only_c.unwrap_or(32);
+            let call = match side {
+                "bare" => bare.as_call(),
+                "sdk" => sdk.as_call(),
+                other => return Err(format!("--side {other:?}: expected bare or sdk")),
+            };
+            rt.block_on(throughput(c, warmup, call.clone()))?;
+            let rps = rt.block_on(throughput(c, measure, call))?;
+            eprintln!("overhead {} c={c}: {side} {rps:.0}/s", api.name());
+            continue;
+        }
         for concurrency in [1usize, 32] {
             let measure_one = |label: &str, call: Call| -> Result<f64, String> {
                 rt.block_on(throughput(concurrency, warmup, call.clone()))?;

@@ -41,7 +41,7 @@ async fn exact_wire_request_and_the_seed_success_example() {
         ("x-acs-content-sha256", &sha256_hex(b"")),
         ("x-acs-credentials-provider", "static_ak"),
     ] {
-        expected.headers.push((k.to_string(), v.to_string()));
+        expected.headers.push((k.to_string().into(), v.to_string()));
     }
     let auth = sign(&expected, AK, SECRET).authorization;
     let mock = server

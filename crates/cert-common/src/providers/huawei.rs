@@ -22,7 +22,7 @@ use crate::credentials::{
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Provider};
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{Bytes, HttpRequest, HttpResponse};
 use crate::retry::{RetryClass, classify, server_retry_hint};
 use crate::runtime::{Attempt, ClientOptions, Executed, Operation, Runtime};
 use crate::sign::percent_encode;
@@ -339,16 +339,16 @@ pub fn fill_path(template: &str, params: &[(&str, &str)]) -> Result<String, Erro
 }
 
 /// One request's shape, before the per-attempt headers and signature.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RequestSpec<'a> {
     /// HTTP method.
     pub method: &'a str,
     /// Wire path (from [`fill_path`]).
     pub path: &'a str,
     /// The exact `Content-Type` (it is signed).
-    pub content_type: Option<&'a str>,
-    /// Body bytes (empty for none).
-    pub body: &'a [u8],
+    pub content_type: Option<&'static str>,
+    /// Body bytes (empty for none), shared by every attempt.
+    pub body: Bytes,
 }
 
 /// The request of one attempt: `Content-Type`, `User-Agent` (the runtime's, signed),
@@ -370,7 +370,7 @@ pub fn signed_request(
     if runtime.sends_client_request_id_header() {
         req.set_header("X-Client-Request-Id", attempt.client_request_id);
     }
-    req.body = spec.body.to_vec();
+    req.body = spec.body.clone();
     crate::sign::huawei::sign_request(
         &mut req,
         attempt.credentials,
@@ -531,9 +531,9 @@ mod tests {
             status,
             headers: headers
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (k.to_string().into(), v.to_string()))
                 .collect(),
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
         }
     }
 
@@ -864,12 +864,12 @@ mod tests {
                 method: "POST",
                 path: &path,
                 content_type: Some("application/json;charset=utf-8"),
-                body,
+                body: body.to_vec().into(),
             },
             &attempt,
         )
         .expect("request");
-        let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(
             names,
             [
@@ -920,7 +920,7 @@ mod tests {
                 method: "DELETE",
                 path: "/x",
                 content_type: Some("application/json"),
-                body: b"",
+                body: Bytes::new(),
             },
             &attempt,
         )

@@ -114,7 +114,7 @@ pub fn build_post(
 ) -> Result<HttpRequest, Error> {
     let key = access_key(attempt.credentials)?;
     let mut req = HttpRequest::new("POST", call.endpoint.scheme(), call.endpoint.host(), "/");
-    req.body = body;
+    req.body = body.into();
     sign_request(
         &mut req,
         &CommonParams {
@@ -247,7 +247,7 @@ mod tests {
         HttpResponse {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
         }
     }
 
@@ -400,7 +400,7 @@ mod tests {
         let req =
             build_post(&call, br#"{"CSRIds": [11, 22, 33]}"#.to_vec(), &attempt).expect("request");
         assert_eq!(req.url(), "https://ssl.tencentcloudapi.com/");
-        let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(
             names,
             [

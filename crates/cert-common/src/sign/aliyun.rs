@@ -4,12 +4,14 @@
 //! the canonical query sorts the decoded pairs and encodes values with `%20` for spaces, while
 //! the wire query uses `+` (Python's `urlencode`).
 
+use std::borrow::Cow;
+
 use super::{
     Signed, hex, hmac_tag, lower, parse_query_cow, push_canonical_query, push_sha256_hex,
     push_upper,
 };
 use crate::credentials::AccessKey;
-use crate::http::HttpRequest;
+use crate::http::{HeaderName, HttpRequest};
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -128,8 +130,8 @@ pub struct CommonParams<'a> {
 /// Adds the headers the Aliyun SDK adds, in its order (caller headers after `accept`), and
 /// signs. `req.query` (wire, `+` for spaces) and `req.body` must be final.
 pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &AccessKey) -> Signed {
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: &str| headers.push((k.to_string(), v.to_string()));
+    let mut headers: Vec<(HeaderName, String)> = Vec::with_capacity(12 + req.headers.len());
+    let mut push = |k: &'static str, v: &str| headers.push((Cow::Borrowed(k), v.to_string()));
     push("host", &req.host);
     push("x-acs-version", params.version);
     push("x-acs-action", params.action);
@@ -137,8 +139,7 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
     push("x-acs-date", params.date);
     push("x-acs-signature-nonce", params.nonce);
     push("accept", "application/json");
-    let caller: Vec<(String, String)> = req.headers.drain(..).collect();
-    for (k, v) in caller {
+    for (k, v) in std::mem::take(&mut req.headers) {
         if !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(&k)) {
             headers.push((k, v));
         }
@@ -150,8 +151,8 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
     };
     let mut payload_hash = String::with_capacity(64);
     push_sha256_hex(&mut payload_hash, &req.body);
-    headers.push(("x-acs-content-sha256".to_string(), payload_hash));
-    let mut push = |k: &str, v: &str| headers.push((k.to_string(), v.to_string()));
+    headers.push((Cow::Borrowed("x-acs-content-sha256"), payload_hash));
+    let mut push = |k: &'static str, v: &str| headers.push((Cow::Borrowed(k), v.to_string()));
     push("x-acs-credentials-provider", provider);
     if let Some(t) = key.security_token() {
         push("x-acs-accesskey-id", key.id());

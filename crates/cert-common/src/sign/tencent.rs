@@ -3,9 +3,11 @@
 //! Only `content-type` and `host` are signed; every `X-TC-*` header (timestamp, token, region)
 //! travels unsigned. The key is derived: `HMAC("TC3"+key, date)` → service → `tc3_request`.
 
+use std::borrow::Cow;
+
 use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper};
 use crate::credentials::AccessKey;
-use crate::http::HttpRequest;
+use crate::http::{HeaderName, HttpRequest};
 use crate::time::UtcDateTime;
 
 /// The algorithm name.
@@ -139,35 +141,30 @@ pub fn sign_request(
     key: &AccessKey,
     timestamp: i64,
 ) -> Signed {
-    let content_type = req
-        .header("Content-Type")
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            if req.method == "GET" {
-                "application/x-www-form-urlencoded".to_string()
-            } else {
-                "application/json".to_string()
-            }
-        });
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: &str| headers.push((k.to_string(), v.to_string()));
-    push("X-TC-TraceId", params.trace_id);
-    push("Content-Type", &content_type);
-    push("Host", &req.host);
-    push("X-TC-Action", params.action);
-    push("X-TC-RequestClient", params.request_client);
-    push("X-TC-Timestamp", &timestamp.to_string());
-    push("X-TC-Version", params.version);
+    let content_type: Cow<'static, str> = match req.header("Content-Type") {
+        Some(ct) => Cow::Owned(ct.to_string()),
+        None if req.method == "GET" => Cow::Borrowed("application/x-www-form-urlencoded"),
+        None => Cow::Borrowed("application/json"),
+    };
+    let mut headers: Vec<(HeaderName, String)> = Vec::with_capacity(12 + req.headers.len());
+    let mut push = |k: &'static str, v: String| headers.push((Cow::Borrowed(k), v));
+    push("X-TC-TraceId", params.trace_id.to_string());
+    push("Content-Type", content_type.to_string());
+    push("Host", req.host.clone());
+    push("X-TC-Action", params.action.to_string());
+    push("X-TC-RequestClient", params.request_client.to_string());
+    push("X-TC-Timestamp", timestamp.to_string());
+    push("X-TC-Version", params.version.to_string());
     if params.unsigned_payload {
-        push("X-TC-Content-SHA256", UNSIGNED_PAYLOAD);
+        push("X-TC-Content-SHA256", UNSIGNED_PAYLOAD.to_string());
     }
     if let Some(r) = params.region.filter(|r| !r.is_empty()) {
-        push("X-TC-Region", r);
+        push("X-TC-Region", r.to_string());
     }
     if let Some(t) = key.security_token() {
-        push("X-TC-Token", t.expose());
+        push("X-TC-Token", t.expose().to_string());
     }
-    push("X-TC-Language", params.language);
+    push("X-TC-Language", params.language.to_string());
     for (k, v) in req.headers.drain(..) {
         if !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(&k)) {
             headers.push((k, v));

@@ -100,9 +100,9 @@ pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpRespon
         status,
         headers: headers
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string().into(), v.to_string()))
             .collect(),
-        body: body.as_bytes().to_vec(),
+        body: body.as_bytes().to_vec().into(),
     }
 }
 
@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(http.remaining(), 3);
         let a = http.send(&request("/1")).await.expect("first");
         assert_eq!(
-            (a.status, a.header("x-a"), a.body.as_slice()),
+            (a.status, a.header("x-a"), &a.body[..]),
             (200, Some("1"), &b"one"[..])
         );
         let e = http.send(&request("/2")).await.expect_err("second");
@@ -173,10 +173,10 @@ mod tests {
             r.headers,
             [("A".into(), "1".into()), ("B".into(), "2".into())]
         );
-        assert_eq!(r.body, b"gone");
+        assert_eq!(r.body, &b"gone"[..]);
         let j = json_response(200, "{}");
         assert_eq!(j.header("content-type"), Some("application/json"));
         assert_eq!(j.headers.len(), 1);
-        assert_eq!(j.body, b"{}");
+        assert_eq!(j.body, &b"{}"[..]);
     }
 }

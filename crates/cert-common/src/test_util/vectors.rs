@@ -103,7 +103,11 @@ pub fn assert_wire_matches(request: &HttpRequest, vector: &Value) {
         .map(|(k, v)| (k.clone(), text(v, k)))
         .collect();
     want.sort();
-    let mut got = request.headers.clone();
+    let mut got: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     got.sort();
     assert_eq!(got, want, "{id}: headers and values");
     assert_eq!(
@@ -146,7 +150,7 @@ mod tests {
             .expect("headers")
             .iter()
             .rev()
-            .map(|(k, v)| (k.clone(), v.as_str().expect("value").to_string()))
+            .map(|(k, v)| (k.clone().into(), v.as_str().expect("value").to_string()))
             .collect();
         r
     }

@@ -50,9 +50,9 @@ fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Result<HttpRespons
         status,
         headers: headers
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string().into(), v.to_string()))
             .collect(),
-        body: body.as_bytes().to_vec(),
+        body: body.as_bytes().to_vec().into(),
     })
 }
 

@@ -41,7 +41,7 @@ async fn sends_exact_method_path_query_headers_and_body() {
     req.query = "a=b%20c".into();
     req.set_header("Content-Type", "application/json;charset=utf-8");
     req.set_header("X-Custom", "Hello  World");
-    req.body = br#"{"certificates": ["x"]}"#.to_vec();
+    req.body = br#"{"certificates": ["x"]}"#.to_vec().into();
     let resp = transport(Duration::from_secs(5))
         .send(&req)
         .await

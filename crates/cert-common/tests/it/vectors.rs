@@ -77,10 +77,10 @@ fn base_request(input: &Value) -> HttpRequest {
     );
     if let Some(h) = input["headers"].as_object() {
         for (k, v) in h {
-            req.headers.push((k.clone(), s(v).to_string()));
+            req.headers.push((k.clone().into(), s(v).to_string()));
         }
     }
-    req.body = body(input);
+    req.body = body(input).into();
     req
 }
 
@@ -222,7 +222,11 @@ fn every_supported_vector_matches_byte_for_byte() {
             .iter()
             .map(|(k, v)| (k.clone(), s(v).to_string()))
             .collect();
-        let mut got = req.headers.clone();
+        let mut got: Vec<(String, String)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         let mut want = expected;
         got.sort();
         want.sort();
@@ -247,7 +251,9 @@ fn a_changed_byte_changes_the_signature() {
         .find(|v| v["id"] == "hw-elb-basic")
         .expect("vector");
     let (mut req, signed) = sign_vector(&v);
-    req.body.push(b' ');
+    let mut body = req.body.to_vec();
+    body.push(b' ');
+    req.body = body.into();
     let again = huawei::sign(
         &req,
         "HPUAEXAMPLEAK0000001",

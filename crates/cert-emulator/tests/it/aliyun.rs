@@ -88,7 +88,7 @@ async fn authentication() {
         (400, "SignatureDoesNotMatch".into())
     );
     let mut req = env.aliyun("CertId=1001");
-    req.body = b"x".to_vec();
+    req.body = b"x".to_vec().into();
     assert_eq!(
         aliyun_error(&env.send(&req).await),
         (400, "SignatureDoesNotMatch".into())

@@ -82,7 +82,7 @@ impl Env {
         let mut r = HttpRequest::new(method, "http", &self.host(), path);
         r.set_header("Content-Type", "application/json;charset=utf-8");
         r.set_header("User-Agent", "cert-emulator-tests");
-        r.body = body.as_bytes().to_vec();
+        r.body = body.as_bytes().to_vec().into();
         huawei::sign_request(&mut r, creds, Some(PROJECT), now);
         r
     }
@@ -93,7 +93,7 @@ impl Env {
 
     pub fn tencent_with(&self, body: &str, key: &AccessKey, ts: i64) -> HttpRequest {
         let mut r = HttpRequest::new("POST", "http", &self.host(), "/");
-        r.body = body.as_bytes().to_vec();
+        r.body = body.as_bytes().to_vec().into();
         tencent::sign_request(
             &mut r,
             &tencent::CommonParams {

@@ -223,7 +223,7 @@ async fn garbage_never_crashes_the_server() {
                 for (k, v) in headers {
                     req.set_header(k, v);
                 }
-                req.body = body.to_vec();
+                req.body = body.to_vec().into();
                 let r = env.send(&req).await;
                 assert!(
                     r.status == 200 || (400..500).contains(&r.status),

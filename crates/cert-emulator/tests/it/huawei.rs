@@ -74,7 +74,7 @@ async fn huawei_authentication() {
     assert_eq!(huawei_error(&r), (401, "APIG.1002".into()));
     // Signed one body, sent another.
     let mut req = env.huawei("POST", ELB, body);
-    req.body = br#"{"certificates": ["y"]}"#.to_vec();
+    req.body = br#"{"certificates": ["y"]}"#.to_vec().into();
     let r = env.send(&req).await;
     assert_eq!(huawei_error(&r), (401, "APIG.0301".into()));
     // Signed one path, sent another.

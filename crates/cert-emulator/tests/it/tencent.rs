@@ -68,7 +68,7 @@ async fn authentication_answers_in_a_200_body() {
     let env = start().await;
     let body = r#"{"CSRIds": [11]}"#;
     let mut req = env.tencent(body);
-    req.body = br#"{"CSRIds": [22]}"#.to_vec();
+    req.body = br#"{"CSRIds": [22]}"#.to_vec().into();
     assert_eq!(
         tencent_code(&env.send(&req).await),
         "AuthFailure.SignatureFailure"

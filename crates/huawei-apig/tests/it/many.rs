@@ -31,7 +31,7 @@ fn answer_by_id(req: &cert_common::http::HttpRequest) -> Result<HttpResponse, ce
     Ok(HttpResponse {
         status,
         headers: vec![("X-Request-Id".into(), format!("rid-{id}"))],
-        body: body.as_bytes().to_vec(),
+        body: body.as_bytes().to_vec().into(),
     })
 }
 

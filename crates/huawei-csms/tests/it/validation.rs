@@ -56,8 +56,8 @@ async fn no_instance_id_is_refused_unless_opted_in() {
         .await
         .expect("opted in");
     let seen = http.seen();
-    assert_eq!(seen[0].body, b"{}");
-    assert_eq!(seen[1].body, br#"{"instance_type": "GaussDB"}"#);
+    assert_eq!(seen[0].body, &b"{}"[..]);
+    assert_eq!(seen[1].body, &br#"{"instance_type": "GaussDB"}"#[..]);
 }
 
 #[tokio::test]

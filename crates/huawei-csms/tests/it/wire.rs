@@ -54,7 +54,7 @@ async fn exact_request_and_the_seed_example_answer() {
     r.set_header("X-Security-Token", "sts-token");
     r.set_header("X-Sdk-Date", "20240102T030405Z");
     r.set_header("Host", server.address().to_string());
-    r.body = body.as_bytes().to_vec();
+    r.body = body.as_bytes().to_vec().into();
     let signed = sign(&r, AK, SK, "20240102T030405Z");
     assert!(signed.signed_headers.contains("x-security-token"));
     let m = server

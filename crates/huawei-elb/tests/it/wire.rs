@@ -54,7 +54,7 @@ fn expected_authorization(server: &MockServer, body: &str) -> String {
     r.set_header("X-Project-Id", PROJECT);
     r.set_header("X-Sdk-Date", "20240102T030405Z");
     r.set_header("Host", server.address().to_string());
-    r.body = body.as_bytes().to_vec();
+    r.body = body.as_bytes().to_vec().into();
     let signed = sign(&r, AK, SK, "20240102T030405Z");
     assert_eq!(
         signed.signed_headers,

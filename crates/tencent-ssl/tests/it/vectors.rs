@@ -59,7 +59,7 @@ async fn check(id: &str) {
     let req = &seen[0];
     assert_eq!(req.method, s(&input["method"]), "{id}");
     assert_eq!(
-        String::from_utf8(req.body.clone()).expect("utf8"),
+        String::from_utf8(req.body.to_vec()).expect("utf8"),
         s(&input["body_text"]),
         "{id}: body bytes"
     );
