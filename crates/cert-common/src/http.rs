@@ -62,7 +62,12 @@ impl HttpRequest {
 
     /// The full URL.
     pub fn url(&self) -> String {
-        let mut u = format!("{}://{}{}", self.scheme, self.host, self.path);
+        let mut u = String::with_capacity(
+            self.scheme.len() + 3 + self.host.len() + self.path.len() + 1 + self.query.len(),
+        );
+        for part in [self.scheme.as_ref(), "://", &self.host, &self.path] {
+            u.push_str(part);
+        }
         if !self.query.is_empty() {
             u.push('?');
             u.push_str(&self.query);

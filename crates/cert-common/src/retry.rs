@@ -11,7 +11,7 @@
 //! The loop itself lives in [`crate::runtime`]; everything here is pure and tested with
 //! injected randomness.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::error::Provider;
@@ -213,10 +213,13 @@ impl RetryConfig {
 
 /// A retry budget (token bucket) shared by every clone of a client, so that during an outage
 /// each call makes roughly one attempt instead of `max_attempts`.
+///
+/// Lock-free: a success while the budget is full (the usual case) only reads the count, so
+/// concurrent calls on several threads do not contend for it.
 #[derive(Debug)]
 pub struct RetryBudget {
     capacity: u32,
-    tokens: Mutex<u32>,
+    tokens: AtomicU32,
 }
 
 /// Tokens a retry costs.
@@ -231,30 +234,31 @@ impl RetryBudget {
     pub fn new(capacity: u32) -> Self {
         RetryBudget {
             capacity,
-            tokens: Mutex::new(capacity),
+            tokens: AtomicU32::new(capacity),
         }
     }
 
     /// Takes the cost of one retry; false when the budget cannot pay for it.
     pub fn try_acquire(&self, cost: u32) -> bool {
-        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        if *t >= cost {
-            *t -= cost;
-            true
-        } else {
-            false
-        }
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .is_ok()
     }
 
     /// Returns tokens after a success.
     pub fn refund(&self, amount: u32) {
-        let mut t = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        *t = (*t + amount).min(self.capacity);
+        let capacity = self.capacity;
+        // `None` (already full) leaves the count alone without writing to it.
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                (t < capacity).then(|| t.saturating_add(amount).min(capacity))
+            });
     }
 
     /// Tokens left.
     pub fn available(&self) -> u32 {
-        *self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+        self.tokens.load(Ordering::Acquire)
     }
 }
 
@@ -364,5 +368,21 @@ mod tests {
             b.refund(SUCCESS_REFUND);
         }
         assert_eq!(b.available(), 12);
+    }
+
+    #[test]
+    fn concurrent_retries_never_overdraw_the_budget() {
+        let b = std::sync::Arc::new(RetryBudget::new(500));
+        let granted: u32 = (0..8)
+            .map(|_| {
+                let b = b.clone();
+                std::thread::spawn(move || (0..100).filter(|_| b.try_acquire(RETRY_COST)).count())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().expect("thread") as u32)
+            .sum();
+        assert_eq!(granted, 100);
+        assert_eq!(b.available(), 0);
     }
 }

@@ -352,13 +352,14 @@ impl Runtime {
                 e.set_may_have_applied(maybe_applied);
                 tag(e)
             })?;
+            let logged = SentRequest::capture(&request);
             let sent_at = rt.clock.monotonic();
             let sent = match deadline.map(|d| d.saturating_sub(sent_at)) {
                 Some(left) if left.is_zero() => Err(Error::new(
                     ErrorKind::Timeout,
                     "the operation deadline passed",
                 )),
-                Some(left) => match tokio::time::timeout(left, rt.http.send(&request)).await {
+                Some(left) => match tokio::time::timeout(left, rt.http.send(request)).await {
                     Ok(r) => r,
                     Err(_) => Err(Error::new(
                         ErrorKind::Timeout,
@@ -366,7 +367,7 @@ impl Runtime {
                     )
                     .with_may_have_applied(true)),
                 },
-                None => rt.http.send(&request).await,
+                None => rt.http.send(request).await,
             };
             let latency = rt.clock.monotonic().saturating_sub(sent_at);
             let (result, response) = match sent {
@@ -378,7 +379,7 @@ impl Runtime {
             };
             log_attempt(
                 op,
-                &request,
+                logged.as_ref(),
                 response.as_ref(),
                 &result,
                 attempt,
@@ -477,18 +478,44 @@ impl Runtime {
     }
 }
 
+/// What the request log needs of a request that was handed to the transport; captured only
+/// when debug logging of `cert_common::http` is on.
+struct SentRequest {
+    method: std::borrow::Cow<'static, str>,
+    host: String,
+    path: String,
+    /// The redacted `Debug` of the request, when trace logging is on.
+    trace: Option<String>,
+}
+
+impl SentRequest {
+    fn capture(request: &HttpRequest) -> Option<SentRequest> {
+        if !tracing::enabled!(target: "cert_common::http", tracing::Level::DEBUG) {
+            return None;
+        }
+        let trace = tracing::enabled!(target: "cert_common::http", tracing::Level::TRACE)
+            .then(|| format!("{request:?}"));
+        Some(SentRequest {
+            method: request.method.clone(),
+            host: request.host.clone(),
+            path: request.path.clone(),
+            trace,
+        })
+    }
+}
+
 fn log_attempt<T>(
     op: Operation,
-    request: &HttpRequest,
+    request: Option<&SentRequest>,
     response: Option<&HttpResponse>,
     result: &Result<T, Error>,
     attempt: u32,
     latency: Duration,
     client_request_id: &str,
 ) {
-    if !tracing::enabled!(target: "cert_common::http", tracing::Level::DEBUG) {
+    let Some(request) = request else {
         return;
-    }
+    };
     let status = response.map(|r| r.status);
     let request_id = match result {
         Err(e) => e.request_id().map(str::to_string),
@@ -516,5 +543,7 @@ fn log_attempt<T>(
             client_request_id, error = %e, "request failed"
         ),
     }
-    tracing::trace!(target: "cert_common::http", request = ?request, "request sent (secrets redacted)");
+    if let Some(trace) = &request.trace {
+        tracing::trace!(target: "cert_common::http", request = %trace, "request sent (secrets redacted)");
+    }
 }

@@ -6,23 +6,25 @@
 //! A user may hand in their own `reqwest::Client` instead.
 
 use std::borrow::Cow;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use bytes::BytesMut;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, LOGGABLE_HEADERS};
 
-/// Sends one HTTP request and returns the response.
+/// Sends one HTTP request and returns the response. The request is handed over, so a
+/// transport can move its header values and body onto the wire without copying them.
 ///
 /// Errors are of kind [`ErrorKind::Transport`] or [`ErrorKind::Timeout`]; an error sets
 /// [`Error::may_have_applied`] when the request may have reached the server.
 #[async_trait]
 pub trait HttpSend: Send + Sync + std::fmt::Debug {
     /// Sends `request`.
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error>;
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error>;
 }
 
 /// Timeouts of the default transport.
@@ -113,33 +115,53 @@ fn classify_reqwest(e: &reqwest::Error) -> Error {
     Error::new(kind, msg).with_may_have_applied(reached)
 }
 
-/// Header names the signers send that are not on [`LOGGABLE_HEADERS`] (their values are
-/// secret or not worth logging).
-const OTHER_SENT_HEADERS: &[&str] = &[
-    "authorization",
-    "x-auth-token",
-    "x-security-token",
-    "x-tc-token",
-    "x-acs-security-token",
-    "x-tc-content-sha256",
-    "x-sdk-content-sha256",
+/// The header names the SDK sends, as `HeaderName`s that point at static bytes: cloning one
+/// is free. (A name parsed per request would allocate, and one parsed once and shared would
+/// cost an atomic count on a cache line every thread touches.) An invalid or upper-case entry
+/// here fails to compile. Names not listed still work, parsed per request; a test checks that
+/// every header the signers and providers send is listed.
+static SENT_HEADER_NAMES: [HeaderName; 34] = [
+    HeaderName::from_static("accept"),
+    HeaderName::from_static("authorization"),
+    HeaderName::from_static("content-type"),
+    HeaderName::from_static("host"),
+    HeaderName::from_static("user-agent"),
+    HeaderName::from_static("x-auth-token"),
+    HeaderName::from_static("x-client-request-id"),
+    HeaderName::from_static("x-project-id"),
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("x-sdk-content-sha256"),
+    HeaderName::from_static("x-sdk-date"),
+    HeaderName::from_static("x-security-token"),
+    HeaderName::from_static("x-tc-action"),
+    HeaderName::from_static("x-tc-content-sha256"),
+    HeaderName::from_static("x-tc-language"),
+    HeaderName::from_static("x-tc-region"),
+    HeaderName::from_static("x-tc-requestclient"),
+    HeaderName::from_static("x-tc-timestamp"),
+    HeaderName::from_static("x-tc-token"),
+    HeaderName::from_static("x-tc-traceid"),
+    HeaderName::from_static("x-tc-version"),
+    HeaderName::from_static("x-acs-accesskey-id"),
+    HeaderName::from_static("x-acs-action"),
+    HeaderName::from_static("x-acs-content-sha256"),
+    HeaderName::from_static("x-acs-credentials-provider"),
+    HeaderName::from_static("x-acs-date"),
+    HeaderName::from_static("x-acs-request-id"),
+    HeaderName::from_static("x-acs-retry-after"),
+    HeaderName::from_static("x-acs-security-token"),
+    HeaderName::from_static("x-acs-signature-nonce"),
+    HeaderName::from_static("x-acs-version"),
+    HeaderName::from_static("content-length"),
+    HeaderName::from_static("date"),
+    HeaderName::from_static("retry-after"),
 ];
 
-/// The SDK's header names, parsed once: a non-standard `HeaderName` parsed per request costs
-/// an allocation, a clone of one parsed here does not.
-static KNOWN_NAMES: LazyLock<Vec<(&'static str, HeaderName)>> = LazyLock::new(|| {
-    LOGGABLE_HEADERS
-        .iter()
-        .chain(OTHER_SENT_HEADERS)
-        .filter_map(|n| Some((*n, HeaderName::from_bytes(n.as_bytes()).ok()?)))
-        .collect()
-});
-
-/// `name` as a `HeaderName`, from [`KNOWN_NAMES`] when it is one of them.
+/// `name` as a `HeaderName`: a clone of a [`SENT_HEADER_NAMES`] entry when it is one.
 fn header_name(name: &str) -> Result<HeaderName, Error> {
-    if let Some((_, h)) = KNOWN_NAMES
+    if let Some(h) = SENT_HEADER_NAMES
         .iter()
-        .find(|(k, _)| k.len() == name.len() && k.eq_ignore_ascii_case(name))
+        .find(|h| h.as_str().len() == name.len() && h.as_str().eq_ignore_ascii_case(name))
     {
         return Ok(h.clone());
     }
@@ -157,9 +179,8 @@ fn response_header_name(name: &HeaderName) -> Cow<'static, str> {
     }
 }
 
-/// Builds reqwest's request from ours: no URL string is parsed twice and the body is shared,
-/// not copied.
-fn to_reqwest(client: &reqwest::Client, request: &HttpRequest) -> Result<reqwest::Request, Error> {
+/// Builds reqwest's request from ours, moving the header values and the body (no copies).
+fn to_reqwest(client: &reqwest::Client, request: HttpRequest) -> Result<reqwest::Request, Error> {
     let method = match request.method.as_ref() {
         "GET" => reqwest::Method::GET,
         "POST" => reqwest::Method::POST,
@@ -170,18 +191,29 @@ fn to_reqwest(client: &reqwest::Client, request: &HttpRequest) -> Result<reqwest
     };
     let url = reqwest::Url::parse(&request.url())
         .map_err(|e| Error::invalid_input(format!("invalid request URL: {e}")))?;
+    // Every value goes into one shared buffer, each header a slice of it: reqwest clones the
+    // header map once per request (it keeps a copy for redirects), and a clone of a slice of a
+    // shared buffer only counts a reference, where values of their own would each allocate.
+    let wire_headers = request
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host")); // reqwest sets Host from the URL
+    let mut values = BytesMut::with_capacity(wire_headers.clone().map(|(_, v)| v.len()).sum());
+    for (_, v) in wire_headers.clone() {
+        values.extend_from_slice(v.as_bytes());
+    }
+    let values = values.freeze();
     let mut headers = HeaderMap::with_capacity(request.headers.len());
-    for (k, v) in &request.headers {
-        if k.eq_ignore_ascii_case("host") {
-            continue; // reqwest sets Host from the URL, with the same value
-        }
-        let value = HeaderValue::from_str(v)
+    let mut at = 0;
+    for (k, v) in wire_headers {
+        let value = HeaderValue::from_maybe_shared(values.slice(at..at + v.len()))
             .map_err(|_| Error::invalid_input(format!("invalid value for header {k:?}")))?;
+        at += v.len();
         headers.append(header_name(k)?, value);
     }
     let mut built = client
         .request(method, url)
-        .body(request.body.clone())
+        .body(request.body)
         .build()
         .map_err(|e| classify_reqwest(&e))?;
     // reqwest adds the client's default headers (User-Agent) when it sends, unless set here.
@@ -191,7 +223,7 @@ fn to_reqwest(client: &reqwest::Client, request: &HttpRequest) -> Result<reqwest
 
 #[async_trait]
 impl HttpSend for ReqwestTransport {
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         let built = to_reqwest(&self.client, request)?;
         let response = self
             .client
@@ -218,5 +250,82 @@ impl HttpSend for ReqwestTransport {
             headers,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(name: &str) -> bool {
+        SENT_HEADER_NAMES
+            .iter()
+            .any(|h| h.as_str().eq_ignore_ascii_case(name))
+    }
+
+    #[test]
+    fn every_header_the_sdk_sends_has_a_static_name() {
+        let doc = crate::test_util::signing_vectors();
+        let vectors = doc["vectors"].as_array().expect("vectors");
+        let mut names = vec!["User-Agent", "X-Client-Request-Id", "Content-Type"];
+        for v in vectors {
+            // What the signers add: the output's headers that the caller did not give.
+            let given = v["input"]["headers"].as_object();
+            if let Some(h) = v["output"]["headers"].as_object() {
+                names.extend(
+                    h.keys()
+                        .filter(|k| {
+                            !given.is_some_and(|g| g.keys().any(|n| n.eq_ignore_ascii_case(k)))
+                        })
+                        .map(String::as_str),
+                );
+            }
+        }
+        let missing: Vec<&str> = names.into_iter().filter(|n| !listed(n)).collect();
+        assert!(missing.is_empty(), "not in SENT_HEADER_NAMES: {missing:?}");
+        for n in LOGGABLE_HEADERS {
+            assert!(listed(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn header_values_share_one_buffer_and_keep_their_order() {
+        let client = ReqwestTransport::new(TransportConfig::default(), "ua")
+            .expect("transport")
+            .client;
+        let mut r = HttpRequest::new("POST", "http", "127.0.0.1:1", "/p");
+        r.query = "a=1".to_string();
+        r.set_header("Host", "127.0.0.1:1");
+        r.set_header("X-TC-Action", "BatchDeleteCSR");
+        r.set_header("X-Custom-Thing", "v1");
+        r.headers.push(("x-custom-thing".into(), "v2".to_string()));
+        r.set_header("Authorization", "");
+        r.body = crate::http::Bytes::from_static(b"{}");
+        let built = to_reqwest(&client, r).expect("builds");
+        assert_eq!(built.url().as_str(), "http://127.0.0.1:1/p?a=1");
+        let h = built.headers();
+        assert_eq!(h.get("host"), None);
+        assert_eq!(h["x-tc-action"], "BatchDeleteCSR");
+        let custom: Vec<_> = h.get_all("x-custom-thing").iter().collect();
+        assert_eq!(custom, ["v1", "v2"]);
+        assert_eq!(h["authorization"], "");
+        assert_eq!(built.body().and_then(|b| b.as_bytes()), Some(&b"{}"[..]));
+    }
+
+    #[test]
+    fn a_bad_header_is_an_input_error_not_a_panic() {
+        let client = ReqwestTransport::new(TransportConfig::default(), "ua")
+            .expect("transport")
+            .client;
+        let mut r = HttpRequest::new("GET", "http", "h", "/");
+        r.set_header("X-Bad", "a\nb");
+        let e = to_reqwest(&client, r).expect_err("newline");
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        let mut r = HttpRequest::new("GET", "http", "h", "/");
+        r.set_header("Bad Name", "v");
+        assert_eq!(
+            to_reqwest(&client, r).expect_err("space").kind(),
+            ErrorKind::InvalidInput
+        );
     }
 }

@@ -80,10 +80,11 @@ impl Client {
     }
 
     /// Validates `ids` and splits them into the requests a delete would send (distinct ids in
-    /// first-seen order, at most 100 per request). Sends nothing.
-    pub(crate) fn batches(ids: &[u64]) -> Result<Vec<Vec<u64>>, Error> {
+    /// first-seen order, at most 100 per request), with the report those ids will fill.
+    /// Sends nothing.
+    fn prepare(ids: &[u64]) -> Result<(ReportBuilder<u64>, Vec<Vec<u64>>), Error> {
         let distinct = ReportBuilder::new(ids.iter().copied());
-        let batches: Vec<Vec<u64>> = if distinct.ids().is_empty() {
+        let chunks: Vec<Vec<u64>> = if distinct.ids().is_empty() {
             vec![Vec::new()]
         } else {
             distinct
@@ -92,18 +93,32 @@ impl Client {
                 .map(<[u64]>::to_vec)
                 .collect()
         };
-        for batch in &batches {
-            BatchDeleteCsrRequest {
-                csr_ids: batch.clone(),
-            }
-            .validate()?;
-        }
-        Ok(batches)
+        let batches = chunks
+            .into_iter()
+            .map(|csr_ids| {
+                let request = BatchDeleteCsrRequest { csr_ids };
+                request.validate()?;
+                Ok(request.csr_ids)
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok((distinct, batches))
     }
 
-    async fn send_batch(&self, ids: Vec<u64>) -> Result<Executed<BatchDeleteCsrResult>, Error> {
+    /// Sends one request; hands its ids back with the result.
+    async fn send_batch(
+        &self,
+        ids: Vec<u64>,
+    ) -> (Vec<u64>, Result<Executed<BatchDeleteCsrResult>, Error>) {
         let request = BatchDeleteCsrRequest { csr_ids: ids };
-        let body = to_python_json(&request)
+        let result = self.send_request(&request).await;
+        (request.csr_ids, result)
+    }
+
+    async fn send_request(
+        &self,
+        request: &BatchDeleteCsrRequest,
+    ) -> Result<Executed<BatchDeleteCsrResult>, Error> {
+        let body = to_python_json(request)
             .map_err(|e| Error::invalid_input(format!("could not serialise the request: {e}")))?;
         let inner = &self.inner;
         let call = Api3Call {
@@ -155,7 +170,9 @@ impl BatchDeleteCsrFluentBuilder {
 
     /// The requests `send()` would make, each a list of at most 100 ids. Sends nothing.
     pub fn plan(&self) -> Result<Vec<Vec<u64>>, Error> {
-        Client::batches(&self.ids).map_err(|e| e.with_provider(Provider::Tencent))
+        Client::prepare(&self.ids)
+            .map(|(_, batches)| batches)
+            .map_err(|e| e.with_provider(Provider::Tencent))
     }
 
     /// Sends the requests and reports one outcome per distinct id.
@@ -164,20 +181,19 @@ impl BatchDeleteCsrFluentBuilder {
     /// credentials. Everything that happens after sending is in the output's report.
     pub async fn send(self) -> Result<BatchDeleteCsrOutput, Error> {
         let tag = |e: Error| e.with_provider(Provider::Tencent).with_action(op::ACTION);
-        let batches = Client::batches(&self.ids).map_err(tag)?;
+        let (mut report, batches) = Client::prepare(&self.ids).map_err(tag)?;
         let credentials = self.client.inner.runtime.credentials().await.map_err(tag)?;
         cert_common::providers::tencent::access_key(&credentials).map_err(tag)?;
         let client = &self.client;
-        let results = run_bounded(batches.clone(), MAX_BATCHES_IN_FLIGHT, |b| {
+        let results = run_bounded(batches, MAX_BATCHES_IN_FLIGHT, |b| {
             let client = client.clone();
             async move { client.send_batch(b).await }
         })
         .await;
-        let mut report = ReportBuilder::new(self.ids.iter().copied());
-        let mut summaries = Vec::with_capacity(batches.len());
+        let mut summaries = Vec::with_capacity(results.len());
         let mut unrequested = Vec::new();
-        for (ids, result) in batches.into_iter().zip(results) {
-            summaries.push(record_batch(&mut report, &ids, result, &mut unrequested));
+        for (ids, result) in results {
+            summaries.push(record_batch(&mut report, ids, result, &mut unrequested));
         }
         let report = report.finish(
             Outcome::Unconfirmed {
@@ -196,7 +212,7 @@ impl BatchDeleteCsrFluentBuilder {
 
 fn record_batch(
     report: &mut ReportBuilder<u64>,
-    ids: &[u64],
+    ids: Vec<u64>,
     result: Result<Executed<BatchDeleteCsrResult>, Error>,
     unrequested: &mut Vec<u64>,
 ) -> BatchSummary {
@@ -207,27 +223,29 @@ fn record_batch(
             let deleted: HashSet<u64> = value.success.iter().copied().collect();
             let asked: HashSet<u64> = ids.iter().copied().collect();
             unrequested.extend(value.success.iter().filter(|id| !asked.contains(id)));
-            let why = if executed.earlier_attempt_may_have_applied {
-                format!(
-                    "not listed in Success of request {rid}; an earlier attempt of this request \
-                     may have reached the server, so it may have been deleted then"
-                )
-            } else {
-                format!("not listed in Success of request {rid}; the API does not say why")
+            let why = || {
+                if executed.earlier_attempt_may_have_applied {
+                    format!(
+                        "not listed in Success of request {rid}; an earlier attempt of this \
+                         request may have reached the server, so it may have been deleted then"
+                    )
+                } else {
+                    format!("not listed in Success of request {rid}; the API does not say why")
+                }
             };
-            for id in ids {
+            for id in &ids {
                 let outcome = if deleted.contains(id) {
                     Outcome::Deleted
                 } else {
                     Outcome::Unconfirmed {
                         code: None,
-                        message: why.clone(),
+                        message: why(),
                     }
                 };
                 report.record(id, outcome, Some(rid.clone()));
             }
             BatchSummary {
-                csr_ids: ids.to_vec(),
+                csr_ids: ids,
                 request_id: Some(rid),
                 attempts: executed.attempts,
                 error: None,
@@ -236,11 +254,11 @@ fn record_batch(
         Err(error) => {
             let outcome = Outcome::from_error(&error);
             let rid = error.request_id().map(str::to_string);
-            for id in ids {
+            for id in &ids {
                 report.record(id, outcome.clone(), rid.clone());
             }
             BatchSummary {
-                csr_ids: ids.to_vec(),
+                csr_ids: ids,
                 request_id: rid,
                 attempts: error.attempts(),
                 error: Some(error),

@@ -5,7 +5,9 @@
 //!
 //! Both sides run in the same process, on the same tokio runtime (two workers), at concurrency
 //! 1 and 32 (tasks looping until a deadline, on a shared client); the server runs on its own
-//! runtime. Every cell runs after a warm-up, bare and SDK alternately.
+//! runtime. After a warm-up of each, bare and SDK run in 7 rounds of 1 s, back to back, the
+//! order alternating; the ratio reported is the median of the rounds' ratios (with the lowest
+//! and the highest), so a drift of the machine between runs cancels out.
 //!
 //! Diagnostic rows (no target) split the gap: each client's CPU time per call with no network
 //! at all (a canned `HttpSend`), the bare loop on a client with the SDK's reqwest settings
@@ -293,7 +295,7 @@ struct NoNetwork(Api);
 
 #[async_trait::async_trait]
 impl HttpSend for NoNetwork {
-    async fn send(&self, _request: &HttpRequest) -> Result<HttpResponse, cert_common::Error> {
+    async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, cert_common::Error> {
         let (status, body, request_id_header) = self.0.answer();
         let mut headers = Vec::new();
         if !body.is_empty() {
@@ -402,6 +404,53 @@ impl Bare {
     }
 }
 
+/// This process's user and system CPU time so far, in clock ticks (`/proc/self/stat` fields
+/// 14 and 15; 100 ticks a second on Linux). Zeros where there is no `/proc`.
+fn process_cpu_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    (
+        f.get(11).copied().unwrap_or(0),
+        f.get(12).copied().unwrap_or(0),
+    )
+}
+
+/// Context switches of all this process's threads so far (`/proc/self/task/*/status`).
+fn ctx_switches() -> u64 {
+    let mut total = 0;
+    if let Ok(d) = std::fs::read_dir("/proc/self/task") {
+        for t in d.flatten() {
+            let st = std::fs::read_to_string(t.path().join("status")).unwrap_or_default();
+            for l in st.lines() {
+                if l.starts_with("voluntary_ctxt_switches")
+                    || l.starts_with("nonvoluntary_ctxt_switches")
+                {
+                    total += l
+                        .split_whitespace()
+                        .last()
+                        .and_then(|x| x.parse::<u64>().ok())
+                        .unwrap_or(0);
+                }
+            }
+        }
+    }
+    total
+}
+
+/// The median (the mean of the middle two for an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
 /// Runs `call` from `concurrency` tasks until `duration` has passed; requests per second.
 async fn throughput(concurrency: usize, duration: Duration, call: Call) -> Result<f64, String> {
     let started = Instant::now();
@@ -433,8 +482,9 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
         .position(|a| *a == "--api")
         .and_then(|i| args.get(i + 1))
         .copied();
-    // Profiling aids: `--c N` runs one concurrency, `--side bare|sdk` one side (the ratio
-    // rows are then not produced).
+    // Profiling aids: `--side bare|sdk` runs one side alone for 3 s (at `--c N`, default 32)
+    // and prints its rate, its CPU time per request and its context switches per request; no
+    // rows are produced. For `perf record` of one side.
     let arg = |name: &str| {
         args.iter()
             .position(|a| *a == name)
@@ -446,10 +496,10 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     // The bare client is a plain reqwest client; it needs a process-wide TLS provider even
     // though every request here is plain HTTP.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let (warmup, measure) = if quick {
-        (Duration::from_millis(200), Duration::from_millis(500))
+    let (warmup, measure, rounds) = if quick {
+        (Duration::from_millis(200), Duration::from_millis(300), 2)
     } else {
-        (Duration::from_millis(500), Duration::from_secs(3))
+        (Duration::from_millis(500), Duration::from_secs(1), 7)
     };
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -527,13 +577,24 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
                 other => return Err(format!("--side {other:?}: expected bare or sdk")),
             };
             rt.block_on(throughput(c, warmup, call.clone()))?;
-            let rps = rt.block_on(throughput(c, measure, call))?;
-            eprintln!("overhead {} c={c}: {side} {rps:.0}/s", api.name());
+            let (u0, s0) = process_cpu_ticks();
+            let cs0 = ctx_switches();
+            let rps = rt.block_on(throughput(c, measure * 3, call))?;
+            let (u1, s1) = process_cpu_ticks();
+            let cs1 = ctx_switches();
+            let secs = measure.as_secs_f64() * 3.0;
+            let n = rps * secs;
+            eprintln!(
+                "overhead {} c={c}: {side} {rps:.0}/s  user {:.1} us/req  sys {:.1} us/req  cs {:.2}/req",
+                api.name(),
+                (u1 - u0) as f64 * 1e4 / n,
+                (s1 - s0) as f64 * 1e4 / n,
+                (cs1 - cs0) as f64 / n
+            );
             continue;
         }
         for concurrency in [1usize, 32] {
             let measure_one = |label: &str, call: Call| -> Result<f64, String> {
-                rt.block_on(throughput(concurrency, warmup, call.clone()))?;
                 let rps = rt.block_on(throughput(concurrency, measure, call))?;
                 eprintln!(
                     "overhead {} c={concurrency}: {label} {rps:.0}/s",
@@ -541,20 +602,48 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
                 );
                 Ok(rps)
             };
-            let bare_rps = measure_one("bare", bare.as_call())?;
-            let sdk_rps = measure_one("sdk", sdk.as_call())?;
+            rt.block_on(throughput(concurrency, warmup, bare.as_call()))?;
+            rt.block_on(throughput(concurrency, warmup, sdk.as_call()))?;
+            // Rounds of bare and SDK back to back, the order alternating: each round's ratio
+            // compares two runs a second apart, so a slow drift of the machine (another
+            // process, the CPU's clock) cancels out; the median round is reported.
+            let mut ratios = Vec::with_capacity(rounds);
+            let (mut bare_all, mut sdk_all) = (Vec::new(), Vec::new());
+            for round in 0..rounds {
+                let (bare_rps, sdk_rps) = if round % 2 == 0 {
+                    let b = measure_one("bare", bare.as_call())?;
+                    (b, measure_one("sdk", sdk.as_call())?)
+                } else {
+                    let s = measure_one("sdk", sdk.as_call())?;
+                    (measure_one("bare", bare.as_call())?, s)
+                };
+                ratios.push(100.0 * sdk_rps / bare_rps);
+                bare_all.push(bare_rps);
+                sdk_all.push(sdk_rps);
+            }
             let bare_timeouts_rps = measure_one("bare, SDK's timeouts", bare_timeouts.as_call())?;
             let sdk_lean_rps = measure_one("sdk, plain client", sdk_lean.as_call())?;
-            let ratio = 100.0 * sdk_rps / bare_rps;
+            let bare_rps = median(&mut bare_all);
+            let ratio = median(&mut ratios);
             let case = |what: &str| format!("{} c={concurrency}: {what}", api.name());
-            rows.push(Row::info(BENCH, case("SDK"), sdk_rps, "req/s"));
+            rows.push(Row::info(BENCH, case("SDK"), median(&mut sdk_all), "req/s"));
             rows.push(Row::info(BENCH, case("bare reqwest"), bare_rps, "req/s"));
-            let ratio_row = Row::info(BENCH, case("SDK / bare"), ratio, "%");
+            let ratio_row = Row::info(
+                BENCH,
+                case(&format!("SDK / bare, median of {rounds} rounds")),
+                ratio,
+                "%",
+            );
             rows.push(if concurrency == 32 {
                 ratio_row.checked(">= 85%", ratio >= 85.0)
             } else {
                 ratio_row
             });
+            let (lo, hi) = ratios
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+            rows.push(Row::info(BENCH, case("SDK / bare, lowest round"), lo, "%"));
+            rows.push(Row::info(BENCH, case("SDK / bare, highest round"), hi, "%"));
             rows.push(Row::info(
                 BENCH,
                 case("diag: bare with the SDK's timeouts / bare"),

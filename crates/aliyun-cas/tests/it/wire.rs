@@ -336,7 +336,7 @@ struct ByCertId {
 
 #[async_trait]
 impl HttpSend for ByCertId {
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, cert_common::Error> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, cert_common::Error> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
         self.calls.fetch_add(1, Ordering::SeqCst);

@@ -146,9 +146,9 @@ fn snippet(body: &[u8]) -> String {
     out
 }
 
-/// `Response.Error` of an envelope: (code, message), when present.
-fn envelope_error(envelope: &serde_json::Value) -> Option<(Option<String>, String)> {
-    let err = envelope.get("Error")?;
+/// `Response.Error` of an envelope: (code, message), when present. A code or message that is
+/// not a string is taken as absent.
+fn envelope_error(err: &serde_json::Value) -> Option<(Option<String>, String)> {
     if err.is_null() {
         return None;
     }
@@ -161,11 +161,29 @@ fn envelope_error(envelope: &serde_json::Value) -> Option<(Option<String>, Strin
     Some((code, message))
 }
 
-fn envelope_request_id(envelope: &serde_json::Value) -> Option<String> {
-    envelope
-        .get("RequestId")
-        .and_then(|r| r.as_str())
-        .map(str::to_string)
+/// `{"Response": ...}`, the `Response` kept as its raw text (borrowed from the body).
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "Response", borrow, default)]
+    response: Option<&'a serde_json::value::RawValue>,
+}
+
+/// The members of `Response` every answer may have; the rest is the operation's own.
+#[derive(serde::Deserialize)]
+struct Head {
+    #[serde(rename = "Error", default)]
+    error: Option<serde_json::Value>,
+    #[serde(rename = "RequestId", default, deserialize_with = "string_or_none")]
+    request_id: Option<String>,
+}
+
+/// A string, or `None` for any other JSON value.
+fn string_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize;
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    })
 }
 
 /// Parses an API 3.0 answer: the `Response` object decoded as `T`, or an [`Error`].
@@ -183,10 +201,16 @@ pub fn parse_response<T: DeserializeOwned>(
     now: SystemTime,
 ) -> Result<T, Error> {
     let hint = server_retry_hint(&response.headers, now);
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
-    let envelope = parsed.as_ref().and_then(|v| v.get("Response"));
-    let request_id = envelope.and_then(envelope_request_id);
-    if let Some((code, message)) = envelope.and_then(envelope_error) {
+    // Decoded straight into types, without a `serde_json::Value` tree of the whole answer.
+    let envelope = serde_json::from_slice::<Envelope<'_>>(&response.body)
+        .ok()
+        .and_then(|e| e.response);
+    let head = envelope.and_then(|raw| serde_json::from_str::<Head>(raw.get()).ok());
+    let (error, request_id) = match head {
+        Some(h) => (h.error, h.request_id),
+        None => (None, None),
+    };
+    if let Some((code, message)) = error.as_ref().and_then(envelope_error) {
         let class = classify(
             Provider::Tencent,
             response.status,
@@ -219,7 +243,7 @@ pub fn parse_response<T: DeserializeOwned>(
         )
         .with_status(response.status));
     };
-    T::deserialize(envelope).map_err(|e| {
+    serde_json::from_str::<T>(envelope.get()).map_err(|e| {
         Error::new(
             ErrorKind::Decode,
             format!("the answer's Response does not match the documented shape: {e}"),

@@ -82,8 +82,8 @@ impl ScriptedHttp {
 
 #[async_trait]
 impl HttpSend for ScriptedHttp {
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
-        lock(&self.seen).push(request.clone());
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        lock(&self.seen).push(request);
         match lock(&self.answers).pop_front() {
             Some(answer) => answer,
             None => match &self.after {
@@ -127,18 +127,18 @@ mod tests {
             Ok(response(503, &[], "")),
         ]);
         assert_eq!(http.remaining(), 3);
-        let a = http.send(&request("/1")).await.expect("first");
+        let a = http.send(request("/1")).await.expect("first");
         assert_eq!(
             (a.status, a.header("x-a"), &a.body[..]),
             (200, Some("1"), &b"one"[..])
         );
-        let e = http.send(&request("/2")).await.expect_err("second");
+        let e = http.send(request("/2")).await.expect_err("second");
         assert_eq!(e.kind(), ErrorKind::Timeout);
-        assert_eq!(http.send(&request("/3")).await.expect("third").status, 503);
+        assert_eq!(http.send(request("/3")).await.expect("third").status, 503);
         assert_eq!(http.remaining(), 0);
         for n in 4..6 {
             let e = http
-                .send(&request(&format!("/{n}")))
+                .send(request(&format!("/{n}")))
                 .await
                 .expect_err("exhausted");
             assert_eq!(e.kind(), ErrorKind::Transport);
@@ -153,7 +153,7 @@ mod tests {
         let http = ScriptedHttp::repeating_last([json_response(500, "a"), json_response(200, "b")]);
         let mut statuses = Vec::new();
         for _ in 0..4 {
-            statuses.push(http.send(&request("/")).await.expect("answer").status);
+            statuses.push(http.send(request("/")).await.expect("answer").status);
         }
         assert_eq!(statuses, [500, 200, 200, 200]);
         assert_eq!(http.seen().len(), 4);

@@ -35,8 +35,8 @@ impl Scripted {
 
 #[async_trait]
 impl HttpSend for Scripted {
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
-        self.seen.lock().expect("lock").push(request.clone());
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        self.seen.lock().expect("lock").push(request);
         self.answers
             .lock()
             .expect("lock")

@@ -43,7 +43,7 @@ async fn sends_exact_method_path_query_headers_and_body() {
     req.set_header("X-Custom", "Hello  World");
     req.body = br#"{"certificates": ["x"]}"#.to_vec().into();
     let resp = transport(Duration::from_secs(5))
-        .send(&req)
+        .send(req)
         .await
         .expect("sent");
     m.assert_async().await;
@@ -63,7 +63,7 @@ async fn percent_encoded_path_segments_are_sent_as_is() {
         .await;
     let req = request(&server, "DELETE", "/v2/p/apigw/certificates/a%2F..%2Fb");
     let resp = transport(Duration::from_secs(5))
-        .send(&req)
+        .send(req)
         .await
         .expect("sent");
     assert_eq!(resp.status, 204);
@@ -81,7 +81,7 @@ async fn redirects_are_not_followed() {
         })
         .await;
     let resp = transport(Duration::from_secs(5))
-        .send(&request(&server, "POST", "/"))
+        .send(request(&server, "POST", "/"))
         .await
         .expect("sent");
     assert_eq!(resp.status, 302);
@@ -97,7 +97,7 @@ async fn a_slow_server_is_a_timeout_that_may_have_applied() {
         })
         .await;
     let e = transport(Duration::from_millis(200))
-        .send(&request(&server, "POST", "/"))
+        .send(request(&server, "POST", "/"))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
@@ -111,7 +111,7 @@ async fn a_refused_connection_never_reached_the_server() {
     drop(listener);
     let req = HttpRequest::new("POST", "http", &addr.to_string(), "/");
     let e = transport(Duration::from_secs(1))
-        .send(&req)
+        .send(req)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");

@@ -64,11 +64,11 @@ impl Env {
     }
 
     pub async fn send(&self, req: &HttpRequest) -> HttpResponse {
-        self.transport.send(req).await.expect("an answer")
+        self.transport.send(req.clone()).await.expect("an answer")
     }
 
     pub async fn try_send(&self, req: &HttpRequest) -> Result<HttpResponse, cert_common::Error> {
-        self.transport.send(req).await
+        self.transport.send(req.clone()).await
     }
 
     pub fn huawei_with(

@@ -64,7 +64,7 @@ impl Responder {
 
 #[async_trait]
 impl HttpSend for Responder {
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         {
             let mut s = self.state.lock().expect("lock");
             s.0 += 1;
@@ -75,6 +75,6 @@ impl HttpSend for Responder {
             tokio::task::yield_now().await;
         }
         self.state.lock().expect("lock").0 -= 1;
-        (self.answer)(request)
+        (self.answer)(&request)
     }
 }
