@@ -165,6 +165,21 @@ impl From<AccessKey> for Credentials {
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// The credentials to use now, or an error of kind [`ErrorKind::Credentials`].
     async fn provide(&self) -> Result<Credentials, Error>;
+
+    /// The same answer as [`provide`](Self::provide) when it is at hand without waiting
+    /// (fixed credentials, the environment); `None` means "call `provide`". The runtime asks
+    /// this first, which spares a boxed future per attempt. The default is `None`.
+    fn provide_now(&self) -> Option<Result<Credentials, Error>> {
+        None
+    }
+}
+
+/// [`ProvideCredentials::provide_now`], else [`ProvideCredentials::provide`].
+pub async fn provide(provider: &dyn ProvideCredentials) -> Result<Credentials, Error> {
+    match provider.provide_now() {
+        Some(now) => now,
+        None => provider.provide().await,
+    }
 }
 
 /// Fixed credentials.
@@ -181,6 +196,16 @@ impl StaticProvider {
 #[async_trait]
 impl ProvideCredentials for StaticProvider {
     async fn provide(&self) -> Result<Credentials, Error> {
+        self.fixed()
+    }
+
+    fn provide_now(&self) -> Option<Result<Credentials, Error>> {
+        Some(self.fixed())
+    }
+}
+
+impl StaticProvider {
+    fn fixed(&self) -> Result<Credentials, Error> {
         if let Credentials::AccessKey(k) = &self.0 {
             k.validate()?;
         }
@@ -268,6 +293,16 @@ impl EnvProvider {
 #[async_trait]
 impl ProvideCredentials for EnvProvider {
     async fn provide(&self) -> Result<Credentials, Error> {
+        self.read()
+    }
+
+    fn provide_now(&self) -> Option<Result<Credentials, Error>> {
+        Some(self.read())
+    }
+}
+
+impl EnvProvider {
+    fn read(&self) -> Result<Credentials, Error> {
         let v = &self.vars;
         match (self.get(v.access_key_id), self.get(v.secret)) {
             (Some(id), Some(secret)) => {
@@ -327,20 +362,37 @@ impl ProvideCredentials for ChainProvider {
     async fn provide(&self) -> Result<Credentials, Error> {
         let mut reasons = Vec::new();
         for p in &self.providers {
-            match p.provide().await {
+            match provide(p.as_ref()).await {
                 Ok(c) => return Ok(c),
                 Err(e) => reasons.push(e.message().to_string()),
             }
         }
-        Err(Error::new(
-            ErrorKind::Credentials,
-            if reasons.is_empty() {
-                "no credential provider configured".to_string()
-            } else {
-                reasons.join("; ")
-            },
-        ))
+        Err(all_failed(&reasons))
     }
+
+    /// Answers at once while every provider it has to ask does.
+    fn provide_now(&self) -> Option<Result<Credentials, Error>> {
+        let mut reasons = Vec::new();
+        for p in &self.providers {
+            match p.provide_now()? {
+                Ok(c) => return Some(Ok(c)),
+                Err(e) => reasons.push(e.message().to_string()),
+            }
+        }
+        Some(Err(all_failed(&reasons)))
+    }
+}
+
+/// The error of a chain whose providers all failed, with what each said.
+fn all_failed(reasons: &[String]) -> Error {
+    Error::new(
+        ErrorKind::Credentials,
+        if reasons.is_empty() {
+            "no credential provider configured".to_string()
+        } else {
+            reasons.join("; ")
+        },
+    )
 }
 
 #[cfg(test)]
@@ -421,6 +473,44 @@ mod tests {
         );
         let e = ChainProvider::new(vec![empty]).provide().await.unwrap_err();
         assert!(e.message().contains("HUAWEICLOUD_SDK_AK"), "{e}");
+    }
+
+    /// A provider that can only answer asynchronously (as a metadata-service one would).
+    #[derive(Debug)]
+    struct AsyncOnly;
+
+    #[async_trait]
+    impl ProvideCredentials for AsyncOnly {
+        async fn provide(&self) -> Result<Credentials, Error> {
+            tokio::task::yield_now().await;
+            Ok(AccessKey::new("async-ak", "sk").into())
+        }
+    }
+
+    #[tokio::test]
+    async fn the_immediate_answer_is_the_same_answer() {
+        let empty = Arc::new(EnvProvider::with_lookup(EnvVars::HUAWEI, env(&[])));
+        let fixed = Arc::new(StaticProvider::new(AccessKey::new("ak", "sk")));
+        let id = |c: Result<Credentials, Error>| {
+            c.map(|c| c.access_key().map(|k| k.id().to_string()))
+                .map_err(|e| e.message().to_string())
+        };
+        for chain in [
+            ChainProvider::new(vec![fixed.clone(), Arc::new(AsyncOnly)]),
+            ChainProvider::new(vec![empty.clone(), fixed.clone()]),
+            ChainProvider::new(vec![empty.clone()]),
+            ChainProvider::new(vec![]),
+        ] {
+            let now = chain.provide_now().expect("answers at once");
+            assert_eq!(id(now), id(chain.provide().await));
+        }
+        // Reaching a provider that must wait: no immediate answer, and `provide` still works.
+        let waits = ChainProvider::new(vec![empty, Arc::new(AsyncOnly), fixed]);
+        assert!(waits.provide_now().is_none());
+        assert_eq!(
+            id(provide(&waits).await).expect("async answer"),
+            Some("async-ak".to_string())
+        );
     }
 
     #[tokio::test]

@@ -294,7 +294,7 @@ impl Runtime {
 
     /// The credentials the next attempt would use (resolving the provider chain).
     pub async fn credentials(&self) -> Result<Credentials, Error> {
-        self.inner.credentials.provide().await
+        crate::credentials::provide(self.inner.credentials.as_ref()).await
     }
 
     /// Runs an operation with retries. `build` makes the signed request of an attempt;
@@ -335,11 +335,13 @@ impl Runtime {
             if let Some(l) = &rt.limiter {
                 l.acquire().await;
             }
-            let credentials = rt.credentials.provide().await.map_err(|mut e| {
-                e.set_attempts(attempt - 1);
-                e.set_may_have_applied(maybe_applied);
-                tag(e)
-            })?;
+            let credentials = crate::credentials::provide(rt.credentials.as_ref())
+                .await
+                .map_err(|mut e| {
+                    e.set_attempts(attempt - 1);
+                    e.set_may_have_applied(maybe_applied);
+                    tag(e)
+                })?;
             let request = build(&Attempt {
                 number: attempt,
                 credentials: &credentials,

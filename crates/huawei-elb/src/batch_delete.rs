@@ -117,7 +117,7 @@ impl BatchDeleteCertificatesFluentBuilder {
         }
         let request = BatchDeleteCertificatesRequest {
             project_id: self.client.project_id().to_string(),
-            certificates: ids.clone(),
+            certificates: ids,
         };
         request.validate()?;
         let params = request.path_params();
@@ -126,7 +126,7 @@ impl BatchDeleteCertificatesFluentBuilder {
         let body = cert_common::json::to_python_json(&request)
             .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;
         Ok(Prepared {
-            ids,
+            ids: request.certificates,
             path,
             body: body.into(),
         })

@@ -14,7 +14,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::{classify, parse_acs_retry_after, server_retry_hint};
 use crate::runtime::Attempt;
 use crate::sign::aliyun::{CommonParams, sign_request};
-use crate::sign::form_encode;
+use crate::sign::push_encoded;
 
 /// What every RPC call of one client has in common.
 #[derive(Debug, Clone, Copy)]
@@ -43,11 +43,21 @@ pub fn access_key(credentials: &Credentials) -> Result<&AccessKey, Error> {
 /// does (`urlencode`: space → `+`, `~` kept). The canonical (signed) form is derived from it
 /// by the signer.
 pub fn wire_query(params: &[(&str, String)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut out = String::with_capacity(
+        params
+            .iter()
+            .map(|(k, v)| k.len() + 3 * v.len() + 2)
+            .sum::<usize>(),
+    );
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_encoded(&mut out, k, true);
+        out.push('=');
+        push_encoded(&mut out, v, true);
+    }
+    out
 }
 
 /// Builds and signs the `POST /?<query>` request of one attempt: empty body (so no

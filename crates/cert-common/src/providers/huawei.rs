@@ -25,7 +25,7 @@ use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{Bytes, HttpRequest, HttpResponse};
 use crate::retry::{RetryClass, classify, server_retry_hint};
 use crate::runtime::{Attempt, ClientOptions, Executed, Operation, Runtime};
-use crate::sign::percent_encode;
+use crate::sign::push_encoded;
 
 /// The environment variable holding the project id (the vendor SDK's name).
 pub const PROJECT_ID_VAR: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
@@ -298,6 +298,16 @@ impl fmt::Debug for TokenEnvProvider {
 #[async_trait]
 impl ProvideCredentials for TokenEnvProvider {
     async fn provide(&self) -> Result<Credentials, Error> {
+        self.read()
+    }
+
+    fn provide_now(&self) -> Option<Result<Credentials, Error>> {
+        Some(self.read())
+    }
+}
+
+impl TokenEnvProvider {
+    fn read(&self) -> Result<Credentials, Error> {
         match (self.lookup)(EnvVars::HUAWEI_TOKEN_VAR).map(|t| t.trim().to_string()) {
             Some(t) if !t.is_empty() => Ok(Credentials::IamToken(Secret::new(t))),
             _ => Err(Error::new(
@@ -312,7 +322,6 @@ impl ProvideCredentials for TokenEnvProvider {
 /// segment (`/` → `%2F`, so no value can reach another path). Empty values and the dot
 /// segments `.` and `..` (which URL parsers resolve) are refused as invalid input.
 pub fn fill_path(template: &str, params: &[(&str, &str)]) -> Result<String, Error> {
-    let mut path = template.to_string();
     for (name, value) in params {
         if value.is_empty() {
             return Err(Error::invalid_input(format!("`{name}` must not be empty")));
@@ -322,19 +331,39 @@ pub fn fill_path(template: &str, params: &[(&str, &str)]) -> Result<String, Erro
                 "`{name}` must not be {value:?} (a URL would resolve it as a path step)"
             )));
         }
-        let placeholder = format!("{{{name}}}");
-        if !path.contains(&placeholder) {
+        if !template.split('{').skip(1).any(|rest| {
+            rest.strip_prefix(name)
+                .is_some_and(|after| after.starts_with('}'))
+        }) {
             return Err(Error::invalid_input(format!(
                 "path template {template:?} has no {{{name}}}"
             )));
         }
-        path = path.replace(&placeholder, &percent_encode(value));
     }
-    if path.contains('{') {
-        return Err(Error::invalid_input(format!(
-            "path template {template:?} has an unfilled parameter"
-        )));
+    // One pass over the template, each value encoded straight into the path.
+    let mut path = String::with_capacity(
+        template.len() + params.iter().map(|(_, v)| 3 * v.len()).sum::<usize>(),
+    );
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        path.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        let Some((value, close)) = value else {
+            return Err(Error::invalid_input(format!(
+                "path template {template:?} has an unfilled parameter"
+            )));
+        };
+        push_encoded(&mut path, value, false);
+        rest = &after[close + 1..];
     }
+    path.push_str(rest);
     Ok(path)
 }
 
@@ -657,6 +686,12 @@ mod tests {
         }
         assert!(fill_path(t, &[("project_id", "p")]).is_err());
         assert!(fill_path("/x", &[("project_id", "p")]).is_err());
+        assert_eq!(
+            fill_path("/{a}/x/{a}", &[("a", "p q")]).expect("twice"),
+            "/p%20q/x/p%20q"
+        );
+        assert!(fill_path("/{a", &[("a", "p")]).is_err());
+        assert!(fill_path("/{ab}", &[("a", "p")]).is_err());
     }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {

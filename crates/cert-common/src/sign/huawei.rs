@@ -8,11 +8,9 @@
 //! 5. String to sign `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex(sha256(canonical))>`, keyed with the
 //!    raw secret key.
 
-use std::borrow::Cow;
-
 use super::{
-    Signed, decode_cow, hex, hmac_tag, lower, parse_query_cow, push_canonical_query, push_encoded,
-    push_sha256_hex, push_upper,
+    Signed, cmp_lower, decode_cow, hex, hmac_tag, parse_query_cow, push_canonical_query,
+    push_encoded, push_lower, push_sha256_hex, push_upper,
 };
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
@@ -56,20 +54,22 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 /// Signs a request whose headers are all present (`Host`, `X-Sdk-Date`, ...) and whose header
 /// values are already trimmed. `sdk_date` is the `X-Sdk-Date` value.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str, sdk_date: &str) -> Signed {
-    let mut headers: Vec<(Cow<'_, str>, &str)> = req
+    // Names are compared and written in lower case as they go, never copied lower-cased.
+    let mut headers: Vec<(&str, &str)> = req
         .headers
         .iter()
         .filter(|(k, _)| !k.contains('_') && !k.eq_ignore_ascii_case("authorization"))
-        .map(|(k, v)| (lower(k), v.trim()))
+        .map(|(k, v)| (k.as_ref(), v.trim()))
         .collect();
     // Stable: a repeated name keeps the order the values are sent in.
-    headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut signed_headers = String::with_capacity(headers.len() * 16);
+    headers.sort_by(|a, b| cmp_lower(a.0, b.0));
+    let mut signed_headers =
+        String::with_capacity(headers.iter().map(|(k, _)| k.len() + 1).sum::<usize>());
     for (i, (k, _)) in headers.iter().enumerate() {
         if i > 0 {
             signed_headers.push(';');
         }
-        signed_headers.push_str(k);
+        push_lower(&mut signed_headers, k);
     }
 
     let mut canonical_request = String::with_capacity(
@@ -87,7 +87,7 @@ pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str, sdk_date: &str
     push_canonical_query(&mut canonical_request, &query);
     canonical_request.push('\n');
     for (k, v) in &headers {
-        canonical_request.push_str(k);
+        push_lower(&mut canonical_request, k);
         canonical_request.push(':');
         canonical_request.push_str(v);
         canonical_request.push('\n');
@@ -174,20 +174,16 @@ fn sign_with_key(
     if let Some(t) = key.security_token() {
         req.set_header("X-Security-Token", t.expose());
     }
-    let date = match req.header("X-Sdk-Date") {
-        Some(d) => d.to_string(),
-        None => {
-            let d = now.compact();
-            req.set_header("X-Sdk-Date", d.clone());
-            d
-        }
-    };
+    if req.header("X-Sdk-Date").is_none() {
+        req.set_header("X-Sdk-Date", now.compact());
+    }
     if req.header("Host").is_none() {
         let host = req.host.clone();
         req.set_header("Host", host);
     }
     req.remove_header("Authorization");
-    let signed = sign(req, key.id(), key.secret().expose(), &date);
+    let date = req.header("X-Sdk-Date").unwrap_or_default();
+    let signed = sign(req, key.id(), key.secret().expose(), date);
     req.set_header("Authorization", signed.authorization.clone());
     signed
 }

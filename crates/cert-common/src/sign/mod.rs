@@ -85,6 +85,18 @@ fn push_upper(out: &mut String, s: &str) {
     out.extend(s.chars().map(|c| c.to_ascii_uppercase()));
 }
 
+/// Appends `s` in ASCII lower case (header names are ASCII).
+fn push_lower(out: &mut String, s: &str) {
+    out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+}
+
+/// Orders two header names as their lower-case forms would order, without making them.
+fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 /// A header name in lower case, borrowed when it already is (the common case).
 fn lower(name: &str) -> Cow<'_, str> {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -129,7 +141,7 @@ fn encode_with(s: &str, plus_for_space: bool) -> String {
 
 /// Appends `s` to `out` encoded as [`percent_encode`] (or [`form_encode`] with
 /// `plus_for_space`) does.
-fn push_encoded(out: &mut String, s: &str, plus_for_space: bool) {
+pub(crate) fn push_encoded(out: &mut String, s: &str, plus_for_space: bool) {
     const UPPER: &[u8; 16] = b"0123456789ABCDEF";
     if s.bytes().all(is_unreserved) {
         out.push_str(s);
