@@ -72,7 +72,8 @@ impl ClientOptions {
         self
     }
 
-    /// Sets connect and read timeouts of the default transport.
+    /// Sets the connect timeout (of the default transport) and the attempt timeout (of every
+    /// attempt, whatever the transport).
     pub fn timeouts(mut self, config: TransportConfig) -> Self {
         self.transport_config = config;
         self
@@ -206,6 +207,7 @@ struct Inner {
     random: Arc<dyn Random>,
     user_agent: String,
     client_request_id_header: bool,
+    attempt_timeout: Duration,
 }
 
 /// The User-Agent of a provider crate: `cloud-cert-sdk-rust/<crate>/<version>`.
@@ -258,6 +260,7 @@ impl Runtime {
                 random: options.random,
                 user_agent,
                 client_request_id_header: options.client_request_id_header,
+                attempt_timeout: options.transport_config.attempt_timeout,
             }),
         })
     }
@@ -354,24 +357,39 @@ impl Runtime {
                 e.set_may_have_applied(maybe_applied);
                 tag(e)
             })?;
-            let logged = SentRequest::capture(&request);
-            let sent_at = rt.clock.monotonic();
-            let sent = match deadline.map(|d| d.saturating_sub(sent_at)) {
-                Some(left) if left.is_zero() => Err(Error::new(
+            let logged = SentRequest::capture(&request, rt.clock.as_ref());
+            // The first attempt goes out microseconds after `start`: no second clock read.
+            let sent_at = if attempt == 1 {
+                start
+            } else {
+                rt.clock.monotonic()
+            };
+            // One timer per attempt bounds it by the attempt timeout and the operation
+            // deadline, whichever comes first.
+            let left = deadline.map(|d| d.saturating_sub(sent_at));
+            let limit = left.map_or(rt.attempt_timeout, |l| l.min(rt.attempt_timeout));
+            let sent = if left.is_some_and(|l| l.is_zero()) {
+                Err(Error::new(
                     ErrorKind::Timeout,
                     "the operation deadline passed",
-                )),
-                Some(left) => match tokio::time::timeout(left, rt.http.send(request)).await {
+                ))
+            } else {
+                match tokio::time::timeout(limit, rt.http.send(request)).await {
                     Ok(r) => r,
                     Err(_) => Err(Error::new(
                         ErrorKind::Timeout,
-                        "the operation deadline passed while waiting for the server",
+                        if left.is_some_and(|l| l <= rt.attempt_timeout) {
+                            "the operation deadline passed while waiting for the server".to_string()
+                        } else {
+                            format!(
+                                "no complete answer within the attempt timeout ({} ms)",
+                                rt.attempt_timeout.as_millis()
+                            )
+                        },
                     )
                     .with_may_have_applied(true)),
-                },
-                None => rt.http.send(request).await,
+                }
             };
-            let latency = rt.clock.monotonic().saturating_sub(sent_at);
             let (result, response) = match sent {
                 Ok(response) => (
                     parse(&response).map_err(|e| self.annotate(e, &response)),
@@ -385,7 +403,7 @@ impl Runtime {
                 response.as_ref(),
                 &result,
                 attempt,
-                latency,
+                rt.clock.as_ref(),
                 &client_request_id,
             );
             match result {
@@ -483,6 +501,8 @@ impl Runtime {
 /// What the request log needs of a request that was handed to the transport; captured only
 /// when debug logging of `cert_common::http` is on.
 struct SentRequest {
+    /// When it was handed to the transport.
+    sent_at: Duration,
     method: std::borrow::Cow<'static, str>,
     host: String,
     path: String,
@@ -491,13 +511,14 @@ struct SentRequest {
 }
 
 impl SentRequest {
-    fn capture(request: &HttpRequest) -> Option<SentRequest> {
+    fn capture(request: &HttpRequest, clock: &dyn Clock) -> Option<SentRequest> {
         if !tracing::enabled!(target: "cert_common::http", tracing::Level::DEBUG) {
             return None;
         }
         let trace = tracing::enabled!(target: "cert_common::http", tracing::Level::TRACE)
             .then(|| format!("{request:?}"));
         Some(SentRequest {
+            sent_at: clock.monotonic(),
             method: request.method.clone(),
             host: request.host.clone(),
             path: request.path.clone(),
@@ -512,7 +533,7 @@ fn log_attempt<T>(
     response: Option<&HttpResponse>,
     result: &Result<T, Error>,
     attempt: u32,
-    latency: Duration,
+    clock: &dyn Clock,
     client_request_id: &str,
 ) {
     let Some(request) = request else {
@@ -530,7 +551,10 @@ fn log_attempt<T>(
                 .map(str::to_string)
         })
     });
-    let latency_ms = latency.as_millis() as u64;
+    let latency_ms = clock
+        .monotonic()
+        .saturating_sub(request.sent_at)
+        .as_millis() as u64;
     match result {
         Ok(_) => tracing::debug!(
             target: "cert_common::http",

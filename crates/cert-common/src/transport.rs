@@ -1,6 +1,7 @@
 //! Sending requests: the [`HttpSend`] trait and its reqwest implementation.
 //!
-//! [`ReqwestTransport`] always sets connect and read timeouts, turns redirects off, takes
+//! [`ReqwestTransport`] always sets a connect timeout (the client's runtime bounds every
+//! attempt as a whole, see [`TransportConfig::attempt_timeout`]), turns redirects off, takes
 //! proxies from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), and uses rustls on
 //! *ring* (the same crypto library that signs requests; no OpenSSL, no C toolchain for TLS).
 //! A user may hand in their own `reqwest::Client` instead.
@@ -27,26 +28,34 @@ pub trait HttpSend: Send + Sync + std::fmt::Debug {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error>;
 }
 
-/// Timeouts of the default transport.
+/// Timeouts of one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransportConfig {
-    /// Time allowed to connect (TCP and TLS).
+    /// Time allowed to connect (TCP and TLS); set on the default transport's client.
     pub connect_timeout: Duration,
-    /// Time allowed between reads of the response.
-    pub read_timeout: Duration,
+    /// Time allowed for one attempt, from handing the request to the transport to the last
+    /// byte of the answer. The client's runtime applies it around any transport (a caller's
+    /// own `reqwest::Client` and test doubles included), in the same timer as the operation
+    /// deadline: one timer per attempt. On expiry the attempt fails with
+    /// [`ErrorKind::Timeout`], marked as possibly applied, and is retried like any timeout.
+    /// (The answers of these APIs are a few kilobytes at most, so a bound on the whole
+    /// attempt is what a read timeout would give, without a timer reset on every read.)
+    pub attempt_timeout: Duration,
 }
 
 impl Default for TransportConfig {
-    /// Connect 5 s, read 30 s.
+    /// Connect 5 s, attempt 30 s.
     fn default() -> Self {
         TransportConfig {
             connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(30),
+            attempt_timeout: Duration::from_secs(30),
         }
     }
 }
 
-/// The reqwest transport.
+/// The reqwest transport. It has no timeout of its own for the answer: the runtime bounds each
+/// attempt (see [`TransportConfig::attempt_timeout`]); used alone, as in the tests, an
+/// attempt waits as long as the server does.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
@@ -69,7 +78,6 @@ impl ReqwestTransport {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(config.connect_timeout)
-            .read_timeout(config.read_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(user_agent)
             .pool_idle_timeout(Duration::from_secs(60))

@@ -15,6 +15,8 @@
 //! (`target/release/xtask bench-run <name>`), which prints its numbers as `RESULT {json}`
 //! lines. Every benchmark runs for a bounded time and stops by itself.
 
+#[cfg(feature = "bench")]
+mod canned_server;
 mod cold_start;
 #[cfg(feature = "bench")]
 mod overhead;
@@ -169,6 +171,10 @@ pub fn run_child(args: &[&str]) -> Result<(), String> {
         let quick = args.contains(&"--quick");
         let rows = match args.first() {
             Some(&"overhead") => overhead::run(&args[1..])?,
+            Some(&"canned-server") => {
+                canned_server::run()?;
+                Vec::new()
+            }
             Some(&"rate-limit") => rate_limit::run(quick)?,
             Some(&"scale-child") => scale::child::run(&args[1..])?,
             other => return Err(format!("bench-run: unknown benchmark {other:?}")),

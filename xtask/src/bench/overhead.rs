@@ -4,183 +4,31 @@
 //! headers, body; the first request of each API is recorded by the server) to the same server.
 //!
 //! Both sides run in the same process, on the same tokio runtime (two workers), at concurrency
-//! 1 and 32 (tasks looping until a deadline, on a shared client); the server runs on its own
-//! runtime. After a warm-up of each, bare and SDK run in 7 rounds of 1 s, back to back, the
+//! 1 and 32 (tasks looping until a deadline, on a shared client); the server runs in a process
+//! of its own ([`super::canned_server`]), so that only client work shares the measured
+//! process's allocator and threads. After a warm-up of each, bare and SDK run in 7 rounds of 1 s, back to back, the
 //! order alternating; the ratio reported is the median of the rounds' ratios (with the lowest
 //! and the highest), so a drift of the machine between runs cancels out.
 //!
-//! Diagnostic rows (no target) split the gap: each client's CPU time per call with no network
-//! at all (a canned `HttpSend`), the bare loop on a client with the SDK's reqwest settings
-//! (connect and read timeouts), and the SDK on a plain reqwest client without the per-attempt
-//! operation deadline.
+//! Diagnostic rows (no target): each client's CPU time per call with no network at all (a
+//! canned `HttpSend`), and the bare loop on a client with the SDK's reqwest settings.
 
-use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cert_common::credentials::AccessKey;
 use cert_common::http::{HttpRequest, HttpResponse};
 use cert_common::transport::HttpSend;
-use cert_common::{ClientOptions, RateLimit, RetryConfig};
+use cert_common::{ClientOptions, RateLimit};
 use cert_emulator::credentials as c;
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 
 use super::Row;
+use super::canned_server::{
+    ALIYUN_ID, APIG_ID, APIS, Api, CSMS_INSTANCE, Captured, ELB_ID, REQUEST_ID, TENCENT_ID,
+};
 
 const BENCH: &str = "overhead";
-const ELB_ID: &str = "e1b00000000000000000000000000001";
-const APIG_ID: &str = "a9900000000000000000000000000001";
-const CSMS_INSTANCE: &str = "rds-instance-0001";
-const TENCENT_ID: u64 = 11;
-const ALIYUN_ID: i64 = 7562353;
-const REQUEST_ID: &str = "0f0e0d0c-0b0a-4908-8706-050403020100";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Api {
-    Elb,
-    Apig,
-    Csms,
-    Tencent,
-    Aliyun,
-}
-
-const APIS: [Api; 5] = [Api::Elb, Api::Apig, Api::Csms, Api::Tencent, Api::Aliyun];
-
-impl Api {
-    fn name(self) -> &'static str {
-        match self {
-            Api::Elb => "huawei-elb",
-            Api::Apig => "huawei-apig",
-            Api::Csms => "huawei-csms",
-            Api::Tencent => "tencent-ssl",
-            Api::Aliyun => "aliyun-cas",
-        }
-    }
-
-    /// Which API a request is for, as the real endpoints route it.
-    fn of(req: &Request<Incoming>) -> Option<Api> {
-        let path = req.uri().path();
-        let has = |h: &str| req.headers().contains_key(h);
-        if path.ends_with("/elb/certificates/batch-delete") {
-            Some(Api::Elb)
-        } else if path.contains("/apigw/certificates/") {
-            Some(Api::Apig)
-        } else if path.ends_with("/secrets/batch-delete") {
-            Some(Api::Csms)
-        } else if has("x-tc-action") {
-            Some(Api::Tencent)
-        } else if has("x-acs-action") {
-            Some(Api::Aliyun)
-        } else {
-            None
-        }
-    }
-
-    /// The canned success: status, body, and whether the provider sends `X-Request-Id`.
-    fn answer(self) -> (u16, String, bool) {
-        match self {
-            Api::Elb => (
-                200,
-                format!(
-                    r#"{{"certificates": [{{"id": "{ELB_ID}", "ret_status": "successful"}}], "request_id": "{REQUEST_ID}"}}"#
-                ),
-                true,
-            ),
-            Api::Apig => (204, String::new(), true),
-            Api::Csms => (
-                200,
-                r#"{"total": 1, "success_secrets": ["rds-secret-1"], "failed_secrets": []}"#
-                    .to_string(),
-                true,
-            ),
-            Api::Tencent => (
-                200,
-                format!(
-                    r#"{{"Response": {{"Success": [{TENCENT_ID}], "RequestId": "{REQUEST_ID}"}}}}"#
-                ),
-                false,
-            ),
-            Api::Aliyun => (200, format!(r#"{{"RequestId": "{REQUEST_ID}"}}"#), false),
-        }
-    }
-}
-
-/// A request as the server received it, to be replayed by the bare loop.
-#[derive(Debug, Clone)]
-struct Captured {
-    method: String,
-    path_and_query: String,
-    headers: Vec<(String, Vec<u8>)>,
-    body: Vec<u8>,
-}
-
-type Captures = Arc<Mutex<HashMap<Api, Captured>>>;
-
-async fn handle(
-    req: Request<Incoming>,
-    captures: Captures,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let api = Api::of(&req);
-    let method = req.method().to_string();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map_or("/".to_string(), |p| p.to_string());
-    let headers: Vec<(String, Vec<u8>)> = req
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-        .collect();
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes().to_vec(),
-        Err(_) => Vec::new(),
-    };
-    let Some(api) = api else {
-        let mut r = Response::new(Full::new(Bytes::from_static(b"unknown route")));
-        *r.status_mut() = hyper::StatusCode::NOT_FOUND;
-        return Ok(r);
-    };
-    if let Ok(mut map) = captures.lock() {
-        map.entry(api).or_insert(Captured {
-            method,
-            path_and_query,
-            headers,
-            body,
-        });
-    }
-    let (status, body, request_id_header) = api.answer();
-    let mut builder = Response::builder().status(status);
-    if !body.is_empty() {
-        builder = builder.header("content-type", "application/json");
-    }
-    if request_id_header {
-        builder = builder.header("x-request-id", REQUEST_ID);
-    }
-    Ok(builder
-        .body(Full::new(Bytes::from(body)))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
-}
-
-async fn serve(listener: TcpListener, captures: Captures) {
-    while let Ok((stream, _)) = listener.accept().await {
-        let _ = stream.set_nodelay(true);
-        let captures = captures.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| handle(req, captures.clone()));
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
 
 /// One of the five clients, built against the canned server with the limiter off.
 #[derive(Clone)]
@@ -451,6 +299,76 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// The canned server, in a child process (`xtask bench-run canned-server`); it exits when
+/// this value is dropped (its stdin closes) or, failing that, is killed.
+struct CannedServer {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl CannedServer {
+    fn start() -> Result<CannedServer, String> {
+        use std::io::BufRead;
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut child = std::process::Command::new(exe)
+            .args(["bench-run", "canned-server"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start the canned server: {e}"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or("the canned server has no stdout")?;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        let addr = line
+            .trim()
+            .strip_prefix("LISTENING ")
+            .and_then(|a| a.parse().ok());
+        match addr {
+            Some(addr) => Ok(CannedServer { child, addr }),
+            None => {
+                let _ = child.kill();
+                Err(format!(
+                    "the canned server said {line:?}, not LISTENING <address>"
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for CannedServer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The first request of `api` the canned server received.
+async fn captured(client: &reqwest::Client, url: &str, api: Api) -> Result<Captured, String> {
+    let response = client
+        .get(format!("{url}/__captured/{}", api.name()))
+        .send()
+        .await
+        .map_err(|e| format!("could not ask the canned server: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("{}: the server saw no request", api.name()));
+    }
+    let body = response.bytes().await.map_err(|e| e.to_string())?;
+    serde_json::from_slice(&body).map_err(|e| format!("captured request: {e}"))
+}
+
 /// Runs `call` from `concurrency` tasks until `duration` has passed; requests per second.
 async fn throughput(concurrency: usize, duration: Duration, call: Call) -> Result<f64, String> {
     let started = Instant::now();
@@ -501,18 +419,8 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     } else {
         (Duration::from_millis(500), Duration::from_secs(1), 7)
     };
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("canned-server")
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let captures: Captures = Arc::default();
-    let listener = server_rt
-        .block_on(TcpListener::bind("127.0.0.1:0"))
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    server_rt.spawn(serve(listener, captures.clone()));
+    let server = CannedServer::start()?;
+    let addr = server.addr;
     let url = format!("http://{addr}");
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -524,28 +432,21 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())?;
-    // Diagnostics: which part of the gap is reqwest's timeouts (the SDK always sets a connect
-    // and a read timeout) and the per-attempt operation deadline, and which is the SDK's code.
+    // Diagnostic: the bare loop on a client built like the SDK's (connect timeout, idle pool
+    // timeout, no redirects), to tell reqwest's settings from the SDK's own work.
     let timeouts_client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
-        .read_timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| e.to_string())?;
     let documented = || ClientOptions::default().rate_limit(RateLimit::Off);
-    let lean = || {
-        documented()
-            .reqwest_client(bare_client.clone())
-            .retry(RetryConfig::default().with_operation_timeout(None))
-    };
     let mut rows = Vec::new();
     for api in APIS
         .into_iter()
         .filter(|a| only.is_none_or(|n| n == a.name()))
     {
         let sdk = Sdk::new(api, &url, documented)?;
-        let sdk_lean = Sdk::new(api, &url, lean)?;
         let no_network = Sdk::new(api, &url, || documented().http(Arc::new(NoNetwork(api))))?;
         if side.is_none() {
             let sdk_cpu = cpu_per_call(&no_network, measure)?;
@@ -561,12 +462,7 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
             ));
         }
         rt.block_on(sdk.call())?; // the request the bare loop replays
-        let captured = captures
-            .lock()
-            .map_err(|_| "poisoned")?
-            .get(&api)
-            .cloned()
-            .ok_or(format!("{}: the server saw no request", api.name()))?;
+        let captured = rt.block_on(captured(&bare_client, &url, api))?;
         let bare = Bare::new(bare_client.clone(), addr, &captured)?;
         let bare_timeouts = Bare::new(timeouts_client.clone(), addr, &captured)?;
         if let Some(side) = side {
@@ -574,7 +470,12 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
             let call = match side {
                 "bare" => bare.as_call(),
                 "sdk" => sdk.as_call(),
-                other => return Err(format!("--side {other:?}: expected bare or sdk")),
+                "bare-sdk-client" => bare_timeouts.as_call(),
+                other => {
+                    return Err(format!(
+                        "--side {other:?}: expected bare, sdk or bare-sdk-client"
+                    ));
+                }
             };
             rt.block_on(throughput(c, warmup, call.clone()))?;
             let (u0, s0) = process_cpu_ticks();
@@ -621,8 +522,8 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
                 bare_all.push(bare_rps);
                 sdk_all.push(sdk_rps);
             }
-            let bare_timeouts_rps = measure_one("bare, SDK's timeouts", bare_timeouts.as_call())?;
-            let sdk_lean_rps = measure_one("sdk, plain client", sdk_lean.as_call())?;
+            let bare_timeouts_rps =
+                measure_one("bare, SDK's client settings", bare_timeouts.as_call())?;
             let bare_rps = median(&mut bare_all);
             let ratio = median(&mut ratios);
             let case = |what: &str| format!("{} c={concurrency}: {what}", api.name());
@@ -646,19 +547,13 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
             rows.push(Row::info(BENCH, case("SDK / bare, highest round"), hi, "%"));
             rows.push(Row::info(
                 BENCH,
-                case("diag: bare with the SDK's timeouts / bare"),
+                case("diag: bare on a client with the SDK's settings / bare"),
                 100.0 * bare_timeouts_rps / bare_rps,
-                "%",
-            ));
-            rows.push(Row::info(
-                BENCH,
-                case("diag: SDK on a plain client, no deadline / bare"),
-                100.0 * sdk_lean_rps / bare_rps,
                 "%",
             ));
         }
     }
     drop(rt);
-    server_rt.shutdown_timeout(Duration::from_secs(1));
+    drop(server);
     Ok(rows)
 }

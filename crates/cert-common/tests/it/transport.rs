@@ -7,11 +7,11 @@ use cert_common::http::HttpRequest;
 use cert_common::transport::{HttpSend, ReqwestTransport, TransportConfig};
 use httpmock::prelude::*;
 
-fn transport(read: Duration) -> ReqwestTransport {
+fn transport(connect: Duration) -> ReqwestTransport {
     ReqwestTransport::new(
         TransportConfig {
-            connect_timeout: Duration::from_secs(2),
-            read_timeout: read,
+            connect_timeout: connect,
+            ..TransportConfig::default()
         },
         "cloud-cert-sdk-rust/test",
     )
@@ -88,7 +88,14 @@ async fn redirects_are_not_followed() {
 }
 
 #[tokio::test]
-async fn a_slow_server_is_a_timeout_that_may_have_applied() {
+async fn a_slow_server_is_an_attempt_timeout_that_may_have_applied() {
+    use std::sync::Arc;
+
+    use cert_common::RetryConfig;
+    use cert_common::credentials::{AccessKey, StaticProvider};
+    use cert_common::error::Provider;
+    use cert_common::runtime::{ClientOptions, Operation, Runtime};
+
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -96,11 +103,38 @@ async fn a_slow_server_is_a_timeout_that_may_have_applied() {
             then.status(200).delay(Duration::from_millis(1500));
         })
         .await;
-    let e = transport(Duration::from_millis(200))
-        .send(request(&server, "POST", "/"))
+    let options = ClientOptions::default()
+        .timeouts(TransportConfig {
+            connect_timeout: Duration::from_secs(2),
+            attempt_timeout: Duration::from_millis(200),
+        })
+        .retry(RetryConfig::disabled());
+    let runtime = Runtime::new(
+        options,
+        Arc::new(StaticProvider::new(AccessKey::new("ak", "sk"))),
+        None,
+        "test",
+        "0",
+    )
+    .expect("runtime");
+    let op = Operation {
+        provider: Provider::Huawei,
+        action: "Slow",
+    };
+    let started = std::time::Instant::now();
+    let e = runtime
+        .execute(op, |_| Ok(request(&server, "POST", "/")), |_| Ok(()))
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(e.kind(), ErrorKind::RetriesExhausted, "{e}");
+    let last = e.last_error().expect("the attempt's error");
+    assert_eq!(last.kind(), ErrorKind::Timeout, "{e}");
+    assert!(last.message().contains("attempt timeout (200 ms)"), "{e}");
     assert!(e.may_have_applied());
 }
 

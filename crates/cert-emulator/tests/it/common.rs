@@ -36,7 +36,7 @@ pub async fn start_with(builder: cert_emulator::EmulatorBuilder) -> Env {
     let transport = ReqwestTransport::new(
         TransportConfig {
             connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(5),
         },
         "cert-emulator-tests",
     )
