@@ -6,6 +6,8 @@
 //! - `rate-limit`: achieved rate and throttled answers against the emulator's server-side
 //!   limits (`rate_limit.rs`).
 //! - `scale`: 100,000 Tencent CSR ids, peak RSS and time per request (`scale.rs`).
+//! - `allocs`: heap allocations per call of each client, with and without the network, beside
+//!   the bare reqwest call, counted by valgrind's dhat (`allocs.rs`).
 //! - `cold-start`: `certctl` process start to exit for a one-id delete (`cold_start.rs`).
 //!
 //! Results and method: `docs/performance.md`.
@@ -15,6 +17,7 @@
 //! (`target/release/xtask bench-run <name>`), which prints its numbers as `RESULT {json}`
 //! lines. Every benchmark runs for a bounded time and stops by itself.
 
+mod allocs;
 #[cfg(feature = "bench")]
 mod canned_server;
 mod cold_start;
@@ -34,7 +37,7 @@ use serde::{Deserialize, Serialize};
 pub const USAGE: &str =
     "usage: cargo xtask bench [--only NAME[,NAME...]] [--quick] [--out FILE.json]
 
-benchmarks: overhead, rate-limit, scale, cold-start (default: all, in that order)
+benchmarks: overhead, allocs, rate-limit, scale, cold-start (default: all, in that order)
   --quick   shorter runs (a smoke test of the drivers; numbers are not the reference ones)
   --out     also write every number, with the machine and load, as JSON";
 
@@ -87,7 +90,7 @@ impl Row {
 }
 
 /// The benchmarks, in the order they run.
-const ALL: [&str; 4] = ["overhead", "rate-limit", "scale", "cold-start"];
+const ALL: [&str; 5] = ["overhead", "allocs", "rate-limit", "scale", "cold-start"];
 
 struct Options {
     selected: Vec<&'static str>,
@@ -135,6 +138,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
         let got = match *name {
             "scale" => scale::run(&bin, opts.quick)?,
             "cold-start" => cold_start::run(&bin, opts.quick)?,
+            "allocs" => allocs::run(&bin, opts.quick)?,
             other => child_rows(&bin, &[other], opts.quick)?,
         };
         rows.extend(got);
@@ -173,6 +177,10 @@ pub fn run_child(args: &[&str]) -> Result<(), String> {
             Some(&"overhead") => overhead::run(&args[1..])?,
             Some(&"canned-server") => {
                 canned_server::run()?;
+                Vec::new()
+            }
+            Some(&"allocs-loop") => {
+                overhead::allocs_loop(&args[1..])?;
                 Vec::new()
             }
             Some(&"rate-limit") => rate_limit::run(quick)?,

@@ -392,6 +392,63 @@ async fn throughput(concurrency: usize, duration: Duration, call: Call) -> Resul
     Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
+/// `bench-run allocs-loop --api NAME --side nonet|sdk|bare --calls N`: makes N calls one
+/// after another on a single-threaded runtime and exits. The `allocs` benchmark runs it under
+/// `valgrind --tool=dhat` twice, with two values of N, and divides the difference in
+/// allocated blocks by the difference in calls: set-up cancels out, and what is left is the
+/// allocations of one call in this (client) process. The canned server is another process.
+pub fn allocs_loop(args: &[&str]) -> Result<(), String> {
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| *a == name)
+            .and_then(|i| args.get(i + 1))
+            .copied()
+    };
+    let api_name = arg("--api").ok_or("--api NAME")?;
+    let api = APIS
+        .into_iter()
+        .find(|a| a.name() == api_name)
+        .ok_or(format!("unknown API {api_name:?}"))?;
+    let calls: u64 = arg("--calls")
+        .and_then(|n| n.parse().ok())
+        .ok_or("--calls N")?;
+    let side = arg("--side").ok_or("--side nonet|sdk|bare")?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let documented = || ClientOptions::default().rate_limit(RateLimit::Off);
+    if side == "nonet" {
+        let sdk = Sdk::new(api, "http://127.0.0.1:9", || {
+            documented().http(Arc::new(NoNetwork(api)))
+        })?;
+        for _ in 0..calls {
+            rt.block_on(sdk.call())?;
+        }
+        return Ok(());
+    }
+    let server = CannedServer::start()?;
+    let url = format!("http://{}", server.addr);
+    let sdk = Sdk::new(api, &url, documented)?;
+    let bare_client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(sdk.call())?;
+    let captured = rt.block_on(captured(&bare_client, &url, api))?;
+    let bare = Bare::new(bare_client, server.addr, &captured)?;
+    for _ in 0..calls {
+        match side {
+            "sdk" => rt.block_on(sdk.call())?,
+            "bare" => rt.block_on(bare.call())?,
+            other => return Err(format!("--side {other:?}: expected nonet, sdk or bare")),
+        }
+    }
+    drop(server);
+    Ok(())
+}
+
 /// `bench-run overhead [--quick] [--api NAME]` (one API only: for profiling).
 pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     let quick = args.contains(&"--quick");
