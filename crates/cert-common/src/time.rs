@@ -188,7 +188,12 @@ impl UtcDateTime {
 
     /// `YYYY-MM-DD` (Tencent credential scope).
     pub fn date(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.date_display().to_string()
+    }
+
+    /// `YYYY-MM-DD`, written where it is displayed (no `String` of its own).
+    pub fn date_display(&self) -> impl std::fmt::Display + '_ {
+        DateDisplay(self)
     }
 
     /// Parses `YYYYMMDDTHHMMSSZ`.
@@ -350,6 +355,19 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD` of a [`UtcDateTime`].
+struct DateDisplay<'a>(&'a UtcDateTime);
+
+impl std::fmt::Display for DateDisplay<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year, self.0.month, self.0.day
+        )
+    }
 }
 
 #[cfg(test)]

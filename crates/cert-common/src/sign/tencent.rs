@@ -4,6 +4,7 @@
 //! travels unsigned. The key is derived: `HMAC("TC3"+key, date)` → service → `tc3_request`.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper};
 use crate::credentials::AccessKey;
@@ -70,19 +71,35 @@ pub fn sign(input: &SignInput<'_>, secret_id: &str, secret_key: &str) -> Signed 
         push_sha256_hex(&mut canonical_request, input.payload);
     }
 
-    let date = UtcDateTime::from_unix(input.timestamp).date();
-    let scope = format!("{date}/{}/tc3_request", input.service);
+    // The credential scope `<YYYY-MM-DD>/<service>/tc3_request`; the date is its first part.
+    let mut scope = String::with_capacity(10 + 1 + input.service.len() + 12);
+    let _ = write!(
+        scope,
+        "{}/{}/tc3_request",
+        UtcDateTime::from_unix(input.timestamp).date_display(),
+        input.service
+    );
+    let date = scope.split('/').next().unwrap_or_default();
     let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 24 + scope.len() + 64);
     string_to_sign.push_str(ALGORITHM);
     string_to_sign.push('\n');
-    string_to_sign.push_str(&input.timestamp.to_string());
+    let _ = write!(string_to_sign, "{}", input.timestamp);
     string_to_sign.push('\n');
     string_to_sign.push_str(&scope);
     string_to_sign.push('\n');
     push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
 
-    // The derived key chain; ring's tags are fixed-size, so no step allocates.
-    let k_date = hmac_tag(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
+    // The derived key chain; ring's tags are fixed-size, so no step allocates. The first key
+    // is "TC3" + the secret, assembled on the stack when it fits (secret keys are 32 bytes).
+    let mut first_key = [0u8; 128];
+    let k_date = match first_key.get_mut(..3 + secret_key.len()) {
+        Some(key) => {
+            key[..3].copy_from_slice(b"TC3");
+            key[3..].copy_from_slice(secret_key.as_bytes());
+            hmac_tag(key, date.as_bytes())
+        }
+        None => hmac_tag(format!("TC3{secret_key}").as_bytes(), date.as_bytes()),
+    };
     let k_service = hmac_tag(k_date.as_ref(), input.service.as_bytes());
     let k_signing = hmac_tag(k_service.as_ref(), b"tc3_request");
     let signature = hex(hmac_tag(k_signing.as_ref(), string_to_sign.as_bytes()).as_ref());
