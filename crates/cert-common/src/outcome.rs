@@ -196,26 +196,45 @@ impl<Id: PartialEq> DeleteReport<Id> {
 ///
 /// Outcomes are kept in a list by position (an id maps to its position), so memory stays
 /// proportional to the ids and `finish` moves the outcomes out rather than copying them.
+/// Up to 16 distinct ids an id's position is found by scanning the list; above, through a map
+/// (a call with a handful of ids then costs no map and no copy of each id).
 #[derive(Debug)]
 pub struct ReportBuilder<Id> {
     order: Vec<Id>,
-    index: HashMap<Id, usize>,
+    index: Option<HashMap<Id, usize>>,
     slots: Vec<Option<(Outcome, Option<String>)>>,
     ignored: Vec<Id>,
 }
+
+/// Up to this many distinct ids, a [`ReportBuilder`] finds an id by scanning.
+const SMALL: usize = 16;
 
 impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     /// A builder for `requested` ids (repeats collapse to one).
     pub fn new(requested: impl IntoIterator<Item = Id>) -> Self {
         let requested = requested.into_iter();
         let (lower, _) = requested.size_hint();
-        let mut order = Vec::with_capacity(lower);
-        let mut index = HashMap::with_capacity(lower);
+        let mut order: Vec<Id> = Vec::with_capacity(lower);
+        let mut index: Option<HashMap<Id, usize>> = None;
         for id in requested {
-            if !index.contains_key(&id) {
-                index.insert(id.clone(), order.len());
-                order.push(id);
+            let seen = match &index {
+                Some(map) => map.contains_key(&id),
+                None => order.contains(&id),
+            };
+            if seen {
+                continue;
             }
+            if let Some(map) = &mut index {
+                map.insert(id.clone(), order.len());
+            } else if order.len() == SMALL {
+                let mut map = HashMap::with_capacity(lower.max(2 * SMALL));
+                for (at, known) in order.iter().enumerate() {
+                    map.insert(known.clone(), at);
+                }
+                map.insert(id.clone(), order.len());
+                index = Some(map);
+            }
+            order.push(id);
         }
         order.shrink_to_fit();
         let slots = (0..order.len()).map(|_| None).collect();
@@ -236,7 +255,7 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     /// [`ReportBuilder::ignored`]); a second outcome for an id keeps the first, unless the
     /// first was unconfirmed.
     pub fn record(&mut self, id: &Id, outcome: Outcome, request_id: Option<String>) {
-        let Some(&at) = self.index.get(id) else {
+        let Some(at) = self.position(id) else {
             self.ignored.push(id.clone());
             return;
         };
@@ -255,9 +274,15 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
 
     /// True when `id` has an outcome.
     pub fn has(&self, id: &Id) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&at| self.slots[at].is_some())
+        self.position(id).is_some_and(|at| self.slots[at].is_some())
+    }
+
+    /// Where `id` is in the list, if it was requested.
+    fn position(&self, id: &Id) -> Option<usize> {
+        match &self.index {
+            Some(map) => map.get(id).copied(),
+            None => self.order.iter().position(|known| known == id),
+        }
     }
 
     /// Ids the server named that the caller did not ask about.
@@ -318,6 +343,32 @@ mod tests {
             (3, 1, 1, 1)
         );
         assert!(!r.all_gone());
+    }
+
+    #[test]
+    fn many_ids_behave_as_few() {
+        // 40 distinct ids, each given twice, crosses from scanning to the map at 16.
+        let ids: Vec<u64> = (0..40).chain(0..40).collect();
+        let mut b = ReportBuilder::new(ids);
+        assert_eq!(b.ids(), (0..40).collect::<Vec<_>>().as_slice());
+        for id in (0..40).filter(|i| i % 3 == 0) {
+            b.record(&id, Outcome::Deleted, Some(format!("r{id}")));
+        }
+        b.record(&99, Outcome::Deleted, None);
+        assert!(b.has(&39) && !b.has(&38) && !b.has(&99));
+        assert_eq!(b.ignored(), &[99]);
+        let r = b.finish(Outcome::Absent, None);
+        assert_eq!(r.items().len(), 40);
+        for (i, item) in r.items().iter().enumerate() {
+            assert_eq!(item.id, i as u64);
+            let want = if i % 3 == 0 {
+                Outcome::Deleted
+            } else {
+                Outcome::Absent
+            };
+            assert_eq!(item.outcome, want, "{i}");
+        }
+        assert_eq!(r.items()[39].request_id.as_deref(), Some("r39"));
     }
 
     #[test]
