@@ -82,12 +82,16 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
 
 /// Appends `s` to `out` with ASCII letters upper-cased (the canonical method).
 fn push_upper(out: &mut String, s: &str) {
-    out.extend(s.chars().map(|c| c.to_ascii_uppercase()));
+    let start = out.len();
+    out.push_str(s);
+    out[start..].make_ascii_uppercase();
 }
 
 /// Appends `s` in ASCII lower case (header names are ASCII).
 fn push_lower(out: &mut String, s: &str) {
-    out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+    let start = out.len();
+    out.push_str(s);
+    out[start..].make_ascii_lowercase();
 }
 
 /// Orders two header names as their lower-case forms would order, without making them.
