@@ -27,6 +27,11 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The shared string itself (signers key caches by it).
+    pub(crate) fn shared(&self) -> &Arc<str> {
+        &self.0
+    }
 }
 
 impl fmt::Debug for Secret {

@@ -4,7 +4,11 @@
 //! travels unsigned. The key is derived: `HMAC("TC3"+key, date)` → service → `tc3_request`.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::sync::Arc;
+
+use ring::hmac;
 
 use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper};
 use crate::credentials::AccessKey;
@@ -47,6 +51,73 @@ pub fn credential_scope(timestamp: i64, service: &str) -> String {
 
 /// Signs with a secret id and key.
 pub fn sign(input: &SignInput<'_>, secret_id: &str, secret_key: &str) -> Signed {
+    sign_with(input, secret_id, |date| {
+        derive_signing_key(secret_key, date, input.service)
+    })
+}
+
+/// The signing key of a day and service: `HMAC("TC3"+key, date)` → service → `tc3_request`.
+/// ring's tags are fixed-size, so no step allocates; the first key is assembled on the stack
+/// when it fits (secret keys are 32 bytes).
+fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> hmac::Tag {
+    let mut first_key = [0u8; 128];
+    let k_date = match first_key.get_mut(..3 + secret_key.len()) {
+        Some(key) => {
+            key[..3].copy_from_slice(b"TC3");
+            key[3..].copy_from_slice(secret_key.as_bytes());
+            hmac_tag(key, date.as_bytes())
+        }
+        None => hmac_tag(format!("TC3{secret_key}").as_bytes(), date.as_bytes()),
+    };
+    let k_service = hmac_tag(k_date.as_ref(), service.as_bytes());
+    hmac_tag(k_service.as_ref(), b"tc3_request")
+}
+
+/// The last signing key this thread derived, with what it was derived from.
+struct CachedKey {
+    secret: Arc<str>,
+    date: String,
+    service: String,
+    key: hmac::Tag,
+}
+
+thread_local! {
+    static LAST_SIGNING_KEY: RefCell<Option<CachedKey>> = const { RefCell::new(None) };
+}
+
+/// [`derive_signing_key`], remembered per thread: the key changes once a day, and deriving it
+/// is three HMACs (twelve SHA-256 blocks) of every signature. The result is the same as
+/// deriving it afresh; the cache is keyed by the secret itself, the date and the service.
+fn cached_signing_key(secret_key: &Arc<str>, date: &str, service: &str) -> hmac::Tag {
+    let derive = || derive_signing_key(secret_key, date, service);
+    LAST_SIGNING_KEY
+        .try_with(|cell| {
+            let mut cached = cell.borrow_mut();
+            if let Some(c) = cached.as_ref()
+                && c.date == date
+                && c.service == service
+                && (Arc::ptr_eq(&c.secret, secret_key) || c.secret == *secret_key)
+            {
+                return c.key;
+            }
+            let key = derive();
+            *cached = Some(CachedKey {
+                secret: Arc::clone(secret_key),
+                date: date.to_string(),
+                service: service.to_string(),
+                key,
+            });
+            key
+        })
+        .unwrap_or_else(|_| derive())
+}
+
+/// Signs with a secret id and the signing key `signing_key(date)` gives for the request's date.
+fn sign_with(
+    input: &SignInput<'_>,
+    secret_id: &str,
+    signing_key: impl FnOnce(&str) -> hmac::Tag,
+) -> Signed {
     let signed_headers = "content-type;host".to_string();
     let mut canonical_request = String::with_capacity(
         160 + input.query.len() + input.content_type.len() + input.host.len(),
@@ -89,19 +160,7 @@ pub fn sign(input: &SignInput<'_>, secret_id: &str, secret_key: &str) -> Signed 
     string_to_sign.push('\n');
     push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
 
-    // The derived key chain; ring's tags are fixed-size, so no step allocates. The first key
-    // is "TC3" + the secret, assembled on the stack when it fits (secret keys are 32 bytes).
-    let mut first_key = [0u8; 128];
-    let k_date = match first_key.get_mut(..3 + secret_key.len()) {
-        Some(key) => {
-            key[..3].copy_from_slice(b"TC3");
-            key[3..].copy_from_slice(secret_key.as_bytes());
-            hmac_tag(key, date.as_bytes())
-        }
-        None => hmac_tag(format!("TC3{secret_key}").as_bytes(), date.as_bytes()),
-    };
-    let k_service = hmac_tag(k_date.as_ref(), input.service.as_bytes());
-    let k_signing = hmac_tag(k_service.as_ref(), b"tc3_request");
+    let k_signing = signing_key(date);
     let signature = hex(hmac_tag(k_signing.as_ref(), string_to_sign.as_bytes()).as_ref());
     let mut authorization = String::with_capacity(
         ALGORITHM.len() + 48 + secret_id.len() + scope.len() + signed_headers.len() + 64,
@@ -188,7 +247,7 @@ pub fn sign_request(
         }
     }
     req.headers = headers;
-    let signed = sign(
+    let signed = sign_with(
         &SignInput {
             method: &req.method,
             host: &req.host,
@@ -200,7 +259,7 @@ pub fn sign_request(
             service: params.service,
         },
         key.id(),
-        key.secret().expose(),
+        |date| cached_signing_key(key.secret().shared(), date, params.service),
     );
     req.set_header("Authorization", signed.authorization.clone());
     signed
@@ -254,6 +313,56 @@ pub fn parse_authorization(value: &str) -> Option<ParsedAuthorization> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cached signing key gives exactly the signature of a fresh derivation, whatever
+    /// changes between calls: the secret, the day, the service.
+    #[test]
+    fn the_remembered_key_signs_as_a_fresh_one() {
+        let day = 86_400;
+        let cases = [
+            ("AKID1", "secret-one", 1_704_164_645, "ssl"),
+            ("AKID1", "secret-one", 1_704_164_645 + 10, "ssl"),
+            ("AKID2", "secret-two", 1_704_164_645 + 20, "ssl"),
+            ("AKID1", "secret-one", 1_704_164_645 + day, "ssl"),
+            ("AKID1", "secret-one", 1_704_164_645 + day, "cvm"),
+            ("AKID1", "secret-one", 1_704_164_645 + day + 5, "cvm"),
+        ];
+        for (id, secret, ts, service) in cases {
+            // A new AccessKey each time: equal secrets in different allocations still hit.
+            let key = AccessKey::new(id, secret);
+            let mut req = HttpRequest::new("POST", "https", "ssl.tencentcloudapi.com", "/");
+            req.body = crate::http::Bytes::from_static(br#"{"CSRIds": [1]}"#);
+            let params = CommonParams {
+                action: "BatchDeleteCSR",
+                version: "2019-12-05",
+                region: None,
+                language: "en-US",
+                request_client: "test",
+                trace_id: "t",
+                service,
+                unsigned_payload: false,
+            };
+            let cached = sign_request(&mut req, &params, &key, ts);
+            let fresh = sign(
+                &SignInput {
+                    method: "POST",
+                    host: "ssl.tencentcloudapi.com",
+                    query: "",
+                    content_type: "application/json",
+                    payload: br#"{"CSRIds": [1]}"#,
+                    unsigned_payload: false,
+                    timestamp: ts,
+                    service,
+                },
+                id,
+                secret,
+            );
+            assert_eq!(
+                cached.authorization, fresh.authorization,
+                "{id} {ts} {service}"
+            );
+        }
+    }
 
     #[test]
     fn authorization_parses() {
