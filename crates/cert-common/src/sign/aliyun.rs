@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 
 use super::{
-    Signed, hex, hmac_tag, lower, parse_query_cow, push_canonical_query, push_sha256_hex,
-    push_upper,
+    Signed, hex, hmac_tag, hmac_with_secret, lower, parse_query_cow, push_canonical_query,
+    push_sha256_hex, push_upper,
 };
 use crate::credentials::AccessKey;
 use crate::http::{HeaderName, HttpRequest};
@@ -32,6 +32,15 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 /// Built in one buffer, without a map: the headers are sorted by (lower-cased name, trimmed
 /// value), so one name's values are adjacent and already in order to be joined with `,`.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str) -> Signed {
+    sign_with(req, access_key_id, |msg| hmac_tag(secret.as_bytes(), msg))
+}
+
+/// [`sign`], with `mac` computing HMAC-SHA256 keyed with the secret.
+fn sign_with(
+    req: &HttpRequest,
+    access_key_id: &str,
+    mac: impl FnOnce(&[u8]) -> ring::hmac::Tag,
+) -> Signed {
     let mut headers: Vec<(std::borrow::Cow<'_, str>, &str)> = req
         .headers
         .iter()
@@ -88,7 +97,7 @@ pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str) -> Signed {
     string_to_sign.push_str(ALGORITHM);
     string_to_sign.push('\n');
     push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
-    let signature = hex(hmac_tag(secret.as_bytes(), string_to_sign.as_bytes()).as_ref());
+    let signature = hex(mac(string_to_sign.as_bytes()).as_ref());
     let mut authorization = String::with_capacity(
         ALGORITHM.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
     );
@@ -159,7 +168,9 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
         push("x-acs-security-token", t.expose());
     }
     req.headers = headers;
-    let signed = sign(req, key.id(), key.secret().expose());
+    let signed = sign_with(req, key.id(), |msg| {
+        hmac_with_secret(key.secret().shared(), msg)
+    });
     req.set_header("Authorization", signed.authorization.clone());
     signed
 }

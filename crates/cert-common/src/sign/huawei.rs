@@ -9,8 +9,8 @@
 //!    raw secret key.
 
 use super::{
-    Signed, cmp_lower, decode_cow, hex, hmac_tag, parse_query_cow, push_canonical_query,
-    push_encoded, push_lower, push_sha256_hex, push_upper,
+    Signed, cmp_lower, decode_cow, hex, hmac_tag, hmac_with_secret, parse_query_cow,
+    push_canonical_query, push_encoded, push_lower, push_sha256_hex, push_upper,
 };
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
@@ -54,6 +54,18 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 /// Signs a request whose headers are all present (`Host`, `X-Sdk-Date`, ...) and whose header
 /// values are already trimmed. `sdk_date` is the `X-Sdk-Date` value.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str, sdk_date: &str) -> Signed {
+    sign_with(req, access_key_id, sdk_date, |msg| {
+        hmac_tag(secret.as_bytes(), msg)
+    })
+}
+
+/// [`sign`], with `mac` computing HMAC-SHA256 keyed with the secret.
+fn sign_with(
+    req: &HttpRequest,
+    access_key_id: &str,
+    sdk_date: &str,
+    mac: impl FnOnce(&[u8]) -> ring::hmac::Tag,
+) -> Signed {
     // Names are compared and written in lower case as they go, never copied lower-cased.
     let mut headers: Vec<(&str, &str)> = req
         .headers
@@ -105,7 +117,7 @@ pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str, sdk_date: &str
         string_to_sign.push_str(part);
     }
     push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
-    let signature = hex(hmac_tag(secret.as_bytes(), string_to_sign.as_bytes()).as_ref());
+    let signature = hex(mac(string_to_sign.as_bytes()).as_ref());
     let mut authorization = String::with_capacity(
         ALGORITHM.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
     );
@@ -183,7 +195,9 @@ fn sign_with_key(
     }
     req.remove_header("Authorization");
     let date = req.header("X-Sdk-Date").unwrap_or_default();
-    let signed = sign(req, key.id(), key.secret().expose(), date);
+    let signed = sign_with(req, key.id(), date, |msg| {
+        hmac_with_secret(key.secret().shared(), msg)
+    });
     req.set_header("Authorization", signed.authorization.clone());
     signed
 }

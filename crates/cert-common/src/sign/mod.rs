@@ -58,6 +58,42 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
     hmac_tag(key, msg).as_ref().to_vec()
 }
 
+/// The last HMAC key schedule this thread built from a raw secret.
+struct CachedHmacKey {
+    secret: std::sync::Arc<str>,
+    key: hmac::Key,
+}
+
+thread_local! {
+    static LAST_HMAC_KEY: std::cell::RefCell<Option<CachedHmacKey>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// HMAC-SHA256 of `msg` keyed with `secret` (Huawei and Aliyun sign with the raw secret), the
+/// key schedule (two SHA-256 blocks) remembered per thread, keyed by the secret itself. The
+/// tag is the one [`hmac_tag`] gives.
+fn hmac_with_secret(secret: &std::sync::Arc<str>, msg: &[u8]) -> hmac::Tag {
+    LAST_HMAC_KEY
+        .try_with(|cell| {
+            let mut cached = cell.borrow_mut();
+            match cached.as_ref() {
+                Some(c) if std::sync::Arc::ptr_eq(&c.secret, secret) || c.secret == *secret => {
+                    hmac::sign(&c.key, msg)
+                }
+                _ => {
+                    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+                    let tag = hmac::sign(&key, msg);
+                    *cached = Some(CachedHmacKey {
+                        secret: std::sync::Arc::clone(secret),
+                        key,
+                    });
+                    tag
+                }
+            }
+        })
+        .unwrap_or_else(|_| hmac_tag(secret.as_bytes(), msg))
+}
+
 /// HMAC-SHA256 as ring's fixed-size tag: no heap allocation, for chaining derived keys.
 fn hmac_tag(key: &[u8], msg: &[u8]) -> hmac::Tag {
     hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), msg)
@@ -249,6 +285,26 @@ pub fn parse_query(query: &str, plus_is_space: bool) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_remembered_hmac_key_gives_the_fresh_tag() {
+        use std::sync::Arc;
+        let one: Arc<str> = Arc::from("secret-one");
+        let one_again: Arc<str> = Arc::from("secret-one");
+        let two: Arc<str> = Arc::from("secret-two");
+        for (secret, msg) in [
+            (&one, &b"a"[..]),
+            (&one, b"b"),
+            (&two, b"b"),
+            (&one_again, b"c"),
+            (&two, b"c"),
+        ] {
+            assert_eq!(
+                hmac_with_secret(secret, msg).as_ref(),
+                hmac_tag(secret.as_bytes(), msg).as_ref()
+            );
+        }
+    }
 
     #[test]
     fn encodings_match_the_vendors() {
