@@ -71,7 +71,8 @@ thread_local! {
 
 /// HMAC-SHA256 of `msg` keyed with `secret` (Huawei and Aliyun sign with the raw secret), the
 /// key schedule (two SHA-256 blocks) remembered per thread, keyed by the secret itself. The
-/// tag is the one [`hmac_tag`] gives.
+/// tag is the one [`hmac_tag`] gives. The thread keeps the secret and its key schedule until
+/// it signs with another secret or exits.
 fn hmac_with_secret(secret: &std::sync::Arc<str>, msg: &[u8]) -> hmac::Tag {
     LAST_HMAC_KEY
         .try_with(|cell| {

@@ -87,7 +87,8 @@ thread_local! {
 
 /// [`derive_signing_key`], remembered per thread: the key changes once a day, and deriving it
 /// is three HMACs (twelve SHA-256 blocks) of every signature. The result is the same as
-/// deriving it afresh; the cache is keyed by the secret itself, the date and the service.
+/// deriving it afresh; the cache is keyed by the secret itself, the date and the service. The
+/// thread keeps the secret and the key until it signs with another secret or exits.
 fn cached_signing_key(secret_key: &Arc<str>, date: &str, service: &str) -> hmac::Tag {
     let derive = || derive_signing_key(secret_key, date, service);
     LAST_SIGNING_KEY
