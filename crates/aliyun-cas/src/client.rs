@@ -89,8 +89,11 @@ impl Client {
                 "`CertId`: give at least one certificate id",
             )));
         }
-        let credentials = self.inner.runtime.credentials().await.map_err(tag)?;
-        cert_common::providers::aliyun::access_key(&credentials).map_err(tag)?;
+        let runtime = &self.inner.runtime;
+        runtime
+            .check_credentials(|c| cert_common::providers::aliyun::access_key(c).map(drop))
+            .await
+            .map_err(tag)?;
         let ids = report.ids().to_vec();
         let results = run_bounded(ids.clone(), self.inner.max_concurrency, |id| {
             self.delete_user_certificate().cert_id(id).send()

@@ -177,6 +177,15 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     fn provide_now(&self) -> Option<Result<Credentials, Error>> {
         None
     }
+
+    /// Credentials that are valid and never change, lent instead of copied: the runtime signs
+    /// with them directly, without taking (and releasing) references to the key's shared
+    /// strings on every attempt, which all threads sharing a client would contend for. `None`
+    /// (the default) means "ask [`provide_now`](Self::provide_now) or `provide`"; a provider
+    /// that answers here must give the same credentials as `provide` would, every time.
+    fn fixed(&self) -> Option<&Credentials> {
+        None
+    }
 }
 
 /// [`ProvideCredentials::provide_now`], else [`ProvideCredentials::provide`].
@@ -189,32 +198,46 @@ pub async fn provide(provider: &dyn ProvideCredentials) -> Result<Credentials, E
 
 /// Fixed credentials.
 #[derive(Debug, Clone)]
-pub struct StaticProvider(Credentials);
+pub struct StaticProvider {
+    credentials: Credentials,
+    /// Whether `credentials` pass [`AccessKey::validate`] (checked once, at construction).
+    valid: bool,
+}
 
 impl StaticProvider {
     /// Provides `credentials`.
     pub fn new(credentials: impl Into<Credentials>) -> Self {
-        StaticProvider(credentials.into())
+        let credentials = credentials.into();
+        let valid = match &credentials {
+            Credentials::AccessKey(k) => k.validate().is_ok(),
+            Credentials::IamToken(_) => true,
+        };
+        StaticProvider { credentials, valid }
     }
 }
 
 #[async_trait]
 impl ProvideCredentials for StaticProvider {
     async fn provide(&self) -> Result<Credentials, Error> {
-        self.fixed()
+        self.checked()
     }
 
     fn provide_now(&self) -> Option<Result<Credentials, Error>> {
-        Some(self.fixed())
+        Some(self.checked())
+    }
+
+    /// The credentials when they are valid; invalid ones are refused by `provide`.
+    fn fixed(&self) -> Option<&Credentials> {
+        self.valid.then_some(&self.credentials)
     }
 }
 
 impl StaticProvider {
-    fn fixed(&self) -> Result<Credentials, Error> {
-        if let Credentials::AccessKey(k) = &self.0 {
+    fn checked(&self) -> Result<Credentials, Error> {
+        if let Credentials::AccessKey(k) = &self.credentials {
             k.validate()?;
         }
-        Ok(self.0.clone())
+        Ok(self.credentials.clone())
     }
 }
 
@@ -386,6 +409,11 @@ impl ProvideCredentials for ChainProvider {
         }
         Some(Err(all_failed(&reasons)))
     }
+
+    /// The first provider's fixed credentials: the chain never gets past it.
+    fn fixed(&self) -> Option<&Credentials> {
+        self.providers.first()?.fixed()
+    }
 }
 
 /// The error of a chain whose providers all failed, with what each said.
@@ -515,6 +543,33 @@ mod tests {
         assert_eq!(
             id(provide(&waits).await).expect("async answer"),
             Some("async-ak".to_string())
+        );
+    }
+
+    #[tokio::test]
+    async fn only_valid_credentials_at_the_head_of_a_chain_are_lent() {
+        let empty = Arc::new(EnvProvider::with_lookup(EnvVars::HUAWEI, env(&[])));
+        let fixed = Arc::new(StaticProvider::new(AccessKey::new("ak", "sk")));
+        let lent = |p: &dyn ProvideCredentials| {
+            p.fixed()
+                .and_then(Credentials::access_key)
+                .map(|k| k.id().to_string())
+        };
+        assert_eq!(lent(fixed.as_ref()), Some("ak".to_string()));
+        let chain = ChainProvider::new(vec![fixed.clone(), empty.clone()]);
+        assert_eq!(lent(&chain), Some("ak".to_string()));
+        let provided = chain.provide().await.expect("creds");
+        assert_eq!(provided.access_key().map(AccessKey::id), Some("ak"));
+        // Whatever may answer differently from one attempt to the next is not lent.
+        assert_eq!(lent(empty.as_ref()), None);
+        assert_eq!(lent(&ChainProvider::new(vec![empty, fixed])), None);
+        assert_eq!(lent(&ChainProvider::new(vec![])), None);
+        // Invalid fixed credentials are not lent; `provide` refuses them.
+        let bad = StaticProvider::new(AccessKey::new("ak ", "sk"));
+        assert!(bad.fixed().is_none());
+        assert_eq!(
+            bad.provide().await.expect_err("bad key").kind(),
+            ErrorKind::Credentials
         );
     }
 

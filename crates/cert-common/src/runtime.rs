@@ -300,6 +300,20 @@ impl Runtime {
         crate::credentials::provide(self.inner.credentials.as_ref()).await
     }
 
+    /// Checks that the credentials the next attempt would use exist and suit the caller
+    /// (`suits` says whether they do: a vendor that signs only with access keys, say), so an
+    /// operation can refuse before it sends anything. Fixed credentials are checked in place,
+    /// without a copy.
+    pub async fn check_credentials(
+        &self,
+        suits: impl FnOnce(&Credentials) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        match self.inner.credentials.fixed() {
+            Some(fixed) => suits(fixed),
+            None => suits(&self.credentials().await?),
+        }
+    }
+
     /// Runs an operation with retries. `build` makes the signed request of an attempt;
     /// `parse` turns a response into a value or an [`Error`] (whose [`RetryClass`] decides
     /// whether to retry).
@@ -338,16 +352,24 @@ impl Runtime {
             if let Some(l) = &rt.limiter {
                 l.acquire().await;
             }
-            let credentials = crate::credentials::provide(rt.credentials.as_ref())
-                .await
-                .map_err(|mut e| {
-                    e.set_attempts(attempt - 1);
-                    e.set_may_have_applied(maybe_applied);
-                    tag(e)
-                })?;
+            // Fixed credentials are lent, not copied (no shared reference counts touched).
+            let provided;
+            let credentials = match rt.credentials.fixed() {
+                Some(fixed) => fixed,
+                None => {
+                    provided = crate::credentials::provide(rt.credentials.as_ref())
+                        .await
+                        .map_err(|mut e| {
+                            e.set_attempts(attempt - 1);
+                            e.set_may_have_applied(maybe_applied);
+                            tag(e)
+                        })?;
+                    &provided
+                }
+            };
             let request = build(&Attempt {
                 number: attempt,
-                credentials: &credentials,
+                credentials,
                 now: rt.clock.now(),
                 client_request_id: &client_request_id,
                 nonce: rt.random.hex_nonce(),

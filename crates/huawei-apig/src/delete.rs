@@ -234,7 +234,7 @@ impl DeleteCertificatesFluentBuilder {
         self.client
             .inner
             .runtime
-            .credentials()
+            .check_credentials(|_| Ok(()))
             .await
             .map_err(|e| e.with_provider(Provider::Huawei).with_action(op::OPERATION))?;
         let client = &self.client;

@@ -182,8 +182,11 @@ impl BatchDeleteCsrFluentBuilder {
     pub async fn send(self) -> Result<BatchDeleteCsrOutput, Error> {
         let tag = |e: Error| e.with_provider(Provider::Tencent).with_action(op::ACTION);
         let (mut report, batches) = Client::prepare(&self.ids).map_err(tag)?;
-        let credentials = self.client.inner.runtime.credentials().await.map_err(tag)?;
-        cert_common::providers::tencent::access_key(&credentials).map_err(tag)?;
+        let runtime = &self.client.inner.runtime;
+        runtime
+            .check_credentials(|c| cert_common::providers::tencent::access_key(c).map(drop))
+            .await
+            .map_err(tag)?;
         let client = &self.client;
         let results = run_bounded(batches, MAX_BATCHES_IN_FLIGHT, |b| {
             let client = client.clone();
