@@ -16,6 +16,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, LOGGABLE_HEADERS};
+use crate::sign::cmp_lower;
 
 /// Sends one HTTP request and returns the response. The request is handed over, so a
 /// transport can move its header values and body onto the wire without copying them.
@@ -123,55 +124,67 @@ fn classify_reqwest(e: &reqwest::Error) -> Error {
     Error::new(kind, msg).with_may_have_applied(reached)
 }
 
+/// `[(name, HeaderName)]` from name literals, each name written once.
+macro_rules! static_header_names {
+    ($($name:literal,)*) => {
+        [$(($name, HeaderName::from_static($name)),)*]
+    };
+}
+
 /// The header names the SDK sends, as `HeaderName`s that point at static bytes: cloning one
 /// is free. (A name parsed per request would allocate, and one parsed once and shared would
 /// cost an atomic count on a cache line every thread touches.) An invalid or upper-case entry
-/// here fails to compile. Names not listed still work, parsed per request; a test checks that
+/// here fails to compile. Sorted by length, then bytes, for [`header_name`]'s binary search
+/// (a test keeps it so). Names not listed still work, parsed per request; a test checks that
 /// every header the signers and providers send is listed.
-static SENT_HEADER_NAMES: [HeaderName; 34] = [
-    HeaderName::from_static("accept"),
-    HeaderName::from_static("authorization"),
-    HeaderName::from_static("content-type"),
-    HeaderName::from_static("host"),
-    HeaderName::from_static("user-agent"),
-    HeaderName::from_static("x-auth-token"),
-    HeaderName::from_static("x-client-request-id"),
-    HeaderName::from_static("x-project-id"),
-    HeaderName::from_static("x-request-id"),
-    HeaderName::from_static("x-sdk-content-sha256"),
-    HeaderName::from_static("x-sdk-date"),
-    HeaderName::from_static("x-security-token"),
-    HeaderName::from_static("x-tc-action"),
-    HeaderName::from_static("x-tc-content-sha256"),
-    HeaderName::from_static("x-tc-language"),
-    HeaderName::from_static("x-tc-region"),
-    HeaderName::from_static("x-tc-requestclient"),
-    HeaderName::from_static("x-tc-timestamp"),
-    HeaderName::from_static("x-tc-token"),
-    HeaderName::from_static("x-tc-traceid"),
-    HeaderName::from_static("x-tc-version"),
-    HeaderName::from_static("x-acs-accesskey-id"),
-    HeaderName::from_static("x-acs-action"),
-    HeaderName::from_static("x-acs-content-sha256"),
-    HeaderName::from_static("x-acs-credentials-provider"),
-    HeaderName::from_static("x-acs-date"),
-    HeaderName::from_static("x-acs-request-id"),
-    HeaderName::from_static("x-acs-retry-after"),
-    HeaderName::from_static("x-acs-security-token"),
-    HeaderName::from_static("x-acs-signature-nonce"),
-    HeaderName::from_static("x-acs-version"),
-    HeaderName::from_static("content-length"),
-    HeaderName::from_static("date"),
-    HeaderName::from_static("retry-after"),
+static SENT_HEADER_NAMES: [(&str, HeaderName); 34] = static_header_names![
+    "date",
+    "host",
+    "accept",
+    "user-agent",
+    "x-acs-date",
+    "x-sdk-date",
+    "x-tc-token",
+    "retry-after",
+    "x-tc-action",
+    "x-tc-region",
+    "content-type",
+    "x-acs-action",
+    "x-auth-token",
+    "x-project-id",
+    "x-request-id",
+    "x-tc-traceid",
+    "x-tc-version",
+    "authorization",
+    "x-acs-version",
+    "x-tc-language",
+    "content-length",
+    "x-tc-timestamp",
+    "x-acs-request-id",
+    "x-security-token",
+    "x-acs-retry-after",
+    "x-acs-accesskey-id",
+    "x-tc-requestclient",
+    "x-client-request-id",
+    "x-tc-content-sha256",
+    "x-acs-content-sha256",
+    "x-acs-security-token",
+    "x-sdk-content-sha256",
+    "x-acs-signature-nonce",
+    "x-acs-credentials-provider",
 ];
 
-/// `name` as a `HeaderName`: a clone of a [`SENT_HEADER_NAMES`] entry when it is one.
+/// `name` as a `HeaderName`: a clone of a [`SENT_HEADER_NAMES`] entry when it is one (found
+/// by binary search, comparing lengths first and bytes case-insensitively).
 fn header_name(name: &str) -> Result<HeaderName, Error> {
-    if let Some(h) = SENT_HEADER_NAMES
-        .iter()
-        .find(|h| h.as_str().len() == name.len() && h.as_str().eq_ignore_ascii_case(name))
-    {
-        return Ok(h.clone());
+    let found = SENT_HEADER_NAMES.binary_search_by(|(known, _)| {
+        known
+            .len()
+            .cmp(&name.len())
+            .then_with(|| cmp_lower(known, name))
+    });
+    if let Ok(i) = found {
+        return Ok(SENT_HEADER_NAMES[i].1.clone());
     }
     HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))
@@ -268,7 +281,21 @@ mod tests {
     fn listed(name: &str) -> bool {
         SENT_HEADER_NAMES
             .iter()
-            .any(|h| h.as_str().eq_ignore_ascii_case(name))
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    #[test]
+    fn static_names_are_sorted_and_found_in_any_case() {
+        for pair in SENT_HEADER_NAMES.windows(2) {
+            let (a, b) = (pair[0].0, pair[1].0);
+            assert!((a.len(), a) < (b.len(), b), "{a} before {b}");
+        }
+        for (name, header) in &SENT_HEADER_NAMES {
+            assert_eq!(*name, header.as_str());
+            let upper = name.to_ascii_uppercase();
+            assert_eq!(header_name(&upper).expect("listed").as_str(), *name);
+        }
+        assert_eq!(header_name("X-Other").expect("parsed").as_str(), "x-other");
     }
 
     #[test]

@@ -132,7 +132,7 @@ fn push_lower(out: &mut String, s: &str) {
 }
 
 /// Orders two header names as their lower-case forms would order, without making them.
-fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
         .map(|c| c.to_ascii_lowercase())
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
