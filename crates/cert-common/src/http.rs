@@ -40,6 +40,10 @@ fn interned(s: &str, known: &[&'static str]) -> Cow<'static, str> {
     }
 }
 
+/// Room for the headers a signed request of these APIs carries (up to 12), made once so the
+/// signers' additions never grow the vector.
+const HEADERS_EXPECTED: usize = 12;
+
 impl HttpRequest {
     /// A request with no headers, query or body.
     pub fn new(method: &str, scheme: &str, host: &str, path: &str) -> Self {
@@ -55,7 +59,7 @@ impl HttpRequest {
             host: host.to_string(),
             path: path.to_string(),
             query: String::new(),
-            headers: Vec::new(),
+            headers: Vec::with_capacity(HEADERS_EXPECTED),
             body: Bytes::new(),
         }
     }

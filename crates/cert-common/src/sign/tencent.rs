@@ -12,7 +12,7 @@ use ring::hmac;
 
 use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper};
 use crate::credentials::AccessKey;
-use crate::http::{HeaderName, HttpRequest};
+use crate::http::HttpRequest;
 use crate::time::UtcDateTime;
 
 /// The algorithm name.
@@ -51,15 +51,19 @@ pub fn credential_scope(timestamp: i64, service: &str) -> String {
 
 /// Signs with a secret id and key.
 pub fn sign(input: &SignInput<'_>, secret_id: &str, secret_key: &str) -> Signed {
-    sign_with(input, secret_id, |date| {
-        derive_signing_key(secret_key, date, input.service)
+    sign_with(input, secret_id, |date, string_to_sign| {
+        hmac::sign(
+            &derive_signing_key(secret_key, date, input.service),
+            string_to_sign,
+        )
     })
 }
 
-/// The signing key of a day and service: `HMAC("TC3"+key, date)` → service → `tc3_request`.
-/// ring's tags are fixed-size, so no step allocates; the first key is assembled on the stack
-/// when it fits (secret keys are 32 bytes).
-fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> hmac::Tag {
+/// The signing key of a day and service: `HMAC("TC3"+key, date)` → service → `tc3_request`,
+/// as a ready HMAC key (its inner and outer pads already hashed). ring's tags are fixed-size,
+/// so no step allocates; the first key is assembled on the stack when it fits (secret keys
+/// are 32 bytes).
+fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> hmac::Key {
     let mut first_key = [0u8; 128];
     let k_date = match first_key.get_mut(..3 + secret_key.len()) {
         Some(key) => {
@@ -70,7 +74,8 @@ fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> hmac::Tag 
         None => hmac_tag(format!("TC3{secret_key}").as_bytes(), date.as_bytes()),
     };
     let k_service = hmac_tag(k_date.as_ref(), service.as_bytes());
-    hmac_tag(k_service.as_ref(), b"tc3_request")
+    let k_signing = hmac_tag(k_service.as_ref(), b"tc3_request");
+    hmac::Key::new(hmac::HMAC_SHA256, k_signing.as_ref())
 }
 
 /// The last signing key this thread derived, with what it was derived from.
@@ -78,18 +83,24 @@ struct CachedKey {
     secret: Arc<str>,
     date: String,
     service: String,
-    key: hmac::Tag,
+    key: hmac::Key,
 }
 
 thread_local! {
     static LAST_SIGNING_KEY: RefCell<Option<CachedKey>> = const { RefCell::new(None) };
 }
 
-/// [`derive_signing_key`], remembered per thread: the key changes once a day, and deriving it
-/// is three HMACs (twelve SHA-256 blocks) of every signature. The result is the same as
-/// deriving it afresh; the cache is keyed by the secret itself, the date and the service. The
-/// thread keeps the secret and the key until it signs with another secret or exits.
-fn cached_signing_key(secret_key: &Arc<str>, date: &str, service: &str) -> hmac::Tag {
+/// The signature of `string_to_sign` with [`derive_signing_key`]'s key, the key remembered per
+/// thread: it changes once a day, and deriving it is three HMACs and an HMAC key set-up
+/// (fourteen SHA-256 blocks) of every signature. The result is the same as deriving it
+/// afresh; the cache is keyed by the secret itself, the date and the service. The thread
+/// keeps the secret and the key until it signs with another secret or exits.
+fn sign_with_cached_key(
+    secret_key: &Arc<str>,
+    date: &str,
+    service: &str,
+    string_to_sign: &[u8],
+) -> hmac::Tag {
     let derive = || derive_signing_key(secret_key, date, service);
     LAST_SIGNING_KEY
         .try_with(|cell| {
@@ -99,25 +110,27 @@ fn cached_signing_key(secret_key: &Arc<str>, date: &str, service: &str) -> hmac:
                 && c.service == service
                 && (Arc::ptr_eq(&c.secret, secret_key) || c.secret == *secret_key)
             {
-                return c.key;
+                return hmac::sign(&c.key, string_to_sign);
             }
             let key = derive();
+            let tag = hmac::sign(&key, string_to_sign);
             *cached = Some(CachedKey {
                 secret: Arc::clone(secret_key),
                 date: date.to_string(),
                 service: service.to_string(),
                 key,
             });
-            key
+            tag
         })
-        .unwrap_or_else(|_| derive())
+        .unwrap_or_else(|_| hmac::sign(&derive(), string_to_sign))
 }
 
-/// Signs with a secret id and the signing key `signing_key(date)` gives for the request's date.
+/// Signs with a secret id; `sign_string(date, string_to_sign)` is the HMAC of the string to
+/// sign with the signing key of the request's date.
 fn sign_with(
     input: &SignInput<'_>,
     secret_id: &str,
-    signing_key: impl FnOnce(&str) -> hmac::Tag,
+    sign_string: impl FnOnce(&str, &[u8]) -> hmac::Tag,
 ) -> Signed {
     let signed_headers = "content-type;host".to_string();
     let mut canonical_request = String::with_capacity(
@@ -161,8 +174,7 @@ fn sign_with(
     string_to_sign.push('\n');
     push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
 
-    let k_signing = signing_key(date);
-    let signature = hex(hmac_tag(k_signing.as_ref(), string_to_sign.as_bytes()).as_ref());
+    let signature = hex(sign_string(date, string_to_sign.as_bytes()).as_ref());
     let mut authorization = String::with_capacity(
         ALGORITHM.len() + 48 + secret_id.len() + scope.len() + signed_headers.len() + 64,
     );
@@ -223,7 +235,11 @@ pub fn sign_request(
         None if req.method == "GET" => Cow::Borrowed("application/x-www-form-urlencoded"),
         None => Cow::Borrowed("application/json"),
     };
-    let mut headers: Vec<(HeaderName, String)> = Vec::with_capacity(12 + req.headers.len());
+    // The signer's headers go first, then the caller's that it did not set; built in the
+    // request's own vector (no second one).
+    let mut headers = std::mem::take(&mut req.headers);
+    let given = headers.len();
+    headers.reserve(12);
     let mut push = |k: &'static str, v: String| headers.push((Cow::Borrowed(k), v));
     push("X-TC-TraceId", params.trace_id.to_string());
     push("Content-Type", content_type.to_string());
@@ -242,9 +258,16 @@ pub fn sign_request(
         push("X-TC-Token", t.expose().to_string());
     }
     push("X-TC-Language", params.language.to_string());
-    for (k, v) in req.headers.drain(..) {
-        if !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(&k)) {
-            headers.push((k, v));
+    headers.rotate_left(given);
+    let mut i = headers.len() - given;
+    while i < headers.len() {
+        if headers[..i]
+            .iter()
+            .any(|(h, _)| h.eq_ignore_ascii_case(&headers[i].0))
+        {
+            headers.remove(i);
+        } else {
+            i += 1;
         }
     }
     req.headers = headers;
@@ -260,7 +283,9 @@ pub fn sign_request(
             service: params.service,
         },
         key.id(),
-        |date| cached_signing_key(key.secret().shared(), date, params.service),
+        |date, string_to_sign| {
+            sign_with_cached_key(key.secret().shared(), date, params.service, string_to_sign)
+        },
     );
     req.set_header("Authorization", signed.authorization.clone());
     signed
@@ -363,6 +388,46 @@ mod tests {
                 "{id} {ts} {service}"
             );
         }
+    }
+
+    #[test]
+    fn the_signers_headers_come_first_and_win() {
+        let key = AccessKey::new("AKID1", "secret-one");
+        let mut req = HttpRequest::new("POST", "https", "ssl.tencentcloudapi.com", "/");
+        req.set_header("X-Custom", "1");
+        req.set_header("x-tc-action", "Overridden");
+        req.headers.push(("x-custom".into(), "2".to_string()));
+        req.set_header("X-Other", "3");
+        let params = CommonParams {
+            action: "BatchDeleteCSR",
+            version: "2019-12-05",
+            region: None,
+            language: "en-US",
+            request_client: "test",
+            trace_id: "t",
+            service: "ssl",
+            unsigned_payload: false,
+        };
+        sign_request(&mut req, &params, &key, 1_704_164_645);
+        let names: Vec<&str> = req.headers.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(
+            names,
+            [
+                "X-TC-TraceId",
+                "Content-Type",
+                "Host",
+                "X-TC-Action",
+                "X-TC-RequestClient",
+                "X-TC-Timestamp",
+                "X-TC-Version",
+                "X-TC-Language",
+                "X-Custom",
+                "X-Other",
+                "Authorization",
+            ]
+        );
+        assert_eq!(req.header("X-TC-Action"), Some("BatchDeleteCSR"));
+        assert_eq!(req.header("X-Custom"), Some("1"));
     }
 
     #[test]
