@@ -200,17 +200,24 @@ pub fn parse_response<T: DeserializeOwned>(
     response: &HttpResponse,
     now: SystemTime,
 ) -> Result<T, Error> {
-    let hint = server_retry_hint(&response.headers, now);
     // Decoded straight into types, without a `serde_json::Value` tree of the whole answer.
     let envelope = serde_json::from_slice::<Envelope<'_>>(&response.body)
         .ok()
         .and_then(|e| e.response);
-    let head = envelope.and_then(|raw| serde_json::from_str::<Head>(raw.get()).ok());
-    let (error, request_id) = match head {
-        Some(h) => (h.error, h.request_id),
-        None => (None, None),
-    };
+    // A plain success needs only `T`: a 200 whose `Response` cannot hold an `Error` member
+    // (the text `"Error"` appears nowhere in it, and no escape could spell it) skips the
+    // common members' decoding. Anything else reads them first.
+    if response.status == 200
+        && let Some(raw) = envelope
+        && !raw.get().contains("\"Error\"")
+        && !raw.get().contains('\\')
+    {
+        return serde_json::from_str::<T>(raw.get())
+            .map_err(|e| shape_error(response, head(envelope).1, &e));
+    }
+    let (error, request_id) = head(envelope);
     if let Some((code, message)) = error.as_ref().and_then(envelope_error) {
+        let hint = server_retry_hint(&response.headers, now);
         let class = classify(
             Provider::Tencent,
             response.status,
@@ -222,6 +229,7 @@ pub fn parse_response<T: DeserializeOwned>(
             .with_retry_after(hint));
     }
     if response.status != 200 {
+        let hint = server_retry_hint(&response.headers, now);
         let class = classify(Provider::Tencent, response.status, None, hint.is_some());
         let body = snippet(&response.body);
         let message = if body.is_empty() {
@@ -243,14 +251,31 @@ pub fn parse_response<T: DeserializeOwned>(
         )
         .with_status(response.status));
     };
-    serde_json::from_str::<T>(envelope.get()).map_err(|e| {
-        Error::new(
-            ErrorKind::Decode,
-            format!("the answer's Response does not match the documented shape: {e}"),
-        )
-        .with_status(response.status)
-        .with_request_id(request_id)
-    })
+    serde_json::from_str::<T>(envelope.get()).map_err(|e| shape_error(response, request_id, &e))
+}
+
+/// The `Error` and `RequestId` members of a `Response`, when it has them.
+fn head(
+    envelope: Option<&serde_json::value::RawValue>,
+) -> (Option<serde_json::Value>, Option<String>) {
+    match envelope.and_then(|raw| serde_json::from_str::<Head>(raw.get()).ok()) {
+        Some(h) => (h.error, h.request_id),
+        None => (None, None),
+    }
+}
+
+/// A `Response` that does not decode as the operation's documented shape.
+fn shape_error(
+    response: &HttpResponse,
+    request_id: Option<String>,
+    e: &serde_json::Error,
+) -> Error {
+    Error::new(
+        ErrorKind::Decode,
+        format!("the answer's Response does not match the documented shape: {e}"),
+    )
+    .with_status(response.status)
+    .with_request_id(request_id)
 }
 
 #[cfg(test)]
@@ -308,6 +333,25 @@ mod tests {
             assert_eq!(e.status(), Some(200));
             assert_eq!(e.retry_class(), RetryClass::Permanent);
         }
+    }
+
+    #[test]
+    fn the_plain_success_shortcut_never_hides_an_error() {
+        // An `Error` member spelled with an escape is still an error.
+        let escaped = r#"{"Response":{"\u0045rror":{"Code":"FailedOperation","Message":"m"},"RequestId":"r1"}}"#;
+        let e =
+            parse_response::<Out>(&resp(200, "application/json", escaped), UNIX_EPOCH).unwrap_err();
+        assert_eq!(e.code(), Some("FailedOperation"));
+        assert_eq!(e.request_id(), Some("r1"));
+        // The text "Error" inside a value is no error.
+        let text = r#"{"Response":{"Success":[1],"RequestId":"\"Error\" r2"}}"#;
+        let out: Out =
+            parse_response(&resp(200, "application/json", text), UNIX_EPOCH).expect("a success");
+        assert_eq!(out.request_id, "\"Error\" r2");
+        // A shape mismatch on the shortcut still names the request id.
+        let bad = r#"{"Response":{"Success":"x","RequestId":"r3"}}"#;
+        let e = parse_response::<Out>(&resp(200, "application/json", bad), UNIX_EPOCH).unwrap_err();
+        assert_eq!((e.kind(), e.request_id()), (ErrorKind::Decode, Some("r3")));
     }
 
     #[test]
