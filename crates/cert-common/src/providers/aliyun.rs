@@ -156,7 +156,6 @@ pub fn parse_response<T: DeserializeOwned>(
         .header("x-acs-retry-after")
         .and_then(parse_acs_retry_after)
         .is_some();
-    let hint = server_retry_hint(&response.headers, now);
     if (200..300).contains(&response.status) && !acs_hint {
         return serde_json::from_slice::<T>(&response.body).map_err(|e| {
             Error::new(
@@ -170,6 +169,7 @@ pub fn parse_response<T: DeserializeOwned>(
             .with_request_id(request_id(response))
         });
     }
+    let hint = server_retry_hint(&response.headers, now);
     let body = parse_error_body(&response.body).unwrap_or_default();
     let class = classify(
         Provider::Aliyun,
