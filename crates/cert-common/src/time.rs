@@ -172,18 +172,46 @@ impl UtcDateTime {
 
     /// `YYYYMMDDTHHMMSSZ` (Huawei `X-Sdk-Date`).
     pub fn compact(&self) -> String {
-        format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+        self.stamp("", "")
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` (Aliyun `x-acs-date`).
     pub fn iso8601(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+        self.stamp("-", ":")
+    }
+
+    /// True when every field fits its printed width (4 digits for the year, 2 for the rest),
+    /// as every valid time of years 0 to 9999 does.
+    fn fits_widths(&self) -> bool {
+        (0..=9999).contains(&self.year)
+            && [self.month, self.day, self.hour, self.minute, self.second]
+                .iter()
+                .all(|v| *v <= 99)
+    }
+
+    /// `YYYY<d>MM<d>DDTHH<t>MM<t>SSZ`, digit by digit when the fields fit their widths (every
+    /// signature writes one; the formatting machinery costs more than the rest of the stamp).
+    fn stamp(&self, d: &str, t: &str) -> String {
+        if !self.fits_widths() {
+            return format!(
+                "{:04}{d}{:02}{d}{:02}T{:02}{t}{:02}{t}{:02}Z",
+                self.year, self.month, self.day, self.hour, self.minute, self.second
+            );
+        }
+        let mut out = String::with_capacity(20);
+        push_padded(&mut out, self.year as u32, 4);
+        for (sep, v) in [(d, self.month), (d, self.day)] {
+            out.push_str(sep);
+            push_padded(&mut out, v, 2);
+        }
+        out.push('T');
+        push_padded(&mut out, self.hour, 2);
+        for v in [self.minute, self.second] {
+            out.push_str(t);
+            push_padded(&mut out, v, 2);
+        }
+        out.push('Z');
+        out
     }
 
     /// `YYYY-MM-DD` (Tencent credential scope).
@@ -362,17 +390,68 @@ struct DateDisplay<'a>(&'a UtcDateTime);
 
 impl std::fmt::Display for DateDisplay<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year, self.0.month, self.0.day
-        )
+        let t = self.0;
+        if t.fits_widths() {
+            let mut out = String::with_capacity(10);
+            push_padded(&mut out, t.year as u32, 4);
+            for v in [t.month, t.day] {
+                out.push('-');
+                push_padded(&mut out, v, 2);
+            }
+            return f.write_str(&out);
+        }
+        write!(f, "{:04}-{:02}-{:02}", t.year, t.month, t.day)
+    }
+}
+
+/// `value`'s last `width` decimal digits, zero-padded.
+fn push_padded(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place) % 10) as u8;
+        out.push(char::from(b'0' + digit));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_match_the_formatted_ones_even_out_of_range() {
+        let formatted = |t: &UtcDateTime| {
+            (
+                format!(
+                    "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+                    t.year, t.month, t.day, t.hour, t.minute, t.second
+                ),
+                format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                    t.year, t.month, t.day, t.hour, t.minute, t.second
+                ),
+                format!("{:04}-{:02}-{:02}", t.year, t.month, t.day),
+            )
+        };
+        let mut times: Vec<UtcDateTime> = [0, 1_704_164_645, 951_782_400, 253_402_300_799]
+            .into_iter()
+            .chain((0..400).map(|i| i * 7_919_113))
+            .map(UtcDateTime::from_unix)
+            .collect();
+        let base = UtcDateTime::from_unix(1_704_164_645);
+        times.push(UtcDateTime {
+            year: 10_000,
+            ..base
+        });
+        times.push(UtcDateTime { year: -1, ..base });
+        times.push(UtcDateTime { month: 123, ..base });
+        times.push(UtcDateTime {
+            second: 100,
+            ..base
+        });
+        for t in &times {
+            let ours = (t.compact(), t.iso8601(), t.date_display().to_string());
+            assert_eq!(ours, formatted(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn formats_match_the_vendors() {
