@@ -50,8 +50,16 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Appends the lower-case hex of SHA-256 to `out` (no intermediate `String`).
 fn push_sha256_hex(out: &mut String, data: &[u8]) {
+    if data.is_empty() {
+        // Every body-less request (DELETE, Aliyun's query-only POSTs) hashes the empty body.
+        out.push_str(EMPTY_SHA256_HEX);
+        return;
+    }
     push_hex(out, digest::digest(&digest::SHA256, data).as_ref());
 }
+
+/// SHA-256 of no bytes, in hex.
+const EMPTY_SHA256_HEX: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// HMAC-SHA256.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
@@ -331,6 +339,16 @@ mod tests {
                 ("x".into(), "".into())
             ]
         );
+    }
+
+    #[test]
+    fn the_empty_body_hash_is_sha256_of_nothing() {
+        let mut out = String::new();
+        push_hex(&mut out, digest::digest(&digest::SHA256, b"").as_ref());
+        assert_eq!(out, EMPTY_SHA256_HEX);
+        let mut pushed = String::from("x");
+        push_sha256_hex(&mut pushed, b"");
+        assert_eq!(pushed, format!("x{EMPTY_SHA256_HEX}"));
     }
 
     #[test]
