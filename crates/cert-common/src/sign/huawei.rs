@@ -29,12 +29,20 @@ pub fn canonical_uri(wire_path: &str) -> String {
 /// Appends the canonical URI: the path decoded, then every `/`-separated segment re-encoded
 /// (so `/` stays, including one that was `%2F`), with a trailing `/` forced.
 fn push_canonical_uri(out: &mut String, wire_path: &str) {
-    let decoded = decode_cow(wire_path, false);
-    for (i, segment) in decoded.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
+    if wire_path
+        .bytes()
+        .all(|b| b == b'/' || super::is_unreserved(b))
+    {
+        // Nothing to decode or encode (the usual path): it is its own canonical form.
+        out.push_str(wire_path);
+    } else {
+        let decoded = decode_cow(wire_path, false);
+        for (i, segment) in decoded.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            push_encoded(out, segment, false);
         }
-        push_encoded(out, segment, false);
     }
     if !out.ends_with('/') {
         out.push('/');
@@ -250,6 +258,8 @@ mod tests {
             "/v2/p/apigw/certificates/cert%20id/%C3%BC~x/"
         );
         assert_eq!(canonical_uri("/"), "/");
+        assert_eq!(canonical_uri("/a-b_c.d~e/f/"), "/a-b_c.d~e/f/");
+        assert_eq!(canonical_uri("/a+b/c d"), "/a%2Bb/c%20d/");
     }
 
     #[test]
