@@ -63,7 +63,8 @@ impl BatchDeleteCertificatesOutput {
 }
 
 struct Prepared {
-    ids: Vec<String>,
+    /// The report to fill: it holds the distinct ids, in the order first given.
+    report: ReportBuilder<String>,
     path: String,
     body: Bytes,
 }
@@ -97,14 +98,10 @@ impl BatchDeleteCertificatesFluentBuilder {
         self
     }
 
-    fn prepare(&self) -> Result<Prepared, Error> {
-        let mut seen = HashSet::new();
-        let ids: Vec<String> = self
-            .ids
-            .iter()
-            .filter(|id| seen.insert(id.as_str()))
-            .cloned()
-            .collect();
+    /// Validates `ids` (repeats collapse to one) and builds the request's path and body.
+    fn prepare(client: &Client, ids: Vec<String>) -> Result<Prepared, Error> {
+        let report = ReportBuilder::new(ids);
+        let ids = report.ids();
         if ids.is_empty() {
             return Err(Error::invalid_input(
                 "`certificates`: give at least one certificate id",
@@ -116,8 +113,8 @@ impl BatchDeleteCertificatesFluentBuilder {
             )));
         }
         let request = BatchDeleteCertificatesRequest {
-            project_id: self.client.project_id().to_string(),
-            certificates: ids,
+            project_id: client.project_id().to_string(),
+            certificates: ids.to_vec(),
         };
         request.validate()?;
         let params = request.path_params();
@@ -126,7 +123,7 @@ impl BatchDeleteCertificatesFluentBuilder {
         let body = cert_common::json::to_python_json(&request)
             .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;
         Ok(Prepared {
-            ids: request.certificates,
+            report,
             path,
             body: body.into(),
         })
@@ -134,11 +131,11 @@ impl BatchDeleteCertificatesFluentBuilder {
 
     /// Validates the input and returns the request `send()` would make, sending nothing.
     pub fn plan(&self) -> Result<PlannedRequest, Error> {
-        let p = self.prepare()?;
+        let p = Self::prepare(&self.client, self.ids.clone())?;
         Ok(PlannedRequest {
             method: op::METHOD,
             target: format!("{}{}", self.client.endpoint(), p.path),
-            ids: p.ids,
+            ids: p.report.ids().to_vec(),
         })
     }
 
@@ -149,7 +146,7 @@ impl BatchDeleteCertificatesFluentBuilder {
     /// [`Outcome::from_error`] and the error is kept in
     /// [`BatchDeleteCertificatesOutput::error`].
     pub async fn send(self) -> Result<BatchDeleteCertificatesOutput, Error> {
-        let prepared = self.prepare()?;
+        let prepared = Self::prepare(&self.client, self.ids)?;
         let core = &self.client.inner;
         let spec = RequestSpec {
             method: op::METHOD,
@@ -158,7 +155,7 @@ impl BatchDeleteCertificatesFluentBuilder {
             body: prepared.body.clone(),
         };
         let result = core.execute(OPERATION, &spec, parse).await;
-        let mut builder = ReportBuilder::new(prepared.ids);
+        let mut builder = prepared.report;
         match result {
             Ok(executed) => {
                 let Answer {
