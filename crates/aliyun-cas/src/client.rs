@@ -17,6 +17,7 @@ use cert_common::concurrency::run_bounded;
 const OPERATION: Operation = Operation {
     provider: Provider::Aliyun,
     action: op::ACTION,
+    signs_nonce: true,
 };
 
 /// An Alibaba Cloud CAS client. Cheap to clone: clones share the HTTP connection pool, the

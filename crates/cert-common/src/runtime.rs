@@ -137,6 +137,9 @@ pub struct Operation {
     pub provider: Provider,
     /// The vendor's action name (`BatchDeleteCSR`).
     pub action: &'static str,
+    /// Whether each attempt signs a fresh nonce (Aliyun's `x-acs-signature-nonce`); when
+    /// false, [`Attempt::nonce`] is empty and no randomness is spent on it.
+    pub signs_nonce: bool,
 }
 
 /// What an attempt's request builder gets.
@@ -150,7 +153,8 @@ pub struct Attempt<'a> {
     pub now: SystemTime,
     /// The client request id of this logical call (the same on every attempt).
     pub client_request_id: &'a str,
-    /// A fresh nonce for this attempt (32 hex characters).
+    /// A fresh nonce for this attempt (32 hex characters) when the operation
+    /// [signs one](Operation::signs_nonce), else empty.
     pub nonce: String,
 }
 
@@ -372,7 +376,11 @@ impl Runtime {
                 credentials,
                 now: rt.clock.now(),
                 client_request_id: &client_request_id,
-                nonce: rt.random.hex_nonce(),
+                nonce: if op.signs_nonce {
+                    rt.random.hex_nonce()
+                } else {
+                    String::new()
+                },
             })
             .map_err(|mut e| {
                 e.set_attempts(attempt - 1);

@@ -17,6 +17,7 @@ use crate::generated::operation::delete_certificate_v2 as op;
 const OPERATION: Operation = Operation {
     provider: Provider::Huawei,
     action: op::OPERATION,
+    signs_nonce: false,
 };
 
 /// How many deletes [`Client::delete_many`] runs at once.
@@ -88,7 +89,6 @@ fn wire_path(client: &Client, id: &str) -> Result<String, Error> {
     };
     request.validate()?;
     let params = request.path_params();
-    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     fill_path(op::PATH_TEMPLATE, &params)
 }
 

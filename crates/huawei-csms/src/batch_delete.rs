@@ -16,6 +16,7 @@ use crate::generated::operation::batch_delete_secrets as op;
 const OPERATION: Operation = Operation {
     provider: Provider::Huawei,
     action: op::OPERATION,
+    signs_nonce: false,
 };
 
 /// Builds and sends a `BatchDeleteSecrets` call; see [`Client::batch_delete_secrets`].
@@ -111,7 +112,6 @@ impl BatchDeleteSecretsFluentBuilder {
         };
         request.validate()?;
         let params = request.path_params();
-        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let path = fill_path(op::PATH_TEMPLATE, &params)?;
         let body = cert_common::json::to_python_json(&request)
             .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;

@@ -17,6 +17,7 @@ use crate::generated::operation::batch_delete_certificates as op;
 const OPERATION: Operation = Operation {
     provider: Provider::Huawei,
     action: op::OPERATION,
+    signs_nonce: false,
 };
 
 /// `ret_status` of a deleted certificate.
@@ -118,7 +119,6 @@ impl BatchDeleteCertificatesFluentBuilder {
         };
         request.validate()?;
         let params = request.path_params();
-        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let path = fill_path(op::PATH_TEMPLATE, &params)?;
         let body = cert_common::json::to_python_json(&request)
             .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;

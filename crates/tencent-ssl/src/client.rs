@@ -28,6 +28,7 @@ const MAX_BATCHES_IN_FLIGHT: usize = 16;
 const OPERATION: Operation = Operation {
     provider: Provider::Tencent,
     action: op::ACTION,
+    signs_nonce: false,
 };
 
 /// A Tencent Cloud SSL Certificates client. Cheap to clone: clones share the HTTP connection

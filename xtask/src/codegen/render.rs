@@ -747,10 +747,11 @@ fn field_checks(field: &FieldDef, value: &str, len: &str) -> Vec<String> {
 }
 
 /// How a scalar field becomes a parameter string.
+/// A parameter's value as a `Cow`: strings borrowed from the request, numbers formatted.
 fn param_value(field: &FieldDef, value: &str) -> String {
     match field.ty {
-        FieldType::Integer { .. } => format!("{value}.to_string()"),
-        _ => format!("{value}.clone()"),
+        FieldType::Integer { .. } => format!("std::borrow::Cow::Owned({value}.to_string())"),
+        _ => format!("std::borrow::Cow::Borrowed({value}.as_str())"),
     }
 }
 
@@ -763,7 +764,7 @@ fn render_params(out: &mut Out, def: &StructDef, location: Location, name: &str,
     out.line("");
     out.doc("///", doc);
     out.line(format!(
-        "pub fn {name}(&self) -> Vec<(&'static str, String)> {{"
+        "pub fn {name}(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {{"
     ));
     let required: Vec<String> = fields
         .iter()
@@ -833,16 +834,18 @@ fn render_request_impl(out: &mut Out, spec: &Spec) {
         def,
         Location::Path,
         "path_params",
-        "The path parameters as (placeholder, raw value) pairs, in template order; the caller \
-         percent-encodes each value when filling the template.",
+        "The path parameters as (placeholder, raw value) pairs, in template order (strings \
+         borrowed from the request); the caller percent-encodes each value when filling the \
+         template.",
     );
     render_params(
         out,
         def,
         Location::Query,
         "query_params",
-        "The query parameters as (key, raw value) pairs; absent optional parameters are left \
-         out. The caller encodes and orders them as its signing scheme requires.",
+        "The query parameters as (key, raw value) pairs (strings borrowed from the request); \
+         absent optional parameters are left out. The caller encodes and orders them as its \
+         signing scheme requires.",
     );
     out.line("}");
 }
@@ -977,7 +980,8 @@ mod tests {
             "pub const SUCCESS_STATUS: u16 = 204;",
             "pub const HAS_RESPONSE_BODY: bool = false;",
             "pub const REGION_ENDPOINT_OVERRIDES: &[(&str, &str)] = &[(\"x-1\", \"https://demo.x-1.example.eu\")];",
-            "vec![(\"project_id\", self.project_id.clone())]",
+            "vec![(\"project_id\", std::borrow::Cow::Borrowed(self.project_id.as_str()))]",
+            "params.push((\"Token\", std::borrow::Cow::Borrowed(value.as_str())));",
         ] {
             assert!(
                 operation.contains(expected),

@@ -141,16 +141,16 @@ impl super::models::DeleteUserCertificateRequest {
         Ok(())
     }
 
-    /// The path parameters as (placeholder, raw value) pairs, in template order; the caller percent-encodes each value when filling the template.
-    pub fn path_params(&self) -> Vec<(&'static str, String)> {
+    /// The path parameters as (placeholder, raw value) pairs, in template order (strings borrowed from the request); the caller percent-encodes each value when filling the template.
+    pub fn path_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
         Vec::new()
     }
 
-    /// The query parameters as (key, raw value) pairs; absent optional parameters are left out. The caller encodes and orders them as its signing scheme requires.
-    pub fn query_params(&self) -> Vec<(&'static str, String)> {
-        let mut params = vec![("CertId", self.cert_id.to_string())];
+    /// The query parameters as (key, raw value) pairs (strings borrowed from the request); absent optional parameters are left out. The caller encodes and orders them as its signing scheme requires.
+    pub fn query_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
+        let mut params = vec![("CertId", std::borrow::Cow::Owned(self.cert_id.to_string()))];
         if let Some(value) = &self.client_token {
-            params.push(("ClientToken", value.clone()));
+            params.push(("ClientToken", std::borrow::Cow::Borrowed(value.as_str())));
         }
         params
     }

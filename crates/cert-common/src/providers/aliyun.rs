@@ -42,11 +42,11 @@ pub fn access_key(credentials: &Credentials) -> Result<&AccessKey, Error> {
 /// The wire query of `(key, raw value)` pairs, in the given order, encoded as the vendor's SDK
 /// does (`urlencode`: space → `+`, `~` kept). The canonical (signed) form is derived from it
 /// by the signer.
-pub fn wire_query(params: &[(&str, String)]) -> String {
+pub fn wire_query<V: AsRef<str>>(params: &[(&str, V)]) -> String {
     let mut out = String::with_capacity(
         params
             .iter()
-            .map(|(k, v)| k.len() + 3 * v.len() + 2)
+            .map(|(k, v)| k.len() + 3 * v.as_ref().len() + 2)
             .sum::<usize>(),
     );
     for (i, (k, v)) in params.iter().enumerate() {
@@ -55,16 +55,16 @@ pub fn wire_query(params: &[(&str, String)]) -> String {
         }
         push_encoded(&mut out, k, true);
         out.push('=');
-        push_encoded(&mut out, v, true);
+        push_encoded(&mut out, v.as_ref(), true);
     }
     out
 }
 
 /// Builds and signs the `POST /?<query>` request of one attempt: empty body (so no
 /// `Content-Type`), `x-acs-date` and `x-acs-signature-nonce` from the attempt.
-pub fn build_request(
+pub fn build_request<V: AsRef<str>>(
     call: &RpcCall<'_>,
-    query: &[(&str, String)],
+    query: &[(&str, V)],
     attempt: &Attempt<'_>,
 ) -> Result<HttpRequest, Error> {
     let key = access_key(attempt.credentials)?;

@@ -321,12 +321,13 @@ impl TokenEnvProvider {
 /// Fills a path template: each `{name}` is replaced by its value percent-encoded as one path
 /// segment (`/` → `%2F`, so no value can reach another path). Empty values and the dot
 /// segments `.` and `..` (which URL parsers resolve) are refused as invalid input.
-pub fn fill_path(template: &str, params: &[(&str, &str)]) -> Result<String, Error> {
+pub fn fill_path<V: AsRef<str>>(template: &str, params: &[(&str, V)]) -> Result<String, Error> {
     for (name, value) in params {
+        let value = value.as_ref();
         if value.is_empty() {
             return Err(Error::invalid_input(format!("`{name}` must not be empty")));
         }
-        if *value == "." || *value == ".." {
+        if value == "." || value == ".." {
             return Err(Error::invalid_input(format!(
                 "`{name}` must not be {value:?} (a URL would resolve it as a path step)"
             )));
@@ -342,7 +343,11 @@ pub fn fill_path(template: &str, params: &[(&str, &str)]) -> Result<String, Erro
     }
     // One pass over the template, each value encoded straight into the path.
     let mut path = String::with_capacity(
-        template.len() + params.iter().map(|(_, v)| 3 * v.len()).sum::<usize>(),
+        template.len()
+            + params
+                .iter()
+                .map(|(_, v)| 3 * v.as_ref().len())
+                .sum::<usize>(),
     );
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -353,7 +358,7 @@ pub fn fill_path(template: &str, params: &[(&str, &str)]) -> Result<String, Erro
             params
                 .iter()
                 .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v, close))
+                .map(|(_, v)| (v.as_ref(), close))
         });
         let Some((value, close)) = value else {
             return Err(Error::invalid_input(format!(

@@ -120,6 +120,7 @@ async fn a_slow_server_is_an_attempt_timeout_that_may_have_applied() {
     let op = Operation {
         provider: Provider::Huawei,
         action: "Slow",
+        signs_nonce: false,
     };
     let started = std::time::Instant::now();
     let e = runtime

@@ -82,16 +82,22 @@ impl super::models::DeleteCertificateV2Request {
         Ok(())
     }
 
-    /// The path parameters as (placeholder, raw value) pairs, in template order; the caller percent-encodes each value when filling the template.
-    pub fn path_params(&self) -> Vec<(&'static str, String)> {
+    /// The path parameters as (placeholder, raw value) pairs, in template order (strings borrowed from the request); the caller percent-encodes each value when filling the template.
+    pub fn path_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
         vec![
-            ("project_id", self.project_id.clone()),
-            ("certificate_id", self.certificate_id.clone()),
+            (
+                "project_id",
+                std::borrow::Cow::Borrowed(self.project_id.as_str()),
+            ),
+            (
+                "certificate_id",
+                std::borrow::Cow::Borrowed(self.certificate_id.as_str()),
+            ),
         ]
     }
 
-    /// The query parameters as (key, raw value) pairs; absent optional parameters are left out. The caller encodes and orders them as its signing scheme requires.
-    pub fn query_params(&self) -> Vec<(&'static str, String)> {
+    /// The query parameters as (key, raw value) pairs (strings borrowed from the request); absent optional parameters are left out. The caller encodes and orders them as its signing scheme requires.
+    pub fn query_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
         Vec::new()
     }
 }

@@ -80,13 +80,16 @@ impl super::models::BatchDeleteSecretsRequest {
         Ok(())
     }
 
-    /// The path parameters as (placeholder, raw value) pairs, in template order; the caller percent-encodes each value when filling the template.
-    pub fn path_params(&self) -> Vec<(&'static str, String)> {
-        vec![("project_id", self.project_id.clone())]
+    /// The path parameters as (placeholder, raw value) pairs, in template order (strings borrowed from the request); the caller percent-encodes each value when filling the template.
+    pub fn path_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
+        vec![(
+            "project_id",
+            std::borrow::Cow::Borrowed(self.project_id.as_str()),
+        )]
     }
 
-    /// The query parameters as (key, raw value) pairs; absent optional parameters are left out. The caller encodes and orders them as its signing scheme requires.
-    pub fn query_params(&self) -> Vec<(&'static str, String)> {
+    /// The query parameters as (key, raw value) pairs (strings borrowed from the request); absent optional parameters are left out. The caller encodes and orders them as its signing scheme requires.
+    pub fn query_params(&self) -> Vec<(&'static str, std::borrow::Cow<'_, str>)> {
         Vec::new()
     }
 }
