@@ -3,12 +3,17 @@
 //!
 //! Header names, the method and the scheme are `Cow<'static, str>`: the SDK's own names are
 //! string literals and cost no allocation; the body is [`Bytes`], so a transport (or a
-//! retry) can hand it on without copying.
+//! retry) can hand it on without copying. A response keeps its headers in the `http` crate's
+//! [`HeaderMap`], the one hyper and reqwest parse into, so the default transport hands them
+//! over as they are.
 
 use std::borrow::Cow;
 use std::fmt;
 
 pub use bytes::Bytes;
+pub use http::HeaderMap;
+
+use crate::error::Error;
 
 /// A header name: a literal for the SDK's own headers, owned for anything else.
 pub type HeaderName = Cow<'static, str>;
@@ -181,17 +186,37 @@ impl fmt::Debug for HttpRequest {
 pub struct HttpResponse {
     /// Status code.
     pub status: u16,
-    /// Headers as received (the default transport keeps the names as literals where they are
-    /// on [`LOGGABLE_HEADERS`]).
-    pub headers: Vec<(HeaderName, String)>,
+    /// Headers as received.
+    pub headers: HeaderMap,
     /// Body bytes.
     pub body: Bytes,
 }
 
 impl HttpResponse {
-    /// The first value of a header (case-insensitive).
+    /// A response with `status`, no headers and `body`.
+    pub fn new(status: u16, body: impl Into<Bytes>) -> Self {
+        HttpResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header (after any of the same name). A name or value HTTP does not allow is an
+    /// error of kind [`InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn with_header(mut self, name: &str, value: &str) -> Result<Self, Error> {
+        let header = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))?;
+        let value = http::HeaderValue::from_str(value)
+            .map_err(|_| Error::invalid_input(format!("invalid value for header {name:?}")))?;
+        self.headers.append(header, value);
+        Ok(self)
+    }
+
+    /// The first value of a header (case-insensitive), when it is visible ASCII text (as every
+    /// header the SDK reads is).
     pub fn header(&self, name: &str) -> Option<&str> {
-        header_value(&self.headers, name)
+        self.headers.get(name)?.to_str().ok()
     }
 }
 
@@ -199,9 +224,28 @@ impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
-            .field("headers", &RedactedHeaders(&self.headers))
+            .field("headers", &RedactedHeaderMap(&self.headers))
             .field("body", &String::from_utf8_lossy(&self.body))
             .finish()
+    }
+}
+
+struct RedactedHeaderMap<'a>(&'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaderMap<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_list();
+        for (k, v) in self.0 {
+            if is_loggable_header(k.as_str()) {
+                m.entry(&format_args!(
+                    "{k}: {}",
+                    String::from_utf8_lossy(v.as_bytes())
+                ));
+            } else {
+                m.entry(&format_args!("{k}: ** redacted **"));
+            }
+        }
+        m.finish()
     }
 }
 
@@ -238,6 +282,34 @@ mod tests {
         }
         assert!(s.contains("X-TC-Action: BatchDeleteCSR"), "{s}");
         assert_eq!(r.method, "POST");
+    }
+
+    #[test]
+    fn response_headers_read_case_insensitively_and_debug_redacts() {
+        let r = HttpResponse::new(200, "{}")
+            .with_header("X-Request-Id", "rid-1")
+            .and_then(|r| r.with_header("X-Auth-Token", "secret-token"))
+            .and_then(|r| r.with_header("x-request-id", "rid-2"))
+            .expect("valid headers");
+        assert_eq!(r.header("x-request-id"), Some("rid-1"));
+        assert_eq!(r.header("X-REQUEST-ID"), Some("rid-1"));
+        assert_eq!(r.header("missing"), None);
+        assert_eq!(r.header("not a name"), None);
+        let s = format!("{r:?}");
+        assert!(
+            s.contains("x-request-id: rid-1") && !s.contains("secret-token"),
+            "{s}"
+        );
+        assert!(
+            HttpResponse::new(200, "")
+                .with_header("Bad Name", "v")
+                .is_err()
+        );
+        assert!(
+            HttpResponse::new(200, "")
+                .with_header("X-Ok", "a\nb")
+                .is_err()
+        );
     }
 
     #[test]

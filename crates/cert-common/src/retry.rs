@@ -109,15 +109,10 @@ pub fn parse_acs_retry_after(value: &str) -> Option<Duration> {
 /// Extracts the server's wait hint from response headers (lower-case names):
 /// `x-acs-retry-after` (ms) first, then `Retry-After`.
 pub fn server_retry_hint(
-    headers: &[(crate::http::HeaderName, String)],
+    headers: &crate::http::HeaderMap,
     now: std::time::SystemTime,
 ) -> Option<Duration> {
-    let get = |n: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(n))
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     if let Some(d) = get("x-acs-retry-after").and_then(parse_acs_retry_after) {
         return Some(d);
     }
@@ -316,10 +311,19 @@ mod tests {
         );
         assert_eq!(parse_acs_retry_after("0"), None);
         assert_eq!(parse_acs_retry_after("-5"), None);
-        let headers = vec![("Retry-After".into(), "2".to_string())];
+        let r = crate::test_util::response(503, &[("Retry-After", "2")], "");
         assert_eq!(
-            server_retry_hint(&headers, std::time::UNIX_EPOCH),
+            server_retry_hint(&r.headers, std::time::UNIX_EPOCH),
             Some(Duration::from_secs(2))
+        );
+        let r = crate::test_util::response(
+            503,
+            &[("Retry-After", "2"), ("X-Acs-Retry-After", "1500")],
+            "",
+        );
+        assert_eq!(
+            server_retry_hint(&r.headers, std::time::UNIX_EPOCH),
+            Some(Duration::from_millis(1500))
         );
     }
 

@@ -6,7 +6,6 @@
 //! *ring* (the same crypto library that signs requests; no OpenSSL, no C toolchain for TLS).
 //! A user may hand in their own `reqwest::Client` instead.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use bytes::BytesMut;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpResponse, LOGGABLE_HEADERS};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::sign::cmp_lower;
 
 /// Sends one HTTP request and returns the response. The request is handed over, so a
@@ -190,16 +189,6 @@ fn header_name(name: &str) -> Result<HeaderName, Error> {
         .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))
 }
 
-/// A response header's name as a literal from [`LOGGABLE_HEADERS`] when it is on it (the
-/// headers the SDK reads all are), else owned.
-fn response_header_name(name: &HeaderName) -> Cow<'static, str> {
-    let name = name.as_str(); // already lower-case
-    match LOGGABLE_HEADERS.iter().find(|k| **k == name) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(name.to_string()),
-    }
-}
-
 /// Builds reqwest's request from ours, moving the header values and the body (no copies).
 fn to_reqwest(client: &reqwest::Client, request: HttpRequest) -> Result<reqwest::Request, Error> {
     let method = match request.method.as_ref() {
@@ -246,22 +235,14 @@ fn to_reqwest(client: &reqwest::Client, request: HttpRequest) -> Result<reqwest:
 impl HttpSend for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         let built = to_reqwest(&self.client, request)?;
-        let response = self
+        let mut response = self
             .client
             .execute(built)
             .await
             .map_err(|e| classify_reqwest(&e))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    response_header_name(k),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        // Taken as hyper parsed them: no copy of a name or a value.
+        let headers = std::mem::take(response.headers_mut());
         let body = response
             .bytes()
             .await
@@ -277,6 +258,7 @@ impl HttpSend for ReqwestTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::LOGGABLE_HEADERS;
 
     fn listed(name: &str) -> bool {
         SENT_HEADER_NAMES

@@ -145,18 +145,14 @@ struct NoNetwork(Api);
 impl HttpSend for NoNetwork {
     async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, cert_common::Error> {
         let (status, body, request_id_header) = self.0.answer();
-        let mut headers = Vec::new();
-        if !body.is_empty() {
-            headers.push(("content-type".into(), "application/json".to_string()));
+        let mut response = HttpResponse::new(status, body.into_bytes());
+        if !response.body.is_empty() {
+            response = response.with_header("content-type", "application/json")?;
         }
         if request_id_header {
-            headers.push(("x-request-id".into(), REQUEST_ID.to_string()));
+            response = response.with_header("x-request-id", REQUEST_ID)?;
         }
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: body.into_bytes().into(),
-        })
+        Ok(response)
     }
 }
 

@@ -214,14 +214,7 @@ mod tests {
     }
 
     fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string().into(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec().into(),
-        }
+        crate::test_util::response(status, headers, body)
     }
 
     #[test]

@@ -293,11 +293,7 @@ mod tests {
     }
 
     fn resp(status: u16, content_type: &str, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: vec![("Content-Type".into(), content_type.into())],
-            body: body.as_bytes().to_vec().into(),
-        }
+        crate::test_util::response(status, &[("Content-Type", content_type)], body)
     }
 
     #[test]
@@ -385,8 +381,9 @@ mod tests {
         assert!(e.message().contains("Bad Gateway"), "{e}");
         let e = parse_response::<Out>(&resp(404, "text/plain", ""), UNIX_EPOCH).unwrap_err();
         assert_eq!(e.retry_class(), RetryClass::Permanent);
-        let mut r = resp(429, "text/plain", "slow down");
-        r.headers.push(("Retry-After".into(), "2".into()));
+        let r = resp(429, "text/plain", "slow down")
+            .with_header("Retry-After", "2")
+            .expect("valid");
         let e = parse_response::<Out>(&r, UNIX_EPOCH).unwrap_err();
         assert!(e.is_throttling());
         assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(2)));

@@ -46,14 +46,10 @@ impl HttpSend for Scripted {
 }
 
 fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Result<HttpResponse, Error> {
-    Ok(HttpResponse {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string().into(), v.to_string()))
-            .collect(),
-        body: body.as_bytes().to_vec().into(),
-    })
+    headers.iter().try_fold(
+        HttpResponse::new(status, body.as_bytes().to_vec()),
+        |r, (k, v)| r.with_header(k, v),
+    )
 }
 
 const OP: Operation = Operation {

@@ -28,11 +28,8 @@ fn answer_by_id(req: &cert_common::http::HttpRequest) -> Result<HttpResponse, ce
         ),
         _ => (204, ""),
     };
-    Ok(HttpResponse {
-        status,
-        headers: vec![("X-Request-Id".into(), format!("rid-{id}"))],
-        body: body.as_bytes().to_vec().into(),
-    })
+    HttpResponse::new(status, body.as_bytes().to_vec())
+        .with_header("X-Request-Id", &format!("rid-{id}"))
 }
 
 fn client(http: Arc<Responder>) -> Client {
