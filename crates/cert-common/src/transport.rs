@@ -6,6 +6,7 @@
 //! *ring* (the same crypto library that signs requests; no OpenSSL, no C toolchain for TLS).
 //! A user may hand in their own `reqwest::Client` instead.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -189,8 +190,57 @@ fn header_name(name: &str) -> Result<HeaderName, Error> {
         .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))
 }
 
+thread_local! {
+    /// The endpoint (`scheme://host`) this thread last sent to, parsed. Parsing the host is
+    /// most of the cost of parsing a URL, and a client sends every request to one endpoint.
+    static LAST_ENDPOINT: RefCell<Option<(String, reqwest::Url)>> = const { RefCell::new(None) };
+}
+
+/// The request's URL: the endpoint parsed once per thread (see [`LAST_ENDPOINT`]), then the
+/// path and query set on a copy, which gives the URL that parsing the whole would. A path that
+/// does not start with `/` or holds `?` or `#`, or a query that holds `#`, is parsed whole.
+fn request_url(request: &HttpRequest) -> Result<reqwest::Url, Error> {
+    let parse_whole = || {
+        reqwest::Url::parse(&request.url())
+            .map_err(|e| Error::invalid_input(format!("invalid request URL: {e}")))
+    };
+    if !request.path.starts_with('/')
+        || request.path.contains(['?', '#'])
+        || request.query.contains('#')
+    {
+        return parse_whole();
+    }
+    let (scheme, host) = (request.scheme.as_ref(), request.host.as_str());
+    let is_endpoint = |key: &str| {
+        key.len() == scheme.len() + 3 + host.len()
+            && key.starts_with(scheme)
+            && key[scheme.len()..].starts_with("://")
+            && key.ends_with(host)
+    };
+    let base = LAST_ENDPOINT.try_with(|cell| {
+        let mut cell = cell.borrow_mut();
+        match &*cell {
+            Some((key, url)) if is_endpoint(key) => Ok::<_, Error>(url.clone()),
+            _ => {
+                let key = format!("{scheme}://{host}");
+                let url = reqwest::Url::parse(&key)
+                    .map_err(|e| Error::invalid_input(format!("invalid request URL: {e}")))?;
+                *cell = Some((key, url.clone()));
+                Ok(url)
+            }
+        }
+    });
+    let mut url = match base {
+        Ok(base) => base?,
+        Err(_) => return parse_whole(), // the thread is exiting
+    };
+    url.set_path(&request.path);
+    url.set_query((!request.query.is_empty()).then_some(request.query.as_str()));
+    Ok(url)
+}
+
 /// Builds reqwest's request from ours, moving the header values and the body (no copies).
-fn to_reqwest(client: &reqwest::Client, request: HttpRequest) -> Result<reqwest::Request, Error> {
+fn to_reqwest(request: HttpRequest) -> Result<reqwest::Request, Error> {
     let method = match request.method.as_ref() {
         "GET" => reqwest::Method::GET,
         "POST" => reqwest::Method::POST,
@@ -199,8 +249,7 @@ fn to_reqwest(client: &reqwest::Client, request: HttpRequest) -> Result<reqwest:
         other => reqwest::Method::from_bytes(other.as_bytes())
             .map_err(|_| Error::invalid_input(format!("invalid HTTP method {other:?}")))?,
     };
-    let url = reqwest::Url::parse(&request.url())
-        .map_err(|e| Error::invalid_input(format!("invalid request URL: {e}")))?;
+    let url = request_url(&request)?;
     // Every value goes into one shared buffer, each header a slice of it: reqwest clones the
     // header map once per request (it keeps a copy for redirects), and a clone of a slice of a
     // shared buffer only counts a reference, where values of their own would each allocate.
@@ -221,11 +270,9 @@ fn to_reqwest(client: &reqwest::Client, request: HttpRequest) -> Result<reqwest:
         at += v.len();
         headers.append(header_name(k)?, value);
     }
-    let mut built = client
-        .request(method, url)
-        .body(request.body)
-        .build()
-        .map_err(|e| classify_reqwest(&e))?;
+    // Built directly (a `RequestBuilder` would take a reference on the shared client).
+    let mut built = reqwest::Request::new(method, url);
+    *built.body_mut() = Some(request.body.into());
     // reqwest adds the client's default headers (User-Agent) when it sends, unless set here.
     *built.headers_mut() = headers;
     Ok(built)
@@ -234,7 +281,7 @@ fn to_reqwest(client: &reqwest::Client, request: HttpRequest) -> Result<reqwest:
 #[async_trait]
 impl HttpSend for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let built = to_reqwest(&self.client, request)?;
+        let built = to_reqwest(request)?;
         let mut response = self
             .client
             .execute(built)
@@ -307,9 +354,6 @@ mod tests {
 
     #[test]
     fn header_values_share_one_buffer_and_keep_their_order() {
-        let client = ReqwestTransport::new(TransportConfig::default(), "ua")
-            .expect("transport")
-            .client;
         let mut r = HttpRequest::new("POST", "http", "127.0.0.1:1", "/p");
         r.query = "a=1".to_string();
         r.set_header("Host", "127.0.0.1:1");
@@ -318,7 +362,7 @@ mod tests {
         r.headers.push(("x-custom-thing".into(), "v2".to_string()));
         r.set_header("Authorization", "");
         r.body = crate::http::Bytes::from_static(b"{}");
-        let built = to_reqwest(&client, r).expect("builds");
+        let built = to_reqwest(r).expect("builds");
         assert_eq!(built.url().as_str(), "http://127.0.0.1:1/p?a=1");
         let h = built.headers();
         assert_eq!(h.get("host"), None);
@@ -330,18 +374,71 @@ mod tests {
     }
 
     #[test]
+    fn urls_from_the_remembered_endpoint_are_the_parsed_urls() {
+        let cases = [
+            ("https", "ssl.tencentcloudapi.com", "/", ""),
+            (
+                "https",
+                "elb.cn-north-4.myhuaweicloud.com",
+                "/v3/p/elb/certificates/batch-delete",
+                "",
+            ),
+            (
+                "http",
+                "127.0.0.1:8080",
+                "/v2/p/apigw/certificates/a%20b%2Fc~d",
+                "",
+            ),
+            (
+                "https",
+                "cas.aliyuncs.com",
+                "/",
+                "CertId=1&ClientToken=a%20b+c%2B*~",
+            ),
+            (
+                "https",
+                "cas.aliyuncs.com:443",
+                "/",
+                "x=%E4%BD%A0&y='q'&z=a b",
+            ),
+            ("http", "[::1]:9000", "/a/./b/../c", "k"),
+            ("HTTPS", "Example.COM", "/p", ""),
+            ("http", "127.0.0.1:8080", "/odd?path", "q"),
+            ("http", "127.0.0.1:8080", "/p", "a#b"),
+        ];
+        for (scheme, host, path, query) in cases {
+            let mut r = HttpRequest::new("GET", scheme, host, path);
+            r.query = query.to_string();
+            let built = request_url(&r).expect("url");
+            let parsed = reqwest::Url::parse(&r.url()).expect("parses whole");
+            assert_eq!(
+                built.as_str(),
+                parsed.as_str(),
+                "{scheme} {host} {path} {query}"
+            );
+            // Again, now from the remembered endpoint.
+            assert_eq!(request_url(&r).expect("url").as_str(), parsed.as_str());
+        }
+        for (host, path) in [("bad host", "/"), ("127.0.0.1:8080", "relative")] {
+            let r = HttpRequest::new("GET", "http", host, path);
+            assert!(reqwest::Url::parse(&r.url()).is_err());
+            assert_eq!(
+                request_url(&r).expect_err("invalid").kind(),
+                ErrorKind::InvalidInput
+            );
+        }
+    }
+
+    #[test]
     fn a_bad_header_is_an_input_error_not_a_panic() {
-        let client = ReqwestTransport::new(TransportConfig::default(), "ua")
-            .expect("transport")
-            .client;
         let mut r = HttpRequest::new("GET", "http", "h", "/");
         r.set_header("X-Bad", "a\nb");
-        let e = to_reqwest(&client, r).expect_err("newline");
+        let e = to_reqwest(r).expect_err("newline");
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
         let mut r = HttpRequest::new("GET", "http", "h", "/");
         r.set_header("Bad Name", "v");
         assert_eq!(
-            to_reqwest(&client, r).expect_err("space").kind(),
+            to_reqwest(r).expect_err("space").kind(),
             ErrorKind::InvalidInput
         );
     }
