@@ -332,16 +332,18 @@ pub fn fill_path<V: AsRef<str>>(template: &str, params: &[(&str, V)]) -> Result<
                 "`{name}` must not be {value:?} (a URL would resolve it as a path step)"
             )));
         }
-        if !template.split('{').skip(1).any(|rest| {
-            rest.strip_prefix(name)
-                .is_some_and(|after| after.starts_with('}'))
-        }) {
-            return Err(Error::invalid_input(format!(
-                "path template {template:?} has no {{{name}}}"
-            )));
-        }
     }
-    // One pass over the template, each value encoded straight into the path.
+    // One pass over the template, each value encoded straight into the path; which parameters
+    // were used is kept in a bit set (a template has a handful).
+    let unusable = || {
+        Error::invalid_input(format!(
+            "path template {template:?} has too many parameters"
+        ))
+    };
+    if params.len() > 64 {
+        return Err(unusable());
+    }
+    let mut used: u64 = 0;
     let mut path = String::with_capacity(
         template.len()
             + params
@@ -353,22 +355,33 @@ pub fn fill_path<V: AsRef<str>>(template: &str, params: &[(&str, V)]) -> Result<
     while let Some(open) = rest.find('{') {
         path.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
+        let found = after.find('}').and_then(|close| {
             let name = &after[..close];
             params
                 .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (v.as_ref(), close))
+                .position(|(n, _)| *n == name)
+                .map(|at| (at, close))
         });
-        let Some((value, close)) = value else {
+        let Some((at, close)) = found else {
             return Err(Error::invalid_input(format!(
                 "path template {template:?} has an unfilled parameter"
             )));
         };
-        push_encoded(&mut path, value, false);
+        used |= 1 << at;
+        push_encoded(&mut path, params[at].1.as_ref(), false);
         rest = &after[close + 1..];
     }
     path.push_str(rest);
+    if let Some((name, _)) = params
+        .iter()
+        .enumerate()
+        .find(|(at, _)| used & (1 << at) == 0)
+        .map(|(_, p)| p)
+    {
+        return Err(Error::invalid_input(format!(
+            "path template {template:?} has no {{{name}}}"
+        )));
+    }
     Ok(path)
 }
 
@@ -683,7 +696,8 @@ mod tests {
             assert_eq!(e.kind(), ErrorKind::InvalidInput, "{bad:?}");
         }
         assert!(fill_path(t, &[("project_id", "p")]).is_err());
-        assert!(fill_path("/x", &[("project_id", "p")]).is_err());
+        let e = fill_path("/x", &[("project_id", "p")]).unwrap_err();
+        assert!(e.message().contains("has no {project_id}"), "{e}");
         assert_eq!(
             fill_path("/{a}/x/{a}", &[("a", "p q")]).expect("twice"),
             "/p%20q/x/p%20q"
