@@ -8,10 +8,10 @@ use std::borrow::Cow;
 
 use super::{
     Signed, hex, hmac_tag, hmac_with_secret, lower, parse_query_cow, push_canonical_query,
-    push_sha256_hex, push_upper,
+    push_sha256_hex, push_upper, signer_headers_first,
 };
 use crate::credentials::AccessKey;
-use crate::http::{HeaderName, HttpRequest};
+use crate::http::HttpRequest;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -139,7 +139,10 @@ pub struct CommonParams<'a> {
 /// Adds the headers the Aliyun SDK adds, in its order (caller headers after `accept`), and
 /// signs. `req.query` (wire, `+` for spaces) and `req.body` must be final.
 pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &AccessKey) -> Signed {
-    let mut headers: Vec<(HeaderName, String)> = Vec::with_capacity(12 + req.headers.len());
+    // Built in the request's own vector: the signer's first, then the caller's it did not set.
+    let mut headers = std::mem::take(&mut req.headers);
+    let given = headers.len();
+    headers.reserve(12);
     let mut push = |k: &'static str, v: &str| headers.push((Cow::Borrowed(k), v.to_string()));
     push("host", &req.host);
     push("x-acs-version", params.version);
@@ -148,11 +151,7 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
     push("x-acs-date", params.date);
     push("x-acs-signature-nonce", params.nonce);
     push("accept", "application/json");
-    for (k, v) in std::mem::take(&mut req.headers) {
-        if !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(&k)) {
-            headers.push((k, v));
-        }
-    }
+    signer_headers_first(&mut headers, given);
     let provider = if key.security_token().is_some() {
         "static_sts"
     } else {

@@ -164,8 +164,39 @@ pub fn signatures_equal(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Reorders `headers`, whose first `given` entries are the caller's and the rest the
+/// signer's: the signer's first, then the caller's in their order, without any that a header
+/// before it (the signer's included) already names. Signers build their headers this way in
+/// the request's own vector.
+fn signer_headers_first(headers: &mut Vec<(crate::http::HeaderName, String)>, given: usize) {
+    headers.rotate_left(given);
+    let mut i = headers.len() - given;
+    while i < headers.len() {
+        if headers[..i]
+            .iter()
+            .any(|(h, _)| h.eq_ignore_ascii_case(&headers[i].0))
+        {
+            headers.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// `UNRESERVED[b]`: whether byte `b` is left as it is by percent-encoding.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
+        b += 1;
+    }
+    table
+};
+
 fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
 /// Percent-encodes UTF-8, leaving only `A-Z a-z 0-9 - _ . ~`; upper-case hex (`%2F`, `%20`).
@@ -192,20 +223,28 @@ fn encode_with(s: &str, plus_for_space: bool) -> String {
 /// `plus_for_space`) does.
 pub(crate) fn push_encoded(out: &mut String, s: &str, plus_for_space: bool) {
     const UPPER: &[u8; 16] = b"0123456789ABCDEF";
-    if s.bytes().all(is_unreserved) {
-        out.push_str(s);
-        return;
-    }
-    for &b in s.as_bytes() {
+    // Runs of unreserved bytes are copied whole; each other byte is escaped.
+    let bytes = s.as_bytes();
+    let mut run_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if is_unreserved(b) {
-            out.push(b as char);
-        } else if plus_for_space && b == b' ' {
+            continue;
+        }
+        // The run is ASCII, so both of its ends are character boundaries.
+        if let Some(run) = s.get(run_start..i) {
+            out.push_str(run);
+        }
+        run_start = i + 1;
+        if plus_for_space && b == b' ' {
             out.push('+');
         } else {
             out.push('%');
-            out.push(UPPER[(b >> 4) as usize] as char);
-            out.push(UPPER[(b & 15) as usize] as char);
+            out.push(char::from(UPPER[usize::from(b >> 4)]));
+            out.push(char::from(UPPER[usize::from(b & 15)]));
         }
+    }
+    if let Some(run) = s.get(run_start..) {
+        out.push_str(run);
     }
 }
 
@@ -339,6 +378,48 @@ mod tests {
                 ("x".into(), "".into())
             ]
         );
+    }
+
+    #[test]
+    fn encoding_by_runs_matches_byte_by_byte() {
+        let reference = |s: &str, plus: bool| {
+            let mut out = String::new();
+            for &b in s.as_bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    out.push(char::from(b));
+                } else if plus && b == b' ' {
+                    out.push('+');
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            out
+        };
+        let samples = [
+            "",
+            "a",
+            " ",
+            "abc",
+            "a b",
+            "证书",
+            "-证-",
+            "a证b c~",
+            "%",
+            "ü",
+            "x ü y",
+            "~_.-",
+            "/v2/p/a b/ü",
+            "tok en/+*~=&\u{fc}",
+            "\u{1F600}end",
+            "start\u{1F600}",
+        ];
+        for s in samples {
+            for plus in [false, true] {
+                let mut out = String::from(">");
+                push_encoded(&mut out, s, plus);
+                assert_eq!(out, format!(">{}", reference(s, plus)), "{s:?} {plus}");
+            }
+        }
     }
 
     #[test]

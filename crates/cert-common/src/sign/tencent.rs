@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use ring::hmac;
 
-use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper};
+use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper, signer_headers_first};
 use crate::credentials::AccessKey;
 use crate::http::HttpRequest;
 use crate::time::UtcDateTime;
@@ -258,18 +258,7 @@ pub fn sign_request(
         push("X-TC-Token", t.expose().to_string());
     }
     push("X-TC-Language", params.language.to_string());
-    headers.rotate_left(given);
-    let mut i = headers.len() - given;
-    while i < headers.len() {
-        if headers[..i]
-            .iter()
-            .any(|(h, _)| h.eq_ignore_ascii_case(&headers[i].0))
-        {
-            headers.remove(i);
-        } else {
-            i += 1;
-        }
-    }
+    signer_headers_first(&mut headers, given);
     req.headers = headers;
     let signed = sign_with(
         &SignInput {
