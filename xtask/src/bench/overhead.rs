@@ -6,9 +6,10 @@
 //! Both sides run in the same process, on the same tokio runtime (two workers), at concurrency
 //! 1 and 32 (tasks looping until a deadline, on a shared client); the server runs in a process
 //! of its own ([`super::canned_server`]), so that only client work shares the measured
-//! process's allocator and threads. After a warm-up of each, bare and SDK run in 7 rounds of 1 s, back to back, the
-//! order alternating; the ratio reported is the median of the rounds' ratios (with the lowest
-//! and the highest), so a drift of the machine between runs cancels out.
+//! process's allocator and threads. After a warm-up of each, bare and SDK run in 11 rounds of
+//! 1 s, back to back, the order alternating; the ratio reported is the median of the rounds'
+//! ratios (with the lowest and the highest), so a drift of the machine between runs cancels
+//! out.
 //!
 //! Diagnostic rows (no target): each client's CPU time per call with no network at all (a
 //! canned `HttpSend`), and the bare loop on a client with the SDK's reqwest settings.
@@ -470,7 +471,7 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     let (warmup, measure, rounds) = if quick {
         (Duration::from_millis(200), Duration::from_millis(300), 2)
     } else {
-        (Duration::from_millis(500), Duration::from_secs(1), 7)
+        (Duration::from_millis(500), Duration::from_secs(1), 11)
     };
     let server = CannedServer::start()?;
     let addr = server.addr;
