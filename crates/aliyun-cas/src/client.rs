@@ -107,13 +107,16 @@ impl Client {
             };
             report.record(id, outcome_of(&result), request_id);
         }
-        Ok(report.finish(
-            cert_common::Outcome::Unconfirmed {
-                code: None,
-                message: "no answer covered this id".to_string(),
-            },
-            None,
-        ))
+        Ok(report.finish_with(|| {
+            let message = "no answer covered this id".to_string();
+            (
+                cert_common::Outcome::Unconfirmed {
+                    code: None,
+                    message,
+                },
+                None,
+            )
+        }))
     }
 }
 

@@ -292,6 +292,15 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
 
     /// Finishes: ids with no outcome get `missing` (and `request_id`).
     pub fn finish(self, missing: Outcome, request_id: Option<String>) -> DeleteReport<Id> {
+        self.finish_with(|| (missing.clone(), request_id.clone()))
+    }
+
+    /// Finishes: ids with no outcome get the outcome and request id `missing` makes, called
+    /// once per such id (and never when every id has one, so its message costs nothing then).
+    pub fn finish_with(
+        self,
+        mut missing: impl FnMut() -> (Outcome, Option<String>),
+    ) -> DeleteReport<Id> {
         let ReportBuilder {
             order,
             index,
@@ -303,8 +312,7 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
             .into_iter()
             .zip(slots)
             .map(|(id, slot)| {
-                let (outcome, request_id) =
-                    slot.unwrap_or_else(|| (missing.clone(), request_id.clone()));
+                let (outcome, request_id) = slot.unwrap_or_else(&mut missing);
                 ItemOutcome {
                     id,
                     outcome,
@@ -319,6 +327,28 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finish_with_makes_the_missing_outcome_only_for_missing_ids() {
+        let mut made = 0;
+        let mut b = ReportBuilder::new(["a", "b"].map(String::from));
+        b.record(&"a".into(), Outcome::Deleted, None);
+        b.record(&"b".into(), Outcome::Absent, None);
+        let r = b.finish_with(|| {
+            made += 1;
+            (Outcome::Absent, None)
+        });
+        assert_eq!((r.items.len(), made), (2, 0));
+        let mut b = ReportBuilder::new(["a", "b", "c"].map(String::from));
+        b.record(&"b".into(), Outcome::Deleted, None);
+        let r = b.finish_with(|| {
+            made += 1;
+            (Outcome::Absent, Some("rid".into()))
+        });
+        assert_eq!(made, 2);
+        assert_eq!(r.items[0].request_id.as_deref(), Some("rid"));
+        assert_eq!(r.items[1].outcome, Outcome::Deleted);
+    }
 
     #[test]
     fn one_outcome_per_requested_id_and_nothing_invented() {

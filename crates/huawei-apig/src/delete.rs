@@ -255,12 +255,15 @@ impl DeleteCertificatesFluentBuilder {
                 }
             }
         }
-        Ok(builder.finish(
-            Outcome::Unconfirmed {
-                code: None,
-                message: "the delete task ended before an answer was seen".to_string(),
-            },
-            None,
-        ))
+        Ok(builder.finish_with(|| {
+            let message = "the delete task ended before an answer was seen".to_string();
+            (
+                Outcome::Unconfirmed {
+                    code: None,
+                    message,
+                },
+                None,
+            )
+        }))
     }
 }

@@ -167,13 +167,16 @@ impl BatchDeleteCertificatesFluentBuilder {
                     builder.record(&item.id, outcome_of(item), request_id.clone());
                 }
                 let unexpected_ids = dedup(builder.ignored());
-                let report = builder.finish(
-                    Outcome::Unconfirmed {
-                        code: None,
-                        message: "the server's answer did not mention this id".to_string(),
-                    },
-                    request_id.clone(),
-                );
+                let report = builder.finish_with(|| {
+                    let message = "the server's answer did not mention this id".to_string();
+                    (
+                        Outcome::Unconfirmed {
+                            code: None,
+                            message,
+                        },
+                        request_id.clone(),
+                    )
+                });
                 Ok(BatchDeleteCertificatesOutput {
                     report,
                     request_id,

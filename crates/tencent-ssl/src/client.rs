@@ -199,18 +199,47 @@ impl BatchDeleteCsrFluentBuilder {
         for (ids, result) in results {
             summaries.push(record_batch(&mut report, ids, result, &mut unrequested));
         }
-        let report = report.finish(
-            Outcome::Unconfirmed {
-                code: None,
-                message: "no answer covered this id".to_string(),
-            },
-            None,
-        );
+        let report = report.finish_with(|| {
+            let message = "no answer covered this id".to_string();
+            (
+                Outcome::Unconfirmed {
+                    code: None,
+                    message,
+                },
+                None,
+            )
+        });
         Ok(BatchDeleteCsrOutput {
             report,
             batches: summaries,
             unrequested,
         })
+    }
+}
+
+/// A set of ids to test membership in: the list itself while it is short (no hashing, no
+/// allocation), a hash set beyond.
+enum IdSet<'a> {
+    Few(&'a [u64]),
+    Many(HashSet<u64>),
+}
+
+impl<'a> IdSet<'a> {
+    const FEW: usize = 16;
+
+    fn new(ids: &'a [u64]) -> Self {
+        if ids.len() <= Self::FEW {
+            IdSet::Few(ids)
+        } else {
+            IdSet::Many(ids.iter().copied().collect())
+        }
+    }
+
+    fn contains(&self, id: &u64) -> bool {
+        match self {
+            IdSet::Few(ids) => ids.contains(id),
+            IdSet::Many(set) => set.contains(id),
+        }
     }
 }
 
@@ -224,8 +253,8 @@ fn record_batch(
         Ok(executed) => {
             let value = executed.value;
             let rid = value.request_id.clone();
-            let deleted: HashSet<u64> = value.success.iter().copied().collect();
-            let asked: HashSet<u64> = ids.iter().copied().collect();
+            let deleted = IdSet::new(&value.success);
+            let asked = IdSet::new(&ids);
             unrequested.extend(value.success.iter().filter(|id| !asked.contains(id)));
             let why = || {
                 if executed.earlier_attempt_may_have_applied {
@@ -321,5 +350,26 @@ impl BatchDeleteCsrOutput {
     /// Ids the server listed in `Success` that no request asked for (not in the report).
     pub fn unrequested_ids(&self) -> &[u64] {
         &self.unrequested
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdSet;
+
+    #[test]
+    fn id_sets_answer_alike_below_and_above_the_scan_limit() {
+        for n in [0u64, 1, 16, 17, 100] {
+            let ids: Vec<u64> = (0..n).map(|i| i * 3).collect();
+            let set = IdSet::new(&ids);
+            assert_eq!(matches!(set, IdSet::Few(_)), n <= 16, "{n}");
+            for probe in 0..n * 3 + 2 {
+                assert_eq!(
+                    set.contains(&probe),
+                    probe % 3 == 0 && probe < n * 3,
+                    "{n} {probe}"
+                );
+            }
+        }
     }
 }
