@@ -234,6 +234,10 @@ fn request_url(request: &HttpRequest) -> Result<reqwest::Url, Error> {
         Ok(base) => base?,
         Err(_) => return parse_whole(), // the thread is exiting
     };
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        // The host carried a path, query or fragment of its own: no endpoint to reuse.
+        return parse_whole();
+    }
     url.set_path(&request.path);
     url.set_query((!request.query.is_empty()).then_some(request.query.as_str()));
     Ok(url)
@@ -405,6 +409,9 @@ mod tests {
             ("HTTPS", "Example.COM", "/p", ""),
             ("http", "127.0.0.1:8080", "/odd?path", "q"),
             ("http", "127.0.0.1:8080", "/p", "a#b"),
+            ("http", "h/x", "/p", "q"),
+            ("http", "h?x", "/p", ""),
+            ("http", "user@h", "/p", ""),
         ];
         for (scheme, host, path, query) in cases {
             let mut r = HttpRequest::new("GET", scheme, host, path);
