@@ -110,6 +110,13 @@ impl HttpRequest {
     }
 }
 
+/// Orders two header names as their lower-case forms would order, without making them.
+pub(crate) fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 /// Header names that are safe to print. Every other header is shown as `** redacted **`.
 pub const LOGGABLE_HEADERS: &[&str] = &[
     "content-type",

@@ -5,7 +5,7 @@
 //! names that the caller did not ask about are not invented into the report, and ids the server
 //! does not mention get an explicit default (usually "unconfirmed").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::Hash;
 
@@ -324,9 +324,54 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     }
 }
 
+/// A set of ids to test membership in: the list itself while it holds up to 16 (no hashing,
+/// no allocation), a hash set beyond, as [`ReportBuilder`] finds its ids.
+#[derive(Debug)]
+pub enum IdSet<'a, Id> {
+    /// Scanned.
+    Few(&'a [Id]),
+    /// Hashed.
+    Many(HashSet<&'a Id>),
+}
+
+impl<'a, Id: Eq + Hash> IdSet<'a, Id> {
+    /// The set of `ids`.
+    pub fn new(ids: &'a [Id]) -> Self {
+        if ids.len() <= SMALL {
+            IdSet::Few(ids)
+        } else {
+            IdSet::Many(ids.iter().collect())
+        }
+    }
+
+    /// True when `id` is in the set.
+    pub fn contains(&self, id: &Id) -> bool {
+        match self {
+            IdSet::Few(ids) => ids.contains(id),
+            IdSet::Many(set) => set.contains(id),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_sets_answer_alike_below_and_above_the_scan_limit() {
+        for n in [0u64, 1, 16, 17, 100] {
+            let ids: Vec<u64> = (0..n).map(|i| i * 3).collect();
+            let set = IdSet::new(&ids);
+            assert_eq!(matches!(set, IdSet::Few(_)), n <= 16, "{n}");
+            for probe in 0..n * 3 + 2 {
+                assert_eq!(
+                    set.contains(&probe),
+                    probe % 3 == 0 && probe < n * 3,
+                    "{n} {probe}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn finish_with_makes_the_missing_outcome_only_for_missing_ids() {

@@ -15,8 +15,7 @@ use bytes::BytesMut;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpResponse};
-use crate::sign::cmp_lower;
+use crate::http::{HttpRequest, HttpResponse, cmp_lower};
 
 /// Sends one HTTP request and returns the response. The request is handed over, so a
 /// transport can move its header values and body onto the wire without copying them.

@@ -1,11 +1,10 @@
 //! The client and the `BatchDeleteCSR` operation.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use cert_common::json::to_python_json;
-use cert_common::outcome::ReportBuilder;
+use cert_common::outcome::{IdSet, ReportBuilder};
 use cert_common::providers::tencent::{Api3Call, Language, build_post, parse_response};
 use cert_common::runtime::{Executed, Operation, Runtime};
 use cert_common::{DeleteReport, Endpoint, Error, Outcome, Provider};
@@ -217,32 +216,6 @@ impl BatchDeleteCsrFluentBuilder {
     }
 }
 
-/// A set of ids to test membership in: the list itself while it is short (no hashing, no
-/// allocation), a hash set beyond.
-enum IdSet<'a> {
-    Few(&'a [u64]),
-    Many(HashSet<u64>),
-}
-
-impl<'a> IdSet<'a> {
-    const FEW: usize = 16;
-
-    fn new(ids: &'a [u64]) -> Self {
-        if ids.len() <= Self::FEW {
-            IdSet::Few(ids)
-        } else {
-            IdSet::Many(ids.iter().copied().collect())
-        }
-    }
-
-    fn contains(&self, id: &u64) -> bool {
-        match self {
-            IdSet::Few(ids) => ids.contains(id),
-            IdSet::Many(set) => set.contains(id),
-        }
-    }
-}
-
 fn record_batch(
     report: &mut ReportBuilder<u64>,
     ids: Vec<u64>,
@@ -350,26 +323,5 @@ impl BatchDeleteCsrOutput {
     /// Ids the server listed in `Success` that no request asked for (not in the report).
     pub fn unrequested_ids(&self) -> &[u64] {
         &self.unrequested
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::IdSet;
-
-    #[test]
-    fn id_sets_answer_alike_below_and_above_the_scan_limit() {
-        for n in [0u64, 1, 16, 17, 100] {
-            let ids: Vec<u64> = (0..n).map(|i| i * 3).collect();
-            let set = IdSet::new(&ids);
-            assert_eq!(matches!(set, IdSet::Few(_)), n <= 16, "{n}");
-            for probe in 0..n * 3 + 2 {
-                assert_eq!(
-                    set.contains(&probe),
-                    probe % 3 == 0 && probe < n * 3,
-                    "{n} {probe}"
-                );
-            }
-        }
     }
 }

@@ -9,11 +9,12 @@
 //!    raw secret key.
 
 use super::{
-    Signed, cmp_lower, decode_cow, hex, hmac_tag, hmac_with_secret, parse_query_cow,
-    push_canonical_query, push_encoded, push_lower, push_sha256_hex, push_upper,
+    Signed, decode_cow, hex, hmac_tag, hmac_with_secret, parse_query_cow, push_canonical_query,
+    push_encoded, push_lower, push_sha256_hex, push_upper,
 };
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
+use crate::http::cmp_lower;
 use crate::time::UtcDateTime;
 
 /// The algorithm name.

@@ -139,13 +139,6 @@ fn push_lower(out: &mut String, s: &str) {
     out[start..].make_ascii_lowercase();
 }
 
-/// Orders two header names as their lower-case forms would order, without making them.
-pub(crate) fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
-
 /// A header name in lower case, borrowed when it already is (the common case).
 fn lower(name: &str) -> Cow<'_, str> {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
