@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 
 use super::{
-    Signed, hex, hmac_tag, hmac_with_secret, lower, parse_query_cow, push_canonical_query,
-    push_sha256_hex, push_upper, signer_headers_first,
+    SIGNATURE_HEX_LEN, Signature, Signed, StringToSign, hmac_tag, hmac_with_secret, lower,
+    parse_query_cow, push_canonical_query, push_sha256_hex, push_upper, signer_headers_first,
 };
 use crate::credentials::AccessKey;
 use crate::http::HttpRequest;
@@ -26,21 +26,21 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
     out
 }
 
-/// Signs a request whose headers are final (all of them are signed). `hashed_payload` is the
-/// `x-acs-content-sha256` value.
+/// Signs a request whose headers are final (all of them are signed, but an `Authorization`
+/// header already present). `hashed_payload` is the `x-acs-content-sha256` value.
 ///
-/// Built in one buffer, without a map: the headers are sorted by (lower-cased name, trimmed
-/// value), so one name's values are adjacent and already in order to be joined with `,`.
+/// Built without a map: the headers are sorted by (lower-cased name, trimmed value), so one
+/// name's values are adjacent and already in order to be joined with `,`.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str) -> Signed {
-    sign_with(req, access_key_id, |msg| hmac_tag(secret.as_bytes(), msg))
+    signature(req, access_key_id, |msg| hmac_tag(secret.as_bytes(), msg)).into_signed()
 }
 
-/// [`sign`], with `mac` computing HMAC-SHA256 keyed with the secret.
-fn sign_with(
+/// The signature, with `mac` computing HMAC-SHA256 keyed with the secret.
+fn signature(
     req: &HttpRequest,
     access_key_id: &str,
     mac: impl FnOnce(&[u8]) -> ring::hmac::Tag,
-) -> Signed {
+) -> Signature {
     let mut headers: Vec<(std::borrow::Cow<'_, str>, &str)> = req
         .headers
         .iter()
@@ -48,6 +48,32 @@ fn sign_with(
         .map(|(k, v)| (lower(k), v.trim()))
         .collect();
     headers.sort_unstable();
+
+    // The `Authorization` value up to the signature: each distinct name once, `;`-joined,
+    // copied into the canonical request from here.
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len()
+            + 40
+            + access_key_id.len()
+            + headers.iter().map(|(k, _)| k.len() + 1).sum::<usize>()
+            + SIGNATURE_HEX_LEN,
+    );
+    for part in [ALGORITHM, " Credential=", access_key_id, ",SignedHeaders="] {
+        authorization.push_str(part);
+    }
+    let start = authorization.len();
+    let mut previous: Option<&str> = None;
+    for (k, _) in &headers {
+        if previous != Some(k) {
+            if previous.is_some() {
+                authorization.push(';');
+            }
+            authorization.push_str(k);
+        }
+        previous = Some(k);
+    }
+    let signed_headers = start..authorization.len();
+    authorization.push_str(",Signature=");
 
     let mut canonical_request = String::with_capacity(
         256 + req.path.len()
@@ -65,7 +91,6 @@ fn sign_with(
     query.sort_by(|a, b| a.0.cmp(&b.0));
     push_canonical_query(&mut canonical_request, &query);
     canonical_request.push('\n');
-    let mut signed_headers = String::with_capacity(headers.len() * 24);
     let mut previous: Option<&str> = None;
     for (k, v) in &headers {
         if previous == Some(k) {
@@ -73,11 +98,9 @@ fn sign_with(
         } else {
             if previous.is_some() {
                 canonical_request.push('\n');
-                signed_headers.push(';');
             }
             canonical_request.push_str(k);
             canonical_request.push(':');
-            signed_headers.push_str(k);
         }
         canonical_request.push_str(v);
         previous = Some(k);
@@ -86,39 +109,26 @@ fn sign_with(
         canonical_request.push('\n');
     }
     canonical_request.push('\n');
-    canonical_request.push_str(&signed_headers);
+    canonical_request.push_str(&authorization[signed_headers.clone()]);
     canonical_request.push('\n');
     match req.header("x-acs-content-sha256") {
         Some(hashed_payload) => canonical_request.push_str(hashed_payload),
         None => push_sha256_hex(&mut canonical_request, &req.body),
     }
 
-    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 1 + 64);
+    let mut string_to_sign = StringToSign::new();
     string_to_sign.push_str(ALGORITHM);
-    string_to_sign.push('\n');
-    push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
-    let signature = hex(mac(string_to_sign.as_bytes()).as_ref());
-    let mut authorization = String::with_capacity(
-        ALGORITHM.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
-    );
-    for part in [
-        ALGORITHM,
-        " Credential=",
-        access_key_id,
-        ",SignedHeaders=",
-        &signed_headers,
-        ",Signature=",
-        &signature,
-    ] {
-        authorization.push_str(part);
-    }
-    Signed {
+    string_to_sign.push_str("\n");
+    string_to_sign.push_sha256_hex(canonical_request.as_bytes());
+    let tag = mac(string_to_sign.as_bytes());
+    let mut signature = Signature {
         canonical_request,
         string_to_sign,
-        signed_headers,
-        signature,
         authorization,
-    }
+        signed_headers,
+    };
+    signature.finish(&tag);
+    signature
 }
 
 /// The RPC common parameters sent as `x-acs-*` headers.
@@ -138,7 +148,10 @@ pub struct CommonParams<'a> {
 
 /// Adds the headers the Aliyun SDK adds, in its order (caller headers after `accept`), and
 /// signs. `req.query` (wire, `+` for spaces) and `req.body` must be final.
-pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &AccessKey) -> Signed {
+///
+/// Only the `Authorization` value is kept; [`sign`] on the signed request gives the canonical
+/// request and string to sign behind it.
+pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &AccessKey) {
     // Built in the request's own vector: the signer's first, then the caller's it did not set.
     let mut headers = std::mem::take(&mut req.headers);
     let given = headers.len();
@@ -167,11 +180,11 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
         push("x-acs-security-token", t.expose());
     }
     req.headers = headers;
-    let signed = sign_with(req, key.id(), |msg| {
+    let authorization = signature(req, key.id(), |msg| {
         hmac_with_secret(key.secret().shared(), msg)
-    });
-    req.set_header("Authorization", signed.authorization.clone());
-    signed
+    })
+    .authorization;
+    req.set_header("Authorization", authorization);
 }
 
 /// The parts of an ACS3 `Authorization` header.

@@ -9,8 +9,8 @@
 //!    raw secret key.
 
 use super::{
-    Signed, decode_cow, hex, hmac_tag, hmac_with_secret, parse_query_cow, push_canonical_query,
-    push_encoded, push_lower, push_sha256_hex, push_upper,
+    SIGNATURE_HEX_LEN, Signature, Signed, StringToSign, decode_cow, hmac_tag, hmac_with_secret,
+    parse_query_cow, push_canonical_query, push_encoded, push_lower, push_sha256_hex, push_upper,
 };
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
@@ -61,20 +61,22 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 }
 
 /// Signs a request whose headers are all present (`Host`, `X-Sdk-Date`, ...) and whose header
-/// values are already trimmed. `sdk_date` is the `X-Sdk-Date` value.
+/// values are already trimmed. `sdk_date` is the `X-Sdk-Date` value. An `Authorization`
+/// header already present is not signed.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str, sdk_date: &str) -> Signed {
-    sign_with(req, access_key_id, sdk_date, |msg| {
+    signature(req, access_key_id, sdk_date, |msg| {
         hmac_tag(secret.as_bytes(), msg)
     })
+    .into_signed()
 }
 
-/// [`sign`], with `mac` computing HMAC-SHA256 keyed with the secret.
-fn sign_with(
+/// The signature, with `mac` computing HMAC-SHA256 keyed with the secret.
+fn signature(
     req: &HttpRequest,
     access_key_id: &str,
     sdk_date: &str,
     mac: impl FnOnce(&[u8]) -> ring::hmac::Tag,
-) -> Signed {
+) -> Signature {
     // Names are compared and written in lower case as they go, never copied lower-cased.
     let mut headers: Vec<(&str, &str)> = req
         .headers
@@ -84,19 +86,30 @@ fn sign_with(
         .collect();
     // Stable: a repeated name keeps the order the values are sent in.
     headers.sort_by(|a, b| cmp_lower(a.0, b.0));
-    let mut signed_headers =
-        String::with_capacity(headers.iter().map(|(k, _)| k.len() + 1).sum::<usize>());
+    let names_len = headers.iter().map(|(k, _)| k.len() + 1).sum::<usize>();
+
+    // The `Authorization` value up to the signature: the signed header names are written
+    // once, here, and copied into the canonical request from it.
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len() + 40 + access_key_id.len() + names_len + SIGNATURE_HEX_LEN,
+    );
+    for part in [ALGORITHM, " Access=", access_key_id, ", SignedHeaders="] {
+        authorization.push_str(part);
+    }
+    let start = authorization.len();
     for (i, (k, _)) in headers.iter().enumerate() {
         if i > 0 {
-            signed_headers.push(';');
+            authorization.push(';');
         }
-        push_lower(&mut signed_headers, k);
+        push_lower(&mut authorization, k);
     }
+    let signed_headers = start..authorization.len();
+    authorization.push_str(", Signature=");
 
     let mut canonical_request = String::with_capacity(
         160 + req.path.len()
             + req.query.len()
-            + signed_headers.len() * 2
+            + names_len * 2
             + headers.iter().map(|(_, v)| v.len() + 2).sum::<usize>(),
     );
     push_upper(&mut canonical_request, &req.method);
@@ -114,53 +127,41 @@ fn sign_with(
         canonical_request.push('\n');
     }
     canonical_request.push('\n');
-    canonical_request.push_str(&signed_headers);
+    canonical_request.push_str(&authorization[signed_headers.clone()]);
     canonical_request.push('\n');
     match req.header("X-Sdk-Content-Sha256") {
         Some(v) if !req.body.is_empty() => canonical_request.push_str(v),
         _ => push_sha256_hex(&mut canonical_request, &req.body),
     }
 
-    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 66);
+    let mut string_to_sign = StringToSign::new();
     for part in [ALGORITHM, "\n", sdk_date, "\n"] {
         string_to_sign.push_str(part);
     }
-    push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
-    let signature = hex(mac(string_to_sign.as_bytes()).as_ref());
-    let mut authorization = String::with_capacity(
-        ALGORITHM.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
-    );
-    for part in [
-        ALGORITHM,
-        " Access=",
-        access_key_id,
-        ", SignedHeaders=",
-        &signed_headers,
-        ", Signature=",
-        &signature,
-    ] {
-        authorization.push_str(part);
-    }
-    Signed {
+    string_to_sign.push_sha256_hex(canonical_request.as_bytes());
+    let tag = mac(string_to_sign.as_bytes());
+    let mut signature = Signature {
         canonical_request,
         string_to_sign,
-        signed_headers,
-        signature,
         authorization,
-    }
+        signed_headers,
+    };
+    signature.finish(&tag);
+    signature
 }
 
 /// Adds what the Huawei SDK adds and signs: `X-Project-Id` (when given), `X-Security-Token`
 /// (temporary keys), `X-Sdk-Date`, `Host`, then `Authorization`. Header values are trimmed as the
 /// SDK sends them. With an IAM token, sends `X-Auth-Token` instead and signs nothing.
 ///
-/// Returns the signing details, or `None` for token auth.
+/// Only the `Authorization` value is kept; [`sign`] on the signed request gives the canonical
+/// request and string to sign behind it.
 pub fn sign_request(
     req: &mut HttpRequest,
     credentials: &Credentials,
     project_id: Option<&str>,
     now: UtcDateTime,
-) -> Option<Signed> {
+) {
     for (_, v) in req.headers.iter_mut() {
         let t = v.trim();
         if t.len() != v.len() {
@@ -177,9 +178,8 @@ pub fn sign_request(
                 let host = req.host.clone();
                 req.set_header("Host", host);
             }
-            None
         }
-        Credentials::AccessKey(key) => Some(sign_with_key(req, key, project_id, now)),
+        Credentials::AccessKey(key) => sign_with_key(req, key, project_id, now),
     }
 }
 
@@ -188,7 +188,7 @@ fn sign_with_key(
     key: &AccessKey,
     project_id: Option<&str>,
     now: UtcDateTime,
-) -> Signed {
+) {
     if let Some(p) = project_id {
         req.set_header("X-Project-Id", p);
     }
@@ -204,11 +204,11 @@ fn sign_with_key(
     }
     req.remove_header("Authorization");
     let date = req.header("X-Sdk-Date").unwrap_or_default();
-    let signed = sign_with(req, key.id(), date, |msg| {
+    let authorization = signature(req, key.id(), date, |msg| {
         hmac_with_secret(key.secret().shared(), msg)
-    });
-    req.set_header("Authorization", signed.authorization.clone());
-    signed
+    })
+    .authorization;
+    req.set_header("Authorization", authorization);
 }
 
 /// The parts of a Huawei `Authorization` header.

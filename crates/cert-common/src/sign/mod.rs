@@ -43,6 +43,104 @@ impl fmt::Debug for Signed {
     }
 }
 
+/// One signature, built once for both uses: `sign_request` keeps only the `Authorization`
+/// value; [`Signed`], the debugging view, is made from it when asked for. The signed header
+/// names and the signature are parts of the `Authorization` value (the signature its last 64
+/// characters), so neither is a string of its own.
+struct Signature {
+    canonical_request: String,
+    string_to_sign: StringToSign,
+    authorization: String,
+    /// Where the `;`-joined signed header names are in `authorization`.
+    signed_headers: std::ops::Range<usize>,
+}
+
+/// Hex characters of an HMAC-SHA256 signature.
+const SIGNATURE_HEX_LEN: usize = 64;
+
+impl Signature {
+    /// Appends the hex of `tag` to the `Authorization` value, which ends with `Signature=`.
+    fn finish(&mut self, tag: &hmac::Tag) {
+        push_hex(&mut self.authorization, tag.as_ref());
+    }
+
+    fn into_signed(self) -> Signed {
+        let a = &self.authorization;
+        Signed {
+            canonical_request: self.canonical_request,
+            string_to_sign: self.string_to_sign.to_string(),
+            signed_headers: a[self.signed_headers.clone()].to_string(),
+            signature: a[a.len().saturating_sub(SIGNATURE_HEX_LEN)..].to_string(),
+            authorization: self.authorization,
+        }
+    }
+}
+
+/// The string to sign: under 160 bytes with these APIs' values, so it is kept on the stack;
+/// an unusually long one (a long service name or `X-Sdk-Date`) moves to the heap.
+enum StringToSign {
+    Stack([u8; 160], usize),
+    Heap(String),
+}
+
+impl StringToSign {
+    fn new() -> Self {
+        StringToSign::Stack([0; 160], 0)
+    }
+
+    fn push_str(&mut self, s: &str) {
+        match self {
+            StringToSign::Stack(buf, len) => match buf.get_mut(*len..*len + s.len()) {
+                Some(room) => {
+                    room.copy_from_slice(s.as_bytes());
+                    *len += s.len();
+                }
+                None => {
+                    let mut heap = String::from_utf8_lossy(&buf[..*len]).into_owned();
+                    heap.push_str(s);
+                    *self = StringToSign::Heap(heap);
+                }
+            },
+            StringToSign::Heap(heap) => heap.push_str(s),
+        }
+    }
+
+    /// Appends the lower-case hex of SHA-256 of `data`.
+    fn push_sha256_hex(&mut self, data: &[u8]) {
+        let mut hex = [0u8; 64];
+        for (pair, b) in hex
+            .chunks_exact_mut(2)
+            .zip(digest::digest(&digest::SHA256, data).as_ref())
+        {
+            pair[0] = HEX_DIGITS[(b >> 4) as usize];
+            pair[1] = HEX_DIGITS[(b & 15) as usize];
+        }
+        // Hex digits are ASCII.
+        self.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            StringToSign::Stack(buf, len) => &buf[..*len],
+            StringToSign::Heap(heap) => heap.as_bytes(),
+        }
+    }
+}
+
+impl fmt::Write for StringToSign {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
+impl fmt::Display for StringToSign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Only `str`s were pushed, so the bytes are UTF-8.
+        f.write_str(&String::from_utf8_lossy(self.as_bytes()))
+    }
+}
+
 /// Lower-case hex of SHA-256.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, data).as_ref())
@@ -117,13 +215,14 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Appends the lower-case hex of `bytes` to `out`.
 fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     out.reserve(bytes.len() * 2);
     for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+        out.push(HEX_DIGITS[(b >> 4) as usize] as char);
+        out.push(HEX_DIGITS[(b & 15) as usize] as char);
     }
 }
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends `s` to `out` with ASCII letters upper-cased (the canonical method).
 fn push_upper(out: &mut String, s: &str) {
@@ -423,6 +522,29 @@ mod tests {
         let mut pushed = String::from("x");
         push_sha256_hex(&mut pushed, b"");
         assert_eq!(pushed, format!("x{EMPTY_SHA256_HEX}"));
+    }
+
+    #[test]
+    fn a_long_string_to_sign_moves_to_the_heap_whole() {
+        let parts = ["TC3-HMAC-SHA256\n", &"s".repeat(150), "\n", "ü-end"];
+        let mut sts = StringToSign::new();
+        for p in parts {
+            sts.push_str(p);
+        }
+        sts.push_sha256_hex(b"abc");
+        let want = format!("{}{}", parts.concat(), sha256_hex(b"abc"));
+        assert!(matches!(sts, StringToSign::Heap(_)));
+        assert_eq!(sts.as_bytes(), want.as_bytes());
+        assert_eq!(sts.to_string(), want);
+
+        let mut short = StringToSign::new();
+        short.push_str("ACS3-HMAC-SHA256\n");
+        short.push_sha256_hex(b"");
+        assert!(matches!(short, StringToSign::Stack(..)));
+        assert_eq!(
+            short.to_string(),
+            format!("ACS3-HMAC-SHA256\n{EMPTY_SHA256_HEX}")
+        );
     }
 
     #[test]

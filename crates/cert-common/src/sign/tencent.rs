@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 use ring::hmac;
 
-use super::{Signed, hex, hmac_tag, push_sha256_hex, push_upper, signer_headers_first};
+use super::{
+    SIGNATURE_HEX_LEN, Signature, Signed, StringToSign, hmac_tag, push_sha256_hex, push_upper,
+    signer_headers_first,
+};
 use crate::credentials::AccessKey;
 use crate::http::HttpRequest;
 use crate::time::UtcDateTime;
@@ -51,12 +54,13 @@ pub fn credential_scope(timestamp: i64, service: &str) -> String {
 
 /// Signs with a secret id and key.
 pub fn sign(input: &SignInput<'_>, secret_id: &str, secret_key: &str) -> Signed {
-    sign_with(input, secret_id, |date, string_to_sign| {
+    signature(input, secret_id, |date, string_to_sign| {
         hmac::sign(
             &derive_signing_key(secret_key, date, input.service),
             string_to_sign,
         )
     })
+    .into_signed()
 }
 
 /// The signing key of a day and service: `HMAC("TC3"+key, date)` → service → `tc3_request`,
@@ -125,14 +129,16 @@ fn sign_with_cached_key(
         .unwrap_or_else(|_| hmac::sign(&derive(), string_to_sign))
 }
 
-/// Signs with a secret id; `sign_string(date, string_to_sign)` is the HMAC of the string to
-/// sign with the signing key of the request's date.
-fn sign_with(
+/// The signed header names: TC3 signs only these two.
+const SIGNED_HEADERS: &str = "content-type;host";
+
+/// The signature with a secret id; `sign_string(date, string_to_sign)` is the HMAC of the
+/// string to sign with the signing key of the request's date.
+fn signature(
     input: &SignInput<'_>,
     secret_id: &str,
     sign_string: impl FnOnce(&str, &[u8]) -> hmac::Tag,
-) -> Signed {
-    let signed_headers = "content-type;host".to_string();
+) -> Signature {
     let mut canonical_request = String::with_capacity(
         160 + input.query.len() + input.content_type.len() + input.host.len(),
     );
@@ -145,7 +151,7 @@ fn sign_with(
         "\nhost:",
         input.host,
         "\n\n",
-        &signed_headers,
+        SIGNED_HEADERS,
         "\n",
     ] {
         canonical_request.push_str(part);
@@ -156,48 +162,46 @@ fn sign_with(
         push_sha256_hex(&mut canonical_request, input.payload);
     }
 
-    // The credential scope `<YYYY-MM-DD>/<service>/tc3_request`; the date is its first part.
-    let mut scope = String::with_capacity(10 + 1 + input.service.len() + 12);
+    // The `Authorization` value up to the signature, with the credential scope
+    // `<YYYY-MM-DD>/<service>/tc3_request` written in place; the string to sign takes the
+    // scope from it.
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len() + 72 + secret_id.len() + input.service.len() + SIGNATURE_HEX_LEN,
+    );
+    for part in [ALGORITHM, " Credential=", secret_id, "/"] {
+        authorization.push_str(part);
+    }
+    let scope_start = authorization.len();
     let _ = write!(
-        scope,
+        authorization,
         "{}/{}/tc3_request",
         UtcDateTime::from_unix(input.timestamp).date_display(),
         input.service
     );
-    let date = scope.split('/').next().unwrap_or_default();
-    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + 24 + scope.len() + 64);
-    string_to_sign.push_str(ALGORITHM);
-    string_to_sign.push('\n');
-    let _ = write!(string_to_sign, "{}", input.timestamp);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&scope);
-    string_to_sign.push('\n');
-    push_sha256_hex(&mut string_to_sign, canonical_request.as_bytes());
+    let scope = scope_start..authorization.len();
+    authorization.push_str(", SignedHeaders=");
+    let signed_headers = authorization.len()..authorization.len() + SIGNED_HEADERS.len();
+    authorization.push_str(SIGNED_HEADERS);
+    authorization.push_str(", Signature=");
 
-    let signature = hex(sign_string(date, string_to_sign.as_bytes()).as_ref());
-    let mut authorization = String::with_capacity(
-        ALGORITHM.len() + 48 + secret_id.len() + scope.len() + signed_headers.len() + 64,
+    let scope = &authorization[scope];
+    let date = scope.split('/').next().unwrap_or_default();
+    let mut string_to_sign = StringToSign::new();
+    let _ = write!(
+        string_to_sign,
+        "{ALGORITHM}\n{}\n{scope}\n",
+        input.timestamp
     );
-    for part in [
-        ALGORITHM,
-        " Credential=",
-        secret_id,
-        "/",
-        &scope,
-        ", SignedHeaders=",
-        &signed_headers,
-        ", Signature=",
-        &signature,
-    ] {
-        authorization.push_str(part);
-    }
-    Signed {
+    string_to_sign.push_sha256_hex(canonical_request.as_bytes());
+    let tag = sign_string(date, string_to_sign.as_bytes());
+    let mut signature = Signature {
         canonical_request,
         string_to_sign,
-        signed_headers,
-        signature,
         authorization,
-    }
+        signed_headers,
+    };
+    signature.finish(&tag);
+    signature
 }
 
 /// The API 3.0 common parameters sent as `X-TC-*` headers.
@@ -224,12 +228,15 @@ pub struct CommonParams<'a> {
 /// Adds the headers the Tencent SDK adds, in its order, and signs. `req.body` and `req.query`
 /// must be final; `Content-Type` is `application/json` for POST and
 /// `application/x-www-form-urlencoded` for GET unless already set.
+///
+/// Only the `Authorization` value is kept; [`sign`] gives the canonical request and string to
+/// sign behind it.
 pub fn sign_request(
     req: &mut HttpRequest,
     params: &CommonParams<'_>,
     key: &AccessKey,
     timestamp: i64,
-) -> Signed {
+) {
     let content_type: Cow<'static, str> = match req.header("Content-Type") {
         Some(ct) => Cow::Owned(ct.to_string()),
         None if req.method == "GET" => Cow::Borrowed("application/x-www-form-urlencoded"),
@@ -260,7 +267,7 @@ pub fn sign_request(
     push("X-TC-Language", params.language.to_string());
     signer_headers_first(&mut headers, given);
     req.headers = headers;
-    let signed = sign_with(
+    let authorization = signature(
         &SignInput {
             method: &req.method,
             host: &req.host,
@@ -275,9 +282,9 @@ pub fn sign_request(
         |date, string_to_sign| {
             sign_with_cached_key(key.secret().shared(), date, params.service, string_to_sign)
         },
-    );
-    req.set_header("Authorization", signed.authorization.clone());
-    signed
+    )
+    .authorization;
+    req.set_header("Authorization", authorization);
 }
 
 /// The parts of a TC3 `Authorization` header.
@@ -374,7 +381,7 @@ mod tests {
             let key = AccessKey::new(id, secret);
             let mut req = HttpRequest::new("POST", "https", "ssl.tencentcloudapi.com", "/");
             req.body = crate::http::Bytes::from_static(br#"{"CSRIds": [1]}"#);
-            let cached = sign_request(&mut req, &test_params(service), &key, ts);
+            sign_request(&mut req, &test_params(service), &key, ts);
             let fresh = sign(
                 &SignInput {
                     method: "POST",
@@ -390,7 +397,8 @@ mod tests {
                 secret,
             );
             assert_eq!(
-                cached.authorization, fresh.authorization,
+                req.header("Authorization"),
+                Some(fresh.authorization.as_str()),
                 "{id} {ts} {service}"
             );
         }

@@ -117,6 +117,8 @@ fn huawei_pairs(query: &Value) -> Vec<(String, String)> {
     pairs
 }
 
+/// Signs the vector's request as the clients do (`sign_request`), then explains the signed
+/// request with the pure `sign`, whose `Authorization` must be the one sent.
 fn sign_vector(v: &Value) -> (HttpRequest, Signed) {
     let input = &v["input"];
     let creds = &input["credentials"];
@@ -130,7 +132,9 @@ fn sign_vector(v: &Value) -> (HttpRequest, Signed) {
                 opt_s(&creds["security_token"]),
             ));
             let now = UtcDateTime::parse_compact(s(&input["timestamp"])).expect("timestamp");
-            huawei::sign_request(&mut req, &c, opt_s(&creds["project_id"]), now).expect("signed")
+            huawei::sign_request(&mut req, &c, opt_s(&creds["project_id"]), now);
+            let date = req.header("X-Sdk-Date").expect("X-Sdk-Date");
+            huawei::sign(&req, s(&creds["ak"]), s(&creds["sk"]), date)
         }
         "TC3-HMAC-SHA256" => {
             req.query = s(&input["query"]).to_string();
@@ -150,7 +154,18 @@ fn sign_vector(v: &Value) -> (HttpRequest, Signed) {
                 unsigned_payload: input["unsigned_payload"].as_bool().unwrap_or(false),
             };
             let ts = input["timestamp"].as_i64().expect("unix timestamp");
-            tencent::sign_request(&mut req, &params, &k, ts)
+            tencent::sign_request(&mut req, &params, &k, ts);
+            let input = tencent::SignInput {
+                method: &req.method,
+                host: &req.host,
+                query: &req.query,
+                content_type: req.header("Content-Type").expect("Content-Type"),
+                payload: &req.body,
+                unsigned_payload: params.unsigned_payload,
+                timestamp: ts,
+                service: params.service,
+            };
+            tencent::sign(&input, s(&creds["secret_id"]), s(&creds["secret_key"]))
         }
         "ACS3-HMAC-SHA256" => {
             let q = input["query"].as_object().expect("aliyun query object");
@@ -171,7 +186,12 @@ fn sign_vector(v: &Value) -> (HttpRequest, Signed) {
                 date: s(&input["timestamp"]),
                 nonce: s(&input["nonce"]),
             };
-            aliyun::sign_request(&mut req, &params, &k)
+            aliyun::sign_request(&mut req, &params, &k);
+            aliyun::sign(
+                &req,
+                s(&creds["access_key_id"]),
+                s(&creds["access_key_secret"]),
+            )
         }
         other => panic!("no signer for {other}"),
     };
@@ -214,6 +234,11 @@ fn every_supported_vector_matches_byte_for_byte() {
             signed.authorization,
             s(&out["authorization"]),
             "{id}: authorization"
+        );
+        assert_eq!(
+            req.header("Authorization"),
+            Some(s(&out["authorization"])),
+            "{id}: Authorization sent"
         );
         assert_eq!(req.url(), s(&out["url"]), "{id}: url");
         let expected: Vec<(String, String)> = out["headers"]
