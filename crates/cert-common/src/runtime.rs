@@ -13,7 +13,7 @@ use crate::random::{FastRandom, Random};
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
 use crate::retry::{RETRY_COST, RETRY_TIMEOUT_COST, RetryBudget, RetryConfig, SUCCESS_REFUND};
 use crate::time::{Clock, Sleep, SystemClock, TokioSleep, UtcDateTime, unix_seconds};
-use crate::transport::{HttpSend, ReqwestTransport, TransportConfig};
+use crate::transport::{HttpSend, ReqwestTransport, Transport, TransportConfig};
 
 /// How a client paces its requests.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,7 +33,7 @@ pub struct ClientOptions {
     pub(crate) retry: RetryConfig,
     pub(crate) rate_limit: RateLimit,
     pub(crate) transport_config: TransportConfig,
-    pub(crate) http: Option<Arc<dyn HttpSend>>,
+    pub(crate) http: Option<Transport>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) random: Arc<dyn Random>,
@@ -81,13 +81,13 @@ impl ClientOptions {
 
     /// Sends through the caller's own `reqwest::Client`.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(Arc::new(ReqwestTransport::from_client(client)));
+        self.http = Some(Transport::Reqwest(ReqwestTransport::from_client(client)));
         self
     }
 
     /// Sends through any [`HttpSend`] (a test double, a recording transport...).
     pub fn http(mut self, http: Arc<dyn HttpSend>) -> Self {
-        self.http = Some(http);
+        self.http = Some(Transport::Custom(http));
         self
     }
 
@@ -201,7 +201,7 @@ pub struct Runtime {
 
 #[derive(Debug)]
 struct Inner {
-    http: Arc<dyn HttpSend>,
+    http: Transport,
     credentials: Arc<dyn ProvideCredentials>,
     limiter: Option<RateLimiter>,
     retry: RetryConfig,
@@ -240,7 +240,7 @@ impl Runtime {
             .unwrap_or_else(|| user_agent(crate_name, crate_version, options.app_name.as_deref()));
         let http = match options.http {
             Some(h) => h,
-            None => Arc::new(ReqwestTransport::new(
+            None => Transport::Reqwest(ReqwestTransport::new(
                 options.transport_config,
                 &user_agent,
             )?),

@@ -284,6 +284,14 @@ fn to_reqwest(request: HttpRequest) -> Result<reqwest::Request, Error> {
 #[async_trait]
 impl HttpSend for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        self.execute(request).await
+    }
+}
+
+impl ReqwestTransport {
+    /// What [`HttpSend::send`] does, as a plain `async fn`: the client's runtime calls it
+    /// directly, without the boxed future a `dyn HttpSend` call makes per attempt.
+    pub(crate) async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         let built = to_reqwest(request)?;
         let mut response = self
             .client
@@ -302,6 +310,23 @@ impl HttpSend for ReqwestTransport {
             headers,
             body,
         })
+    }
+}
+
+/// Where a client's requests go: the built-in reqwest transport, called directly, or any
+/// other [`HttpSend`] (a caller's own, a test double), through its boxed future.
+#[derive(Debug, Clone)]
+pub(crate) enum Transport {
+    Reqwest(ReqwestTransport),
+    Custom(Arc<dyn HttpSend>),
+}
+
+impl Transport {
+    pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        match self {
+            Transport::Reqwest(t) => t.execute(request).await,
+            Transport::Custom(h) => h.send(request).await,
+        }
     }
 }
 
