@@ -19,6 +19,8 @@
 
 mod allocs;
 #[cfg(feature = "bench")]
+mod bare_hyper;
+#[cfg(feature = "bench")]
 mod canned_server;
 mod cold_start;
 #[cfg(feature = "bench")]
@@ -35,10 +37,12 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 pub const USAGE: &str =
-    "usage: cargo xtask bench [--only NAME[,NAME...]] [--quick] [--out FILE.json]
+    "usage: cargo xtask bench [--only NAME[,NAME...]] [--quick] [--rounds N] [--out FILE.json]
 
 benchmarks: overhead, allocs, rate-limit, scale, cold-start (default: all, in that order)
   --quick   shorter runs (a smoke test of the drivers; numbers are not the reference ones)
+  --rounds  rounds of bare and SDK per API and concurrency in `overhead` (default 11); more
+            rounds narrow the interval of the median on a noisy machine
   --out     also write every number, with the machine and load, as JSON";
 
 /// One measured number.
@@ -95,6 +99,7 @@ const ALL: [&str; 5] = ["overhead", "allocs", "rate-limit", "scale", "cold-start
 struct Options {
     selected: Vec<&'static str>,
     quick: bool,
+    rounds: Option<String>,
     out: Option<PathBuf>,
 }
 
@@ -102,12 +107,20 @@ fn parse(args: &[&str]) -> Result<Options, String> {
     let mut o = Options {
         selected: ALL.to_vec(),
         quick: false,
+        rounds: None,
         out: None,
     };
     let mut it = args.iter();
     while let Some(&arg) = it.next() {
         match arg {
             "--quick" => o.quick = true,
+            "--rounds" => {
+                let n = it.next().ok_or("--rounds needs a number")?;
+                match n.parse::<usize>() {
+                    Ok(r) if r >= 1 => o.rounds = Some(n.to_string()),
+                    _ => return Err(format!("--rounds {n:?}: expected a number of at least 1")),
+                }
+            }
             "--out" => o.out = Some(PathBuf::from(it.next().ok_or("--out needs a file")?)),
             "--only" => {
                 let names = it.next().ok_or("--only needs a list")?;
@@ -139,6 +152,10 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
             "scale" => scale::run(&bin, opts.quick)?,
             "cold-start" => cold_start::run(&bin, opts.quick)?,
             "allocs" => allocs::run(&bin, opts.quick)?,
+            "overhead" => match &opts.rounds {
+                Some(n) => child_rows(&bin, &["overhead", "--rounds", n], opts.quick)?,
+                None => child_rows(&bin, &["overhead"], opts.quick)?,
+            },
             other => child_rows(&bin, &[other], opts.quick)?,
         };
         rows.extend(got);

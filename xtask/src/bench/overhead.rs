@@ -25,6 +25,7 @@ use cert_common::{ClientOptions, RateLimit};
 use cert_emulator::credentials as c;
 
 use super::Row;
+use super::bare_hyper::{BareHyper, HyperSend};
 use super::canned_server::{
     ALIYUN_ID, APIG_ID, APIS, Api, CSMS_INSTANCE, Captured, ELB_ID, REQUEST_ID, TENCENT_ID,
 };
@@ -287,6 +288,22 @@ fn ctx_switches() -> u64 {
 }
 
 /// The median (the mean of the middle two for an even count).
+/// A distribution-free 95 % interval of the median: the order statistics `n/2 ∓ 1.96·√n/2`
+/// (the binomial's normal approximation), clamped to the sample. With 11 rounds it is the 3rd
+/// to the 10th smallest ratio; more rounds (`--rounds`) narrow it.
+fn median_interval(values: &mut [f64]) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let half = n as f64 / 2.0;
+    let spread = 1.96 * (n as f64).sqrt() / 2.0;
+    let low = ((half - spread).floor().max(0.0) as usize).min(n - 1);
+    let high = ((half + spread).ceil() as usize).min(n - 1);
+    (values[low], values[high])
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     match values.len() {
@@ -446,7 +463,7 @@ pub fn allocs_loop(args: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-/// `bench-run overhead [--quick] [--api NAME]` (one API only: for profiling).
+/// `bench-run overhead [--quick] [--rounds N] [--api NAME]` (one API only: for profiling).
 pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     let quick = args.contains(&"--quick");
     let only = args
@@ -454,9 +471,10 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
         .position(|a| *a == "--api")
         .and_then(|i| args.get(i + 1))
         .copied();
-    // Profiling aids: `--side bare|sdk` runs one side alone for 3 s (at `--c N`, default 32)
-    // and prints its rate, its CPU time per request and its context switches per request; no
-    // rows are produced. For `perf record` of one side.
+    // Profiling aids: `--side bare|sdk|bare-sdk-client|bare-hyper|sdk-hyper` runs one side
+    // alone for 3 s (at `--c N`, default 32) and prints its rate, its CPU time per request and
+    // its context switches per request; no rows are produced. For `perf record` of one side,
+    // and for comparing reqwest with hyper-util's client under the bare loop and the SDK.
     let arg = |name: &str| {
         args.iter()
             .position(|a| *a == name)
@@ -468,10 +486,18 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     // The bare client is a plain reqwest client; it needs a process-wide TLS provider even
     // though every request here is plain HTTP.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let (warmup, measure, rounds) = if quick {
+    let (warmup, measure, default_rounds) = if quick {
         (Duration::from_millis(200), Duration::from_millis(300), 2)
     } else {
         (Duration::from_millis(500), Duration::from_secs(1), 11)
+    };
+    let rounds = match arg("--rounds") {
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|r| *r >= 1)
+            .ok_or(format!("--rounds {n:?}: expected a number of at least 1"))?,
+        None => default_rounds,
     };
     let server = CannedServer::start()?;
     let addr = server.addr;
@@ -525,9 +551,20 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
                 "bare" => bare.as_call(),
                 "sdk" => sdk.as_call(),
                 "bare-sdk-client" => bare_timeouts.as_call(),
+                "sdk-hyper" => {
+                    Sdk::new(api, &url, || documented().http(Arc::new(HyperSend::new())))?.as_call()
+                }
+                "bare-hyper" => {
+                    let hyper = BareHyper::new(addr, &captured)?;
+                    Arc::new(move || {
+                        let hyper = hyper.clone();
+                        Box::pin(async move { hyper.call().await }) as BoxFuture
+                    })
+                }
                 other => {
                     return Err(format!(
-                        "--side {other:?}: expected bare, sdk or bare-sdk-client"
+                        "--side {other:?}: expected bare, sdk, bare-sdk-client, bare-hyper or \
+                         sdk-hyper"
                     ));
                 }
             };
@@ -599,6 +636,19 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
                 .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
             rows.push(Row::info(BENCH, case("SDK / bare, lowest round"), lo, "%"));
             rows.push(Row::info(BENCH, case("SDK / bare, highest round"), hi, "%"));
+            let (low, high) = median_interval(&mut ratios);
+            rows.push(Row::info(
+                BENCH,
+                case("SDK / bare, 95% interval of the median, low"),
+                low,
+                "%",
+            ));
+            rows.push(Row::info(
+                BENCH,
+                case("SDK / bare, 95% interval of the median, high"),
+                high,
+                "%",
+            ));
             rows.push(Row::info(
                 BENCH,
                 case("diag: bare on a client with the SDK's settings / bare"),
