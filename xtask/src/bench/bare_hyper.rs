@@ -36,23 +36,13 @@ impl BareHyper {
     /// A loop body for the captured request against the server at `addr`, with a client of
     /// its own (HTTP/1.1, pooled, no timeouts, like the bare reqwest client).
     pub fn new(addr: SocketAddr, c: &Captured) -> Result<BareHyper, String> {
-        let mut headers = HeaderMap::new();
-        for (k, v) in &c.headers {
-            if k == "host" || k == "content-length" {
-                continue; // hyper sets both, from the URI and the body
-            }
-            headers.append(
-                HeaderName::from_bytes(k.as_bytes()).map_err(|e| e.to_string())?,
-                HeaderValue::from_bytes(v).map_err(|e| e.to_string())?,
-            );
-        }
         Ok(BareHyper {
             client: Client::builder(TokioExecutor::new()).build_http(),
             method: Method::from_bytes(c.method.as_bytes()).map_err(|e| e.to_string())?,
             uri: format!("http://{addr}{}", c.path_and_query)
                 .parse()
                 .map_err(|e: hyper::http::uri::InvalidUri| e.to_string())?,
-            headers,
+            headers: c.replay_headers()?,
             body: Bytes::from(c.body.clone()),
         })
     }

@@ -111,6 +111,24 @@ pub struct Captured {
     pub body: Vec<u8>,
 }
 
+impl Captured {
+    /// The captured headers, in order, but `host` and `content-length`, which a client sets
+    /// from the URL and the body: what a bare loop replays.
+    pub fn replay_headers(&self) -> Result<hyper::header::HeaderMap, String> {
+        let mut headers = hyper::header::HeaderMap::new();
+        for (k, v) in &self.headers {
+            if k == "host" || k == "content-length" {
+                continue;
+            }
+            headers.append(
+                hyper::header::HeaderName::from_bytes(k.as_bytes()).map_err(|e| e.to_string())?,
+                hyper::header::HeaderValue::from_bytes(v).map_err(|e| e.to_string())?,
+            );
+        }
+        Ok(headers)
+    }
+}
+
 /// The first request of each API.
 type Captures = Arc<Mutex<HashMap<Api, Captured>>>;
 

@@ -201,21 +201,11 @@ struct Bare {
 
 impl Bare {
     fn new(client: reqwest::Client, addr: SocketAddr, c: &Captured) -> Result<Bare, String> {
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (k, v) in &c.headers {
-            if k == "host" || k == "content-length" {
-                continue; // reqwest sets both, from the URL and the body
-            }
-            headers.append(
-                reqwest::header::HeaderName::from_bytes(k.as_bytes()).map_err(|e| e.to_string())?,
-                reqwest::header::HeaderValue::from_bytes(v).map_err(|e| e.to_string())?,
-            );
-        }
         Ok(Bare {
             client,
             method: reqwest::Method::from_bytes(c.method.as_bytes()).map_err(|e| e.to_string())?,
             url: format!("http://{addr}{}", c.path_and_query),
-            headers,
+            headers: c.replay_headers()?,
             body: c.body.clone(),
         })
     }
@@ -637,18 +627,10 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
             rows.push(Row::info(BENCH, case("SDK / bare, lowest round"), lo, "%"));
             rows.push(Row::info(BENCH, case("SDK / bare, highest round"), hi, "%"));
             let (low, high) = median_interval(&mut ratios);
-            rows.push(Row::info(
-                BENCH,
-                case("SDK / bare, 95% interval of the median, low"),
-                low,
-                "%",
-            ));
-            rows.push(Row::info(
-                BENCH,
-                case("SDK / bare, 95% interval of the median, high"),
-                high,
-                "%",
-            ));
+            for (end, value) in [("low", low), ("high", high)] {
+                let what = format!("SDK / bare, 95% interval of the median, {end}");
+                rows.push(Row::info(BENCH, case(&what), value, "%"));
+            }
             rows.push(Row::info(
                 BENCH,
                 case("diag: bare on a client with the SDK's settings / bare"),
