@@ -27,7 +27,8 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 }
 
 /// Signs a request whose headers are final (all of them are signed, but an `Authorization`
-/// header already present). `hashed_payload` is the `x-acs-content-sha256` value.
+/// header already present). The payload hash is the `x-acs-content-sha256` header's value when
+/// there is one, else the SHA-256 of the body.
 ///
 /// Built without a map: the headers are sorted by (lower-cased name, trimmed value), so one
 /// name's values are adjacent and already in order to be joined with `,`.
@@ -121,14 +122,13 @@ fn signature(
     string_to_sign.push_str("\n");
     string_to_sign.push_sha256_hex(canonical_request.as_bytes());
     let tag = mac(string_to_sign.as_bytes());
-    let mut signature = Signature {
+    Signature::sealed(
         canonical_request,
         string_to_sign,
         authorization,
         signed_headers,
-    };
-    signature.finish(&tag);
-    signature
+        &tag,
+    )
 }
 
 /// The RPC common parameters sent as `x-acs-*` headers.

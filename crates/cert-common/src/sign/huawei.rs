@@ -140,14 +140,13 @@ fn signature(
     }
     string_to_sign.push_sha256_hex(canonical_request.as_bytes());
     let tag = mac(string_to_sign.as_bytes());
-    let mut signature = Signature {
+    Signature::sealed(
         canonical_request,
         string_to_sign,
         authorization,
         signed_headers,
-    };
-    signature.finish(&tag);
-    signature
+        &tag,
+    )
 }
 
 /// Adds what the Huawei SDK adds and signs: `X-Project-Id` (when given), `X-Security-Token`

@@ -59,9 +59,22 @@ struct Signature {
 const SIGNATURE_HEX_LEN: usize = 64;
 
 impl Signature {
-    /// Appends the hex of `tag` to the `Authorization` value, which ends with `Signature=`.
-    fn finish(&mut self, tag: &hmac::Tag) {
-        push_hex(&mut self.authorization, tag.as_ref());
+    /// The finished signature: the hex of `tag` is appended to `authorization`, which ends
+    /// with `Signature=`.
+    fn sealed(
+        canonical_request: String,
+        string_to_sign: StringToSign,
+        mut authorization: String,
+        signed_headers: std::ops::Range<usize>,
+        tag: &hmac::Tag,
+    ) -> Self {
+        push_hex(&mut authorization, tag.as_ref());
+        Signature {
+            canonical_request,
+            string_to_sign,
+            authorization,
+            signed_headers,
+        }
     }
 
     fn into_signed(self) -> Signed {

@@ -194,14 +194,13 @@ fn signature(
     );
     string_to_sign.push_sha256_hex(canonical_request.as_bytes());
     let tag = sign_string(date, string_to_sign.as_bytes());
-    let mut signature = Signature {
+    Signature::sealed(
         canonical_request,
         string_to_sign,
         authorization,
         signed_headers,
-    };
-    signature.finish(&tag);
-    signature
+        &tag,
+    )
 }
 
 /// The API 3.0 common parameters sent as `X-TC-*` headers.
