@@ -99,13 +99,14 @@ async fn the_four_deleters_report_the_same_shape() {
         );
         shapes.push((s.name, outcomes));
     }
-    // Identical, except that Tencent's API lists only what it deleted: it never says an id
-    // is absent, so the SDK reports it unconfirmed (documented in tencent-ssl).
+    // Identical, except where the API has no documented "no such resource" answer:
+    // Tencent lists only what it deleted (so a missing id is unconfirmed), and Aliyun CAS
+    // documents no not-found code (so the refusal stays a refusal). See docs/outcomes.md.
     for (name, outcomes) in &shapes {
-        let missing = if *name == "tencent-ssl" {
-            "unconfirmed"
-        } else {
-            "absent"
+        let missing = match *name {
+            "tencent-ssl" => "unconfirmed",
+            "aliyun-cas" => "refused",
+            _ => "absent",
         };
         assert_eq!(outcomes, &["deleted", "deleted", missing], "{name}");
     }

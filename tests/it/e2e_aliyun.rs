@@ -13,7 +13,7 @@ fn held(emu: &Emulator) -> Vec<i64> {
 }
 
 #[tokio::test]
-async fn one_certificate_deleted_then_absent() {
+async fn one_certificate_deleted_then_refused_with_the_servers_code() {
     let emu = Emulator::start().await.expect("emulator");
     let client = aliyun(&emu);
     let out = client
@@ -34,7 +34,13 @@ async fn one_certificate_deleted_then_absent() {
     let err = again.as_ref().expect_err("not found is an Err");
     assert_eq!(err.code(), Some("InvalidCertificate.NotFound"));
     assert_eq!(err.status(), Some(404));
-    assert_eq!(outcome_of(&again), Outcome::Absent);
+    // CAS documents no not-found code: the answer is a refusal with the server's code, never
+    // a claim that the certificate is absent.
+    assert_eq!(outcome_of(&again).as_str(), "refused");
+    assert_eq!(
+        outcome_of(&again).code(),
+        Some("InvalidCertificate.NotFound")
+    );
 }
 
 #[tokio::test]
@@ -73,7 +79,7 @@ async fn many_one_outcome_each_and_the_state_agrees() {
         [
             ("1002".to_string(), "deleted"),
             ("2001".to_string(), "refused"),
-            ("424242".to_string(), "absent"),
+            ("424242".to_string(), "refused"),
             ("7562353".to_string(), "deleted"),
         ]
     );
@@ -81,7 +87,7 @@ async fn many_one_outcome_each_and_the_state_agrees() {
     let now = held(&emu);
     assert_eq!(now, [1001, 2001]);
     let a = assert_agrees_with_state(&report, |i| before.contains(i), |i| now.contains(i));
-    assert_eq!((a.deleted, a.refused, a.absent), (2, 1, 1));
+    assert_eq!((a.deleted, a.refused, a.absent), (2, 2, 0));
 }
 
 #[tokio::test]

@@ -114,7 +114,7 @@ async fn an_id_with_reserved_characters_stays_one_path_segment() {
     assert_eq!(
         log[0].decision,
         Decision::Rejected {
-            code: "APIG.3093".into()
+            code: "APIG.3021".into()
         }
     );
     assert_eq!(held(&emu).len(), 3);

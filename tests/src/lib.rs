@@ -6,6 +6,8 @@
 //! the environment lookup is replaced by one that finds nothing, so variables such as
 //! `HUAWEICLOUD_SDK_AK` on the machine running the tests change nothing.
 
+pub mod wire;
+
 use std::collections::HashSet;
 use std::fmt::Debug;
 use std::hash::Hash;

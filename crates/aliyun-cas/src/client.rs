@@ -1,7 +1,6 @@
 //! The client and the `DeleteUserCertificate` operation.
 
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::sync::Arc;
 
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::aliyun::{RpcCall, build_request, parse_response};
@@ -9,10 +8,11 @@ use cert_common::runtime::{Operation, Runtime};
 use cert_common::{DeleteReport, Endpoint, Error, Provider};
 
 use crate::config::Config;
+use crate::generated::errors::RULES;
 use crate::generated::models::{DeleteUserCertificateRequest, DeleteUserCertificateResponse};
 use crate::generated::operation::delete_user_certificate as op;
 use crate::outcome::outcome_of;
-use cert_common::concurrency::run_bounded;
+use cert_common::concurrency::delete_each;
 
 const OPERATION: Operation = Operation {
     provider: Provider::Aliyun,
@@ -40,7 +40,9 @@ fn tag(e: Error) -> Error {
 }
 
 impl Client {
-    /// A client from `config`. Fails only if the HTTP client cannot be built.
+    /// A client from `config`. Fails if the HTTP client cannot be built, or if the endpoint
+    /// is plain `http` to a host other than loopback without
+    /// [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http).
     pub fn new(config: Config) -> Result<Self, Error> {
         let rate = op::RATE_LIMIT_PER_SECOND.map(f64::from);
         let runtime = Runtime::new(
@@ -50,6 +52,7 @@ impl Client {
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
         )?;
+        runtime.check_endpoint(&config.endpoint).map_err(tag)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime,
@@ -84,8 +87,8 @@ impl Client {
         &self,
         ids: impl IntoIterator<Item = i64>,
     ) -> Result<DeleteReport<i64>, Error> {
-        let mut report = ReportBuilder::new(ids);
-        if report.ids().is_empty() {
+        let distinct = ReportBuilder::new(ids).ids().to_vec();
+        if distinct.is_empty() {
             return Err(tag(Error::invalid_input(
                 "`CertId`: give at least one certificate id",
             )));
@@ -95,28 +98,26 @@ impl Client {
             .check_credentials(|c| cert_common::providers::aliyun::access_key(c).map(drop))
             .await
             .map_err(tag)?;
-        let ids = report.ids().to_vec();
-        let results = run_bounded(ids.clone(), self.inner.max_concurrency, |id| {
-            self.delete_user_certificate().cert_id(id).send()
-        })
-        .await;
-        for (id, result) in ids.iter().zip(results) {
-            let request_id = match &result {
-                Ok(out) => Some(out.request_id.clone()),
-                Err(e) => e.request_id().map(str::to_string),
-            };
-            report.record(id, outcome_of(&result), request_id);
-        }
-        Ok(report.finish_with(|| {
-            let message = "no answer covered this id".to_string();
-            (
-                cert_common::Outcome::Unconfirmed {
-                    code: None,
-                    message,
-                },
-                None,
-            )
-        }))
+        delete_each(
+            distinct,
+            self.inner.max_concurrency,
+            |id| *id,
+            |&id| {
+                let op = self.delete_user_certificate().cert_id(id);
+                async move {
+                    let result = op.send().await;
+                    let request_id = match &result {
+                        Ok(out) => Some(out.request_id.clone()),
+                        Err(e) => e.request_id().map(str::to_string),
+                    };
+                    match result {
+                        Err(e) if e.stops_run() => Err(e),
+                        result => Ok((outcome_of(&result), request_id)),
+                    }
+                }
+            },
+        )
+        .await
     }
 }
 
@@ -164,36 +165,32 @@ impl DeleteUserCertificateFluentBuilder {
             version: op::VERSION,
             user_agent: inner.runtime.user_agent(),
         };
+        // The token is the same on every attempt: the explicit one, else (when automatic
+        // tokens are on) the call's client request id, which the runtime keeps for all of them.
         let explicit = self.client_token;
         let auto = inner.auto_client_token;
-        let signed_at = Mutex::new(SystemTime::UNIX_EPOCH);
-        let sent_token = Mutex::new(None::<String>);
+        let idempotent = explicit.is_some() || auto;
         let executed = inner
             .runtime
             .execute(
                 OPERATION,
                 |attempt| {
-                    *signed_at.lock().unwrap_or_else(|p| p.into_inner()) = attempt.now;
                     let client_token = explicit
                         .clone()
                         .or_else(|| auto.then(|| attempt.client_request_id.to_string()));
-                    sent_token
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .clone_from(&client_token);
                     let request = DeleteUserCertificateRequest {
                         cert_id,
                         client_token,
                     };
                     build_request(&call, &request.query_params(), attempt)
                 },
-                |response| {
-                    let now = *signed_at.lock().unwrap_or_else(|p| p.into_inner());
-                    let idempotent = sent_token
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .is_some();
-                    parse_response::<DeleteUserCertificateResponse>(response, now).map_err(|e| {
+                |response, attempt| {
+                    parse_response::<DeleteUserCertificateResponse>(
+                        response,
+                        attempt.signed_at,
+                        RULES,
+                    )
+                    .map_err(|e| {
                         // A success answer we could not read: with a ClientToken the server
                         // answers a retry with the first call's result, so retrying is exact.
                         if idempotent && e.kind() == cert_common::ErrorKind::Decode {
@@ -205,7 +202,7 @@ impl DeleteUserCertificateFluentBuilder {
                 },
             )
             .await?;
-        let client_token = sent_token.into_inner().unwrap_or_else(|p| p.into_inner());
+        let client_token = explicit.or_else(|| auto.then(|| executed.client_request_id.clone()));
         Ok(DeleteUserCertificateOutput {
             request_id: executed.value.request_id,
             attempts: executed.attempts,

@@ -1,38 +1,28 @@
 //! The provider-neutral [`Deleter`] view of the client.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use cert_common::outcome::ReportBuilder;
+use cert_common::validate::parse_canonical_id;
 use cert_common::{DeleteReport, Deleter, Error, PlannedRequest, Provider};
 
 use crate::client::Client;
 use crate::generated::operation::delete_user_certificate as op;
 
-/// Parses certificate ids given as strings (decimal `i64`); anything else is invalid input.
-/// Returns the ids and, for each, the string it was first given as.
-fn parse_ids(ids: &[String]) -> Result<(Vec<i64>, HashMap<i64, String>), Error> {
-    let mut parsed = Vec::with_capacity(ids.len());
-    let mut original = HashMap::new();
-    for s in ids {
-        let id = s.parse::<i64>().map_err(|_| {
-            Error::invalid_input(format!(
-                "`CertId`: {s:?} is not a certificate id (an integer)"
-            ))
-            .with_provider(Provider::Aliyun)
-            .with_action(op::ACTION)
-        })?;
-        original.entry(id).or_insert_with(|| s.clone());
-        parsed.push(id);
-    }
+/// Parses certificate ids given as strings, in canonical decimal form only (`7562353`, not
+/// `07562353` or `+7562353`: two spellings of one id would be one certificate reported twice);
+/// anything else is invalid input, before anything is sent.
+fn parse_ids(ids: &[String]) -> Result<Vec<i64>, Error> {
+    let tag = |e: Error| e.with_provider(Provider::Aliyun).with_action(op::ACTION);
+    let parsed = ids
+        .iter()
+        .map(|s| parse_canonical_id(s, "CertId", "certificate id").map_err(tag))
+        .collect::<Result<Vec<i64>, Error>>()?;
     if parsed.is_empty() {
-        return Err(
-            Error::invalid_input("`CertId`: give at least one certificate id")
-                .with_provider(Provider::Aliyun)
-                .with_action(op::ACTION),
-        );
+        return Err(tag(Error::invalid_input(
+            "`CertId`: give at least one certificate id",
+        )));
     }
-    Ok((parsed, original))
+    Ok(parsed)
 }
 
 #[async_trait]
@@ -43,7 +33,7 @@ impl Deleter for Client {
 
     /// One planned `POST` per distinct id (the API deletes one certificate per call).
     fn plan(&self, ids: &[String]) -> Result<Vec<PlannedRequest>, Error> {
-        let (parsed, _) = parse_ids(ids)?;
+        let parsed = parse_ids(ids)?;
         let distinct = ReportBuilder::new(parsed);
         Ok(distinct
             .ids()
@@ -58,8 +48,9 @@ impl Deleter for Client {
 
     /// Runs [`Client::delete_many`]; report ids are the strings as given.
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
-        let (parsed, original) = parse_ids(ids)?;
+        let parsed = parse_ids(ids)?;
         let report = self.delete_many(parsed).await?;
-        Ok(report.map_ids(|id| original.get(&id).cloned().unwrap_or_else(|| id.to_string())))
+        // Canonical ids print as they were given.
+        Ok(report.map_ids(|id| id.to_string()))
     }
 }

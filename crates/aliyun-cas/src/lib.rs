@@ -37,9 +37,9 @@
 //! [`outcome_of`] maps one call's result to an [`Outcome`]; [`Client::delete_many`] reports
 //! one per distinct id:
 //! - [`Outcome::Deleted`]: HTTP 200 `{"RequestId"}`.
-//! - [`Outcome::Absent`]: a not-found code ([`is_not_found_code`]).
-//! - [`Outcome::Refused`]: any other permanent error (an in-use refusal, [`is_in_use_code`],
-//!   is always refused), with the provider's code and message.
+//! - [`Outcome::Absent`]: never. CAS documents no "no such certificate" code for this API, and
+//!   `absent` is claimed only from a documented code (`docs/outcomes.md`).
+//! - [`Outcome::Refused`]: a permanent error, with the provider's code and message.
 //! - [`Outcome::Unconfirmed`]: retries ran out after an attempt that may have taken effect
 //!   (5xx, broken connection), or any failure after such an attempt.
 
@@ -55,7 +55,7 @@ pub use cert_common::{
 pub use client::{Client, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput};
 pub use config::{Config, ConfigBuilder, DEFAULT_MAX_CONCURRENCY};
 pub use generated::errors::ErrorCode;
-pub use outcome::{is_in_use_code, is_not_found_code, outcome_of};
+pub use outcome::outcome_of;
 
 /// The typed error code of an error the server answered with (`None` for errors without a
 /// code, such as transport failures). For a retry loop that gave up, the last error's code.

@@ -1,50 +1,199 @@
 //! Bounded concurrency for clients that send one request per id (APIG, Aliyun) or per batch
 //! (Tencent). The shared rate limiter still paces every attempt; this only caps how many are in
-//! flight.
+//! flight. Results come back paired with their own inputs, by construction: nothing pairs them
+//! by position.
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use tokio::task::JoinSet;
 
+use crate::error::Error;
+use crate::outcome::{DeleteReport, Outcome, ReportBuilder};
+
+/// A task that did not finish with an output: it panicked (the panic's message), or it was
+/// cancelled because the runtime shut down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFailed(pub String);
+
+impl std::fmt::Display for TaskFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The message of a panic payload (its `&str` or `String`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+/// What [`run_bounded_until`] returns: every started input with its own result, in input
+/// order, and the inputs never started (because a result asked to stop).
+#[derive(Debug)]
+pub struct Settled<I, T> {
+    /// Each started input, paired with its output or the reason it has none.
+    pub done: Vec<(I, Result<T, TaskFailed>)>,
+    /// Inputs never started, in input order.
+    pub not_started: Vec<I>,
+}
+
 /// Maps every item through `f`, with at most `limit` futures in flight (as tasks on the current
-/// tokio runtime); outputs come back in input order. Dropping the returned future aborts the
-/// tasks still running. A panic inside a task is resumed in the caller.
-pub async fn run_bounded<I, T, F, Fut>(mut items: Vec<I>, limit: usize, f: F) -> Vec<T>
+/// tokio runtime), and returns each item paired with its own result, in input order. A task
+/// that panics does not take the others down: its item comes back with [`TaskFailed`] and the
+/// panic's message. Dropping the returned future aborts the tasks still running.
+pub async fn run_bounded<I, T, F, Fut>(
+    items: Vec<I>,
+    limit: usize,
+    f: F,
+) -> Vec<(I, Result<T, TaskFailed>)>
 where
-    F: Fn(I) -> Fut,
+    F: Fn(&I) -> Fut,
     Fut: Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
+    run_bounded_until(items, limit, f, |_| false).await.done
+}
+
+/// As [`run_bounded`], but once an output makes `stop` true no further item is started (those
+/// still running finish and are returned); the items never started come back in
+/// [`Settled::not_started`].
+pub async fn run_bounded_until<I, T, F, Fut, S>(
+    items: Vec<I>,
+    limit: usize,
+    f: F,
+    stop: S,
+) -> Settled<I, T>
+where
+    F: Fn(&I) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+    S: Fn(&T) -> bool,
+{
     let limit = limit.max(1);
     let total = items.len();
-    if total == 1
-        && let Some(item) = items.pop()
-    {
-        // One item: no task to spawn (and no allocation moving between threads).
-        return vec![f(item).await];
-    }
-    let mut outputs: Vec<Option<T>> = (0..total).map(|_| None).collect();
-    let mut waiting = items.into_iter().enumerate();
+    let mut inputs: Vec<Option<I>> = items.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<Result<T, TaskFailed>>> = (0..total).map(|_| None).collect();
+    let mut by_task: HashMap<tokio::task::Id, usize> = HashMap::with_capacity(limit.min(total));
     let mut running = JoinSet::new();
-    let spawn = |running: &mut JoinSet<(usize, T)>, (i, item): (usize, I)| {
-        let fut = f(item);
-        running.spawn(async move { (i, fut.await) });
-    };
-    for item in waiting.by_ref().take(limit) {
-        spawn(&mut running, item);
-    }
-    while let Some(joined) = running.join_next().await {
-        match joined {
-            Ok((i, v)) => outputs[i] = Some(v),
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            // Cancelled: only when the runtime is shutting down; the output stays missing.
-            Err(_) => {}
+    let mut next = 0usize;
+    let mut stopped = false;
+    loop {
+        while !stopped && next < total && running.len() < limit {
+            if let Some(item) = &inputs[next] {
+                let fut = f(item);
+                let handle = running.spawn(fut);
+                by_task.insert(handle.id(), next);
+            }
+            next += 1;
         }
-        if let Some(item) = waiting.next() {
-            spawn(&mut running, item);
+        let Some(joined) = running.join_next_with_id().await else {
+            break;
+        };
+        let (id, result) = match joined {
+            Ok((id, v)) => (id, Ok(v)),
+            Err(e) => {
+                let id = e.id();
+                let why = if e.is_panic() {
+                    panic_message(e.into_panic().as_ref())
+                } else {
+                    "the task was cancelled (the runtime is shutting down)".to_string()
+                };
+                (id, Err(TaskFailed(why)))
+            }
+        };
+        if let Some(at) = by_task.remove(&id) {
+            if let Ok(v) = &result
+                && stop(v)
+            {
+                stopped = true;
+            }
+            outputs[at] = Some(result);
         }
     }
-    outputs.into_iter().flatten().collect()
+    let mut done = Vec::with_capacity(next);
+    let mut not_started = Vec::new();
+    for (at, (input, output)) in inputs.iter_mut().zip(outputs).enumerate() {
+        let Some(input) = input.take() else { continue };
+        match output {
+            Some(result) => done.push((input, result)),
+            None if at >= next => not_started.push(input),
+            // Started but neither finished nor failed: cannot happen once the set is empty.
+            None => done.push((
+                input,
+                Err(TaskFailed("the task ended without a result".into())),
+            )),
+        }
+    }
+    Settled { done, not_started }
+}
+
+/// What one delete of a [`delete_each`] settles: the id's outcome and the request id of the
+/// answer that decided it, or an error ([`Outcome::from_error`] makes its outcome).
+pub type OneDelete = Result<(Outcome, Option<String>), Error>;
+
+/// Deletes with one request per work item, at most `limit` at once, and reports one outcome
+/// per distinct id (`id_of` names an item's id; the first item of an id wins).
+///
+/// - Each item's outcome comes from its own result, paired by construction.
+/// - A task that panics makes its id `unconfirmed`, with the panic's message; every other id
+///   keeps its outcome.
+/// - An error that [stops the run](Error::stops_run) (the endpoint is not the API, a plain
+///   `http` endpoint refused) starts nothing more: the call returns that error, carrying a
+///   [partial report](Error::partial_report) of the ids already sent (an id whose own answer
+///   was that error is in it only if an earlier attempt may have applied, as `unconfirmed`).
+pub async fn delete_each<W, Id, K, F, Fut>(
+    work: Vec<W>,
+    limit: usize,
+    id_of: K,
+    f: F,
+) -> Result<DeleteReport<Id>, Error>
+where
+    Id: Clone + Eq + std::hash::Hash + std::fmt::Display,
+    K: Fn(&W) -> Id,
+    F: Fn(&W) -> Fut,
+    Fut: Future<Output = OneDelete> + Send + 'static,
+{
+    let mut builder = ReportBuilder::new(work.iter().map(&id_of));
+    let settled = run_bounded_until(work, limit, f, |r| matches!(r, Err(e) if e.stops_run())).await;
+    let mut stop: Option<Error> = None;
+    for (item, result) in settled.done {
+        let id = id_of(&item);
+        match result {
+            Ok(Ok((outcome, request_id))) => builder.record(&id, outcome, request_id),
+            Ok(Err(e)) if e.stops_run() => {
+                if e.may_have_applied() {
+                    let rid = e.request_id().map(str::to_string);
+                    builder.record(&id, Outcome::from_error(&e), rid);
+                }
+                stop.get_or_insert(e);
+            }
+            Ok(Err(e)) => {
+                let rid = e.request_id().map(str::to_string);
+                builder.record(&id, Outcome::from_error(&e), rid);
+            }
+            Err(failed) => builder.record(&id, Outcome::panicked(&failed.0), None),
+        }
+    }
+    if let Some(e) = stop {
+        let partial = builder.finish_recorded().map_ids(|id| id.to_string());
+        return Err(e.with_partial_report(partial));
+    }
+    Ok(builder.finish_with(|| {
+        let message = "no answer covered this id".to_string();
+        (
+            Outcome::Unconfirmed {
+                code: None,
+                message,
+            },
+            None,
+        )
+    }))
 }
 
 #[cfg(test)]
@@ -58,7 +207,7 @@ mod tests {
     async fn order_is_kept_and_at_most_limit_run_at_once() {
         let now = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
-        let out = run_bounded((0..20u64).collect(), 3, |i| {
+        let out = run_bounded((0..20u64).collect(), 3, |&i| {
             let (now, peak) = (now.clone(), peak.clone());
             async move {
                 let n = now.fetch_add(1, Ordering::SeqCst) + 1;
@@ -70,15 +219,47 @@ mod tests {
             }
         })
         .await;
-        assert_eq!(out, (0..20).map(|i| i * 10).collect::<Vec<_>>());
+        let want: Vec<(u64, Result<u64, TaskFailed>)> = (0..20).map(|i| (i, Ok(i * 10))).collect();
+        assert_eq!(out, want);
         assert_eq!(peak.load(Ordering::SeqCst), 3);
     }
 
     #[tokio::test]
     async fn simultaneous_finishes_do_not_stop_early() {
-        let out = run_bounded((0..10).collect(), 4, |i| async move { i }).await;
+        let out = run_bounded((0..10).collect(), 4, |&i| async move { i }).await;
         assert_eq!(out.len(), 10);
-        let empty: Vec<u8> = run_bounded(Vec::<u8>::new(), 4, |i| async move { i }).await;
+        assert!(out.iter().all(|(i, r)| r.as_ref() == Ok(i)));
+        let empty = run_bounded(Vec::<u8>::new(), 4, |&i| async move { i }).await;
         assert!(empty.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_task_keeps_its_input_and_spares_the_others() {
+        let out = run_bounded((0..6u32).collect(), 2, |&i| async move {
+            if i == 3 {
+                panic!("boom at {i}");
+            }
+            i + 100
+        })
+        .await;
+        assert_eq!(out.len(), 6);
+        for (i, r) in &out {
+            if *i == 3 {
+                assert_eq!(r, &Err(TaskFailed("boom at 3".into())));
+            } else {
+                assert_eq!(r, &Ok(i + 100));
+            }
+        }
+        let one = run_bounded(vec![7u8], 1, |_| async { panic!("alone") }).await;
+        assert_eq!(one, vec![(7u8, Err::<(), _>(TaskFailed("alone".into())))]);
+    }
+
+    #[tokio::test]
+    async fn a_stop_result_starts_nothing_more() {
+        let s =
+            run_bounded_until((0..10u32).collect(), 1, |&i| async move { i }, |v| *v == 1).await;
+        // 0, then 1, which says stop: nothing after it starts.
+        assert_eq!(s.done.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(s.not_started, (2..10).collect::<Vec<_>>());
     }
 }

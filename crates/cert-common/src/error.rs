@@ -8,6 +8,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::answer::CodeMeaning;
+use crate::outcome::DeleteReport;
 use crate::retry::RetryClass;
 
 /// Which cloud (and so which error conventions) an error comes from.
@@ -96,6 +98,8 @@ struct Inner {
     clock_skew: Option<i64>,
     last: Option<Error>,
     source: Option<BoxError>,
+    meaning: Option<CodeMeaning>,
+    partial: Option<Box<DeleteReport<String>>>,
 }
 
 /// The error of every operation in this SDK.
@@ -130,6 +134,8 @@ impl Error {
                 clock_skew: None,
                 last: None,
                 source: None,
+                meaning: None,
+                partial: None,
             }),
         }
     }
@@ -180,6 +186,12 @@ impl Error {
         self
     }
 
+    /// Replaces the message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.inner.message = message.into();
+        self
+    }
+
     /// Sets the provider's error code.
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
         self.inner.code = Some(code.into());
@@ -224,6 +236,49 @@ impl Error {
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.inner.source = Some(source.into());
         self
+    }
+
+    /// Records what the answer's code means ([`crate::answer`] decides it from the API's
+    /// error table).
+    pub fn with_meaning(mut self, meaning: CodeMeaning) -> Self {
+        self.inner.meaning = Some(meaning);
+        self
+    }
+
+    /// Attaches the outcomes of the ids a bulk delete had already settled when this error
+    /// stopped it (ids never sent are not in it). An empty report attaches nothing.
+    pub fn with_partial_report(mut self, report: DeleteReport<String>) -> Self {
+        if !report.items().is_empty() {
+            self.inner.partial = Some(Box::new(report));
+        }
+        self
+    }
+
+    /// For an error that stopped a bulk delete part-way, the outcomes of the ids it had
+    /// already sent; every id not in it was never sent.
+    pub fn partial_report(&self) -> Option<&DeleteReport<String>> {
+        self.inner.partial.as_deref()
+    }
+
+    /// Takes the partial report out (see [`Error::partial_report`]).
+    pub fn take_partial_report(&mut self) -> Option<DeleteReport<String>> {
+        self.inner.partial.take().map(|b| *b)
+    }
+
+    /// What the answer's error code means, when an answer was classified
+    /// (for [`ErrorKind::RetriesExhausted`], the last error's).
+    pub fn code_meaning(&self) -> Option<CodeMeaning> {
+        self.inner
+            .meaning
+            .or_else(|| self.inner.last.as_ref().and_then(Error::code_meaning))
+    }
+
+    /// True for an error that must stop a bulk run rather than become one id's outcome: a
+    /// configuration error, such as an answer showing that the endpoint does not serve the API
+    /// or a plain-`http` endpoint that was not allowed. Every later request would meet it too.
+    pub fn stops_run(&self) -> bool {
+        self.inner.kind == ErrorKind::Config
+            || self.code_meaning() == Some(CodeMeaning::WrongEndpoint)
     }
 
     pub(crate) fn set_attempts(&mut self, attempts: u32) {

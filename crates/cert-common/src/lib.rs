@@ -5,6 +5,7 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`answer`] | what an answer means: the foreign-answer check and the error-code tables |
 //! | [`error`] | the one [`Error`] type: kind, status, provider code, message, request id |
 //! | [`retry`] | retry classes, provider-aware classification, backoff, `Retry-After`, budget |
 //! | [`rate_limit`] | an async token bucket shared by a client's clones |
@@ -22,6 +23,7 @@
 //! Users of a provider crate rarely name this crate except for [`Error`], [`ClientOptions`]
 //! and [`RetryConfig`].
 
+pub mod answer;
 pub mod concurrency;
 pub mod credentials;
 pub mod deleter;
@@ -46,7 +48,7 @@ pub use credentials::{AccessKey, Credentials, Secret};
 pub use deleter::{Deleter, PlannedRequest};
 pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Provider};
-pub use outcome::{DeleteReport, ItemOutcome, Outcome};
+pub use outcome::{DeleteReport, ItemOutcome, Outcome, stopped};
 pub use rate_limit::RateLimitConfig;
 pub use retry::{RetryClass, RetryConfig};
 pub use runtime::{ClientOptions, RateLimit};

@@ -9,6 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::Hash;
 
+use crate::answer::CodeMeaning;
+
 /// What happened to one id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -68,18 +70,37 @@ impl Outcome {
         }
     }
 
-    /// The outcome of an error for the ids it covers: unconfirmed when the request may have
-    /// taken effect, refused otherwise.
+    /// The outcome of an error for the ids it covers:
+    /// - `Absent` when the API's own table says the code means "no such resource"
+    ///   ([`CodeMeaning::NotFound`]), even after an earlier attempt that may have applied
+    ///   (either way the id is gone; it is never reported as deleted);
+    /// - `Refused` when the code says the resource is in use (it exists, so nothing deleted it);
+    /// - `Unconfirmed` when the request, or an earlier attempt of it, may have taken effect;
+    /// - `Refused` otherwise, with the code and message.
     pub fn from_error(e: &crate::Error) -> Outcome {
         let code = e.code().map(str::to_string);
         let message = match e.last_error() {
             Some(last) => format!("{} ({})", last.message(), e.message()),
             None => e.message().to_string(),
         };
+        match e.code_meaning() {
+            Some(CodeMeaning::NotFound) => return Outcome::Absent,
+            Some(CodeMeaning::InUse) => return Outcome::Refused { code, message },
+            _ => {}
+        }
         if e.may_have_applied() {
             Outcome::Unconfirmed { code, message }
         } else {
             Outcome::Refused { code, message }
+        }
+    }
+
+    /// The outcome of an id whose delete task panicked: unconfirmed (it may have been sent),
+    /// with the panic message.
+    pub fn panicked(message: &str) -> Outcome {
+        Outcome::Unconfirmed {
+            code: None,
+            message: format!("the delete task panicked ({message}); it may have been sent"),
         }
     }
 }
@@ -290,6 +311,24 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
         &self.ignored
     }
 
+    /// Finishes with only the ids that have an outcome (a run stopped part-way: the others
+    /// were never sent).
+    pub fn finish_recorded(self) -> DeleteReport<Id> {
+        let items = self
+            .order
+            .into_iter()
+            .zip(self.slots)
+            .filter_map(|(id, slot)| {
+                slot.map(|(outcome, request_id)| ItemOutcome {
+                    id,
+                    outcome,
+                    request_id,
+                })
+            })
+            .collect();
+        DeleteReport { items }
+    }
+
     /// Finishes: ids with no outcome get `missing` (and `request_id`).
     pub fn finish(self, missing: Outcome, request_id: Option<String>) -> DeleteReport<Id> {
         self.finish_with(|| (missing.clone(), request_id.clone()))
@@ -322,6 +361,23 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
             .collect();
         DeleteReport { items }
     }
+}
+
+/// The error of a one-request delete whose answer [stopped the run](crate::Error::stops_run):
+/// when the request may still have applied (an earlier attempt may have), every id goes into
+/// the error's [partial report](crate::Error::partial_report) as unconfirmed; otherwise
+/// nothing was done and the error comes back as it is.
+pub fn stopped<Id>(e: crate::Error, builder: ReportBuilder<Id>) -> crate::Error
+where
+    Id: Clone + Eq + Hash + fmt::Display,
+{
+    if !e.may_have_applied() {
+        return e;
+    }
+    let outcome = Outcome::from_error(&e);
+    let rid = e.request_id().map(str::to_string);
+    let report = builder.finish(outcome, rid).map_ids(|id| id.to_string());
+    e.with_partial_report(report)
 }
 
 /// A set of ids to test membership in: the list itself while it holds up to 16 (no hashing,

@@ -1,8 +1,8 @@
 //! Retry policy: which errors are worth another attempt, how long to wait, and when to stop.
 //!
-//! - [`RetryClass`] says what an error means for retrying; [`classify`] derives it from a
-//!   provider's HTTP status and error code (Tencent reports errors inside HTTP 200 bodies,
-//!   so the code matters as much as the status).
+//! - [`RetryClass`] says what an error means for retrying; [`crate::answer`] derives it from
+//!   each API's generated error table and the HTTP status (Tencent reports errors inside
+//!   HTTP 200 bodies, so the code matters as much as the status).
 //! - [`RetryConfig`] holds attempts, full-jitter exponential backoff
 //!   (`min(base * 2^(n-1), cap) * U[0,1)`) and an overall deadline.
 //! - [`RetryBudget`] is shared by every clone of a client so that an outage is not
@@ -14,7 +14,6 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use crate::error::Provider;
 use crate::time::{UtcDateTime, unix_seconds};
 
 /// What an error means for retrying.
@@ -36,56 +35,6 @@ impl RetryClass {
     }
 }
 
-/// Classifies a provider's answer by HTTP status and error code.
-///
-/// - Huawei: HTTP 429 or `APIG.0308` is throttling; 5xx is transient.
-/// - Tencent: `RequestLimitExceeded*` and `LimitExceeded.*RateLimit*` are throttling;
-///   `InternalError*` and non-200 statuses of 5xx are transient; `AuthFailure.*` is permanent.
-/// - Aliyun: `Throttling*` codes, HTTP 429 or an `x-acs-retry-after` hint are throttling;
-///   5xx and `ServiceUnavailable` are transient.
-pub fn classify(
-    provider: Provider,
-    status: u16,
-    code: Option<&str>,
-    server_hint: bool,
-) -> RetryClass {
-    let code = code.unwrap_or("");
-    match provider {
-        Provider::Huawei => {
-            if status == 429 || code == "APIG.0308" {
-                RetryClass::Throttling
-            } else if status >= 500 {
-                RetryClass::Transient
-            } else {
-                RetryClass::Permanent
-            }
-        }
-        Provider::Tencent => {
-            if code.starts_with("RequestLimitExceeded")
-                || (code.starts_with("LimitExceeded.") && code.contains("RateLimit"))
-                || status == 429
-            {
-                RetryClass::Throttling
-            } else if code.starts_with("AuthFailure") {
-                RetryClass::Permanent
-            } else if code.starts_with("InternalError") || status >= 500 {
-                RetryClass::Transient
-            } else {
-                RetryClass::Permanent
-            }
-        }
-        Provider::Aliyun => {
-            if code.starts_with("Throttling") || status == 429 || server_hint {
-                RetryClass::Throttling
-            } else if status >= 500 || code == "ServiceUnavailable" {
-                RetryClass::Transient
-            } else {
-                RetryClass::Permanent
-            }
-        }
-    }
-}
-
 /// Parses a `Retry-After` header: delay-seconds or an HTTP date (relative to `now_unix`).
 /// A date in the past means "now" (zero).
 pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
@@ -94,7 +43,9 @@ pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let at = UtcDateTime::parse_http_date(v)?.to_unix();
-    Some(Duration::from_secs((at - now_unix).max(0) as u64))
+    Some(Duration::from_secs(
+        at.saturating_sub(now_unix).max(0) as u64
+    ))
 }
 
 /// Parses Aliyun's `x-acs-retry-after` (milliseconds; only positive integers count, as in
@@ -325,40 +276,6 @@ mod tests {
             server_retry_hint(&r.headers, std::time::UNIX_EPOCH),
             Some(Duration::from_millis(1500))
         );
-    }
-
-    #[test]
-    fn classification_per_provider() {
-        use RetryClass::*;
-        let h = |s, c| classify(Provider::Huawei, s, c, false);
-        assert_eq!(h(429, None), Throttling);
-        assert_eq!(h(429, Some("APIG.0308")), Throttling);
-        assert_eq!(h(400, Some("APIG.0308")), Throttling);
-        assert_eq!(h(500, Some("APIG.9999")), Transient);
-        assert_eq!(h(502, None), Transient);
-        assert_eq!(h(400, Some("APIG.2012")), Permanent);
-        assert_eq!(h(404, Some("APIG.3093")), Permanent);
-
-        let t = |c| classify(Provider::Tencent, 200, Some(c), false);
-        assert_eq!(t("RequestLimitExceeded"), Throttling);
-        assert_eq!(t("RequestLimitExceeded.UinLimitExceeded"), Throttling);
-        assert_eq!(
-            t("RequestLimitExceeded.GlobalRegionUinLimitExceeded"),
-            Throttling
-        );
-        assert_eq!(t("LimitExceeded.RateLimitExceeded"), Throttling);
-        assert_eq!(t("AuthFailure.SignatureExpire"), Permanent);
-        assert_eq!(t("InvalidParameter.InvalidCSRId"), Permanent);
-        assert_eq!(t("InternalError"), Transient);
-        assert_eq!(classify(Provider::Tencent, 503, None, false), Transient);
-
-        let a = |s, c, hint| classify(Provider::Aliyun, s, c, hint);
-        assert_eq!(a(400, Some("Throttling.User"), false), Throttling);
-        assert_eq!(a(400, Some("Throttling"), false), Throttling);
-        assert_eq!(a(403, Some("Forbidden"), true), Throttling);
-        assert_eq!(a(503, Some("ServiceUnavailable"), false), Transient);
-        assert_eq!(a(500, None, false), Transient);
-        assert_eq!(a(404, Some("NotFound"), false), Permanent);
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub struct ClientOptions {
     pub(crate) app_name: Option<String>,
     pub(crate) user_agent: Option<String>,
     pub(crate) client_request_id_header: bool,
+    pub(crate) allow_insecure_http: bool,
 }
 
 impl Default for ClientOptions {
@@ -55,6 +56,7 @@ impl Default for ClientOptions {
             app_name: None,
             user_agent: None,
             client_request_id_header: true,
+            allow_insecure_http: false,
         }
     }
 }
@@ -124,10 +126,41 @@ impl ClientOptions {
         self
     }
 
+    /// Allows plain `http://` endpoints on hosts other than this machine's loopback
+    /// (`127.0.0.0/8`, `::1`, `localhost`). Off by default: over plain HTTP, signed requests,
+    /// security tokens and IAM tokens travel in clear text, so such an endpoint is refused
+    /// with an [`ErrorKind::Config`] error before anything is sent. Loopback endpoints (a
+    /// local emulator) are always allowed.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// The retry policy.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.retry
     }
+}
+
+/// Checks that `endpoint` may be used: `https`, or plain `http` to a loopback host, or plain
+/// `http` anywhere when `allow_insecure_http` is set. The runtime checks every request; a
+/// client checks its endpoint when it is built, so the error comes before anything is sent.
+pub fn check_endpoint_scheme(
+    scheme: &str,
+    host: &str,
+    allow_insecure_http: bool,
+) -> Result<(), Error> {
+    if scheme.eq_ignore_ascii_case("http")
+        && !allow_insecure_http
+        && !crate::answer::is_loopback_host(host)
+    {
+        return Err(Error::config(format!(
+            "endpoint http://{host}: plain http is allowed only to this machine's loopback \
+             addresses; signatures and security tokens would travel in clear text. Use https, \
+             or opt in explicitly (ClientOptions::allow_insecure_http, certctl --allow-insecure-http)"
+        )));
+    }
+    Ok(())
 }
 
 /// Facts about an operation that the runtime needs.
@@ -170,6 +203,19 @@ impl Attempt<'_> {
     }
 }
 
+/// What the parse step knows of the attempt whose answer it reads: it travels with the
+/// answer, so no parser needs a side channel to its request builder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttemptContext {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// The wall time the request was signed with (the injected clock's).
+    pub signed_at: SystemTime,
+    /// True when an earlier, failed attempt of this call may have taken effect.
+    pub earlier_attempt_may_have_applied: bool,
+}
+
 /// A successful call.
 #[derive(Debug, Clone)]
 pub struct Executed<T> {
@@ -183,6 +229,9 @@ pub struct Executed<T> {
     /// The client request id sent with every attempt.
     pub client_request_id: String,
 }
+
+/// The longest server wait hint honoured when the operation has no deadline.
+const MAX_HINT_WITHOUT_DEADLINE: Duration = Duration::from_secs(600);
 
 /// Error codes that mean "your signature's timestamp is outside my window".
 const CLOCK_SKEW_CODES: &[&str] = &[
@@ -211,6 +260,7 @@ struct Inner {
     random: Arc<dyn Random>,
     user_agent: String,
     client_request_id_header: bool,
+    allow_insecure_http: bool,
     attempt_timeout: Duration,
 }
 
@@ -264,6 +314,7 @@ impl Runtime {
                 random: options.random,
                 user_agent,
                 client_request_id_header: options.client_request_id_header,
+                allow_insecure_http: options.allow_insecure_http,
                 attempt_timeout: options.transport_config.attempt_timeout,
             }),
         })
@@ -282,6 +333,16 @@ impl Runtime {
     /// Whether to send a client request id header (see [`ClientOptions::client_request_id_header`]).
     pub fn sends_client_request_id_header(&self) -> bool {
         self.inner.client_request_id_header
+    }
+
+    /// Checks a client's endpoint against the plain-`http` rule
+    /// ([`ClientOptions::allow_insecure_http`]); provider clients call it when they are built.
+    pub fn check_endpoint(&self, endpoint: &crate::Endpoint) -> Result<(), Error> {
+        check_endpoint_scheme(
+            endpoint.scheme(),
+            endpoint.host(),
+            self.inner.allow_insecure_http,
+        )
     }
 
     /// The shared rate limiter, if pacing is on.
@@ -331,11 +392,15 @@ impl Runtime {
     ) -> Result<Executed<T>, Error>
     where
         B: FnMut(&Attempt<'_>) -> Result<HttpRequest, Error>,
-        P: FnMut(&HttpResponse) -> Result<T, Error>,
+        P: FnMut(&HttpResponse, &AttemptContext) -> Result<T, Error>,
     {
         let rt = &self.inner;
         let start = rt.clock.monotonic();
-        let deadline = rt.retry.operation_timeout.map(|t| start + t);
+        // A deadline too far to represent is no deadline.
+        let deadline = rt
+            .retry
+            .operation_timeout
+            .and_then(|t| start.checked_add(t));
         let client_request_id = rt.random.uuid();
         let mut maybe_applied = false;
         let tag = |e: Error| -> Error {
@@ -371,10 +436,11 @@ impl Runtime {
                     &provided
                 }
             };
+            let signed_at = rt.clock.now();
             let request = build(&Attempt {
                 number: attempt,
                 credentials,
-                now: rt.clock.now(),
+                now: signed_at,
                 client_request_id: &client_request_id,
                 nonce: if op.signs_nonce {
                     rt.random.hex_nonce()
@@ -387,6 +453,14 @@ impl Runtime {
                 e.set_may_have_applied(maybe_applied);
                 tag(e)
             })?;
+            check_endpoint_scheme(&request.scheme, &request.host, rt.allow_insecure_http).map_err(
+                |mut e| {
+                    e.set_attempts(attempt - 1);
+                    e.set_may_have_applied(maybe_applied);
+                    tag(e)
+                },
+            )?;
+            let endpoint = EndpointName::of(&request);
             let logged = SentRequest::capture(&request, rt.clock.as_ref());
             // The first attempt goes out microseconds after `start`: no second clock read.
             let sent_at = if attempt == 1 {
@@ -422,7 +496,15 @@ impl Runtime {
             };
             let (result, response) = match sent {
                 Ok(response) => (
-                    parse(&response).map_err(|e| self.annotate(e, &response)),
+                    parse(
+                        &response,
+                        &AttemptContext {
+                            number: attempt,
+                            signed_at,
+                            earlier_attempt_may_have_applied: maybe_applied,
+                        },
+                    )
+                    .map_err(|e| self.annotate(e, &response, &endpoint)),
                     Some(response),
                 ),
                 Err(e) => (Err(e), None),
@@ -478,8 +560,28 @@ impl Runtime {
                         ));
                     }
                     let delay = rt.retry.delay(attempt, rt.random.unit(), e.retry_after());
-                    if let Some(d) = deadline
-                        && rt.clock.monotonic() + delay > d
+                    let now = rt.clock.monotonic();
+                    let left = deadline.map(|d| d.saturating_sub(now));
+                    if let Some(hint) = e.retry_after() {
+                        // A server's hint past the deadline (or absurdly long, with no
+                        // deadline) is not waited for: give up now, and say why.
+                        let limit = left.unwrap_or(MAX_HINT_WITHOUT_DEADLINE);
+                        if hint > limit {
+                            let why = format!(
+                                "the server asked to wait {} s before retrying, longer than the {} s {}",
+                                hint.as_secs(),
+                                limit.as_secs(),
+                                if left.is_some() {
+                                    "left before the operation deadline"
+                                } else {
+                                    "this client waits for a server's hint"
+                                }
+                            );
+                            return Err(Error::retries_exhausted(e, attempt, why));
+                        }
+                    }
+                    if let Some(left) = left
+                        && delay > left
                     {
                         let why = format!(
                             "waiting {} ms more would pass the operation deadline",
@@ -502,7 +604,12 @@ impl Runtime {
     /// Adds what the runtime knows to a provider's error: the server's clock offset when the
     /// server refused the signature's timestamp, and "may have applied" for 5xx and undecodable
     /// success answers.
-    fn annotate(&self, e: Error, response: &HttpResponse) -> Error {
+    fn annotate(&self, e: Error, response: &HttpResponse, endpoint: &EndpointName) -> Error {
+        if e.kind() == ErrorKind::Config {
+            // What was reached, in the words of the message: the endpoint (no path, no query).
+            let message = format!("{} [reached {endpoint}]", e.message());
+            return e.with_message(message);
+        }
         let skew_code = e.code().is_some_and(|c| CLOCK_SKEW_CODES.contains(&c));
         let auth_status = matches!(response.status, 401 | 403);
         let e = if skew_code || auth_status {
@@ -510,9 +617,9 @@ impl Runtime {
             let skew = response
                 .header("date")
                 .and_then(UtcDateTime::parse_http_date)
-                .map(|d| d.to_unix() - ours);
+                .map(|d| d.to_unix().saturating_sub(ours));
             match skew {
-                Some(s) if skew_code || s.abs() >= 300 => e.with_clock_skew(Some(s)),
+                Some(s) if skew_code || s.unsigned_abs() >= 300 => e.with_clock_skew(Some(s)),
                 _ => e,
             }
         } else {
@@ -525,6 +632,28 @@ impl Runtime {
         } else {
             e
         }
+    }
+}
+
+/// `scheme://host` of a request, for error messages (kept once the request is handed to the
+/// transport).
+struct EndpointName {
+    scheme: std::borrow::Cow<'static, str>,
+    host: String,
+}
+
+impl EndpointName {
+    fn of(request: &HttpRequest) -> EndpointName {
+        EndpointName {
+            scheme: request.scheme.clone(),
+            host: request.host.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for EndpointName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}://{}", self.scheme, self.host)
     }
 }
 

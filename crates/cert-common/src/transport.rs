@@ -41,15 +41,46 @@ pub struct TransportConfig {
     /// (The answers of these APIs are a few kilobytes at most, so a bound on the whole
     /// attempt is what a read timeout would give, without a timer reset on every read.)
     pub attempt_timeout: Duration,
+    /// The most bytes of one answer's body that are read. The answers of these APIs are a few
+    /// kilobytes; an answer that announces or sends more is cut off there and the attempt
+    /// fails as an [`ErrorKind::Decode`] error that may have applied (the server may have
+    /// acted on the request before it sent the oversized answer). Memory stays bounded
+    /// whatever a server sends.
+    pub max_response_bytes: usize,
 }
 
+/// The default [`TransportConfig::max_response_bytes`]: 1 MiB, hundreds of times the largest
+/// documented answer of these APIs.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
 impl Default for TransportConfig {
-    /// Connect 5 s, attempt 30 s.
+    /// Connect 5 s, attempt 30 s, answers up to 1 MiB.
     fn default() -> Self {
         TransportConfig {
             connect_timeout: Duration::from_secs(5),
             attempt_timeout: Duration::from_secs(30),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+}
+
+impl TransportConfig {
+    /// Sets the connect timeout.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the attempt timeout.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Sets the most bytes of an answer's body that are read (at least 1 KiB).
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes.max(1024);
+        self
     }
 }
 
@@ -59,6 +90,7 @@ impl Default for TransportConfig {
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    max_response_bytes: usize,
 }
 
 fn tls_config() -> Result<rustls::ClientConfig, Error> {
@@ -83,12 +115,25 @@ impl ReqwestTransport {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport {
+            client,
+            max_response_bytes: config.max_response_bytes,
+        })
     }
 
-    /// Uses the caller's own client (its timeouts, proxies and TLS settings apply).
+    /// Uses the caller's own client (its timeouts, proxies and TLS settings apply; answers are
+    /// still read up to [`DEFAULT_MAX_RESPONSE_BYTES`], see [`Self::with_max_response_bytes`]).
     pub fn from_client(client: reqwest::Client) -> Self {
-        ReqwestTransport { client }
+        ReqwestTransport {
+            client,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// Sets the most bytes of an answer's body that are read.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
     }
 }
 
@@ -301,10 +346,50 @@ impl ReqwestTransport {
         let status = response.status().as_u16();
         // Taken as hyper parsed them: no copy of a name or a value.
         let headers = std::mem::take(response.headers_mut());
-        let body = response
-            .bytes()
+        let limit = self.max_response_bytes;
+        let too_big = |seen: u64| {
+            Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "the answer (HTTP {status}) is larger than the {limit} bytes this client reads \
+                     ({seen} bytes or more); no answer of this API is that large"
+                ),
+            )
+            .with_status(status)
+            .with_may_have_applied(true)
+        };
+        if let Some(announced) = response.content_length()
+            && announced > limit as u64
+        {
+            return Err(too_big(announced));
+        }
+        // The usual answer is one chunk: kept as received, no copy. More are joined.
+        let mut first: Option<bytes::Bytes> = None;
+        let mut joined = BytesMut::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| classify_reqwest(&e).with_may_have_applied(true))?;
+            .map_err(|e| classify_reqwest(&e).with_may_have_applied(true))?
+        {
+            let seen = first
+                .as_ref()
+                .map_or(0, bytes::Bytes::len)
+                .saturating_add(joined.len())
+                .saturating_add(chunk.len());
+            if seen > limit {
+                return Err(too_big(seen as u64));
+            }
+            match first.take() {
+                None if joined.is_empty() => first = Some(chunk),
+                Some(f) => {
+                    joined.reserve(seen);
+                    joined.extend_from_slice(&f);
+                    joined.extend_from_slice(&chunk);
+                }
+                None => joined.extend_from_slice(&chunk),
+            }
+        }
+        let body = first.unwrap_or_else(|| joined.freeze());
         Ok(HttpResponse {
             status,
             headers,

@@ -103,9 +103,56 @@ pub fn check_charset(
     }
 }
 
+/// Parses an integer id given as text, in canonical form only: decimal digits with no sign,
+/// no leading zero and no blanks, exactly as the id prints (`11`, not `011`, `+11` or ` 11`).
+/// Two spellings of one id would otherwise be two entries of a report for one resource.
+/// `field` and `what` name the parameter and the kind of id in the error.
+pub fn parse_canonical_id<T>(text: &str, field: &str, what: &str) -> Result<T, crate::Error>
+where
+    T: std::str::FromStr + std::fmt::Display,
+{
+    match text.parse::<T>() {
+        Ok(id) if id.to_string() == text => Ok(id),
+        Ok(id) => Err(crate::Error::invalid_input(format!(
+            "`{field}`: {text:?} is not written as the API writes {what}s; write {id}"
+        ))),
+        Err(_) => Err(crate::Error::invalid_input(format!(
+            "`{field}`: {text:?} is not a {what} (a decimal integer)"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_taken_in_canonical_form_only() {
+        assert_eq!(
+            parse_canonical_id::<u64>("11", "CSRIds", "CSR id").ok(),
+            Some(11)
+        );
+        assert_eq!(
+            parse_canonical_id::<i64>("-3", "CertId", "certificate id").ok(),
+            Some(-3)
+        );
+        for bad in [
+            "011",
+            "+11",
+            " 11",
+            "11 ",
+            "",
+            "1e3",
+            "0x1",
+            "-0",
+            "99999999999999999999999",
+        ] {
+            let e = parse_canonical_id::<u64>(bad, "CSRIds", "CSR id").expect_err(bad);
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{bad}");
+        }
+        let e = parse_canonical_id::<u64>("011", "CSRIds", "CSR id").expect_err("leading zero");
+        assert!(e.message().contains("write 11"), "{e}");
+    }
 
     #[test]
     fn length_bounds_are_inclusive() {

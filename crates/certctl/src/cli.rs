@@ -149,7 +149,7 @@ pub struct ConnArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// Requests per second (default: the API's documented limit; 0 turns pacing off).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_qps)]
     pub qps: Option<f64>,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -157,6 +157,24 @@ pub struct ConnArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Allow a plain `http://` endpoint on a host other than this machine's loopback
+    /// addresses. Signed requests and security tokens then travel in clear text.
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+}
+
+/// `--qps`: a positive, finite number of requests per second (at most 100000).
+fn parse_qps(text: &str) -> Result<f64, String> {
+    let q: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if !q.is_finite() || q <= 0.0 || q > 100_000.0 {
+        return Err(format!(
+            "{text:?} is not a rate: give requests per second, more than 0 and at most 100000"
+        ));
+    }
+    Ok(q)
 }
 
 /// Options every id-list delete takes.

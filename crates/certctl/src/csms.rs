@@ -4,7 +4,6 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use cert_common::Error;
 use huawei_csms::InstanceType;
-use serde_json::json;
 
 use crate::cli::{ConnArgs, HuaweiArgs, InstanceTypeArg, OutputFormat};
 use crate::report::{EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE};
@@ -83,42 +82,27 @@ pub async fn delete_secrets(
             };
         }
     };
+    // The same report every other command prints: one entry per secret the answer names.
+    let report = out.report();
+    let earlier = out.earlier_attempt_may_have_applied;
     match conn.output {
         OutputFormat::Json => {
-            let failed: Vec<_> = out
-                .failed
-                .iter()
-                .map(|f| json!({"name": f.name, "code": f.code, "message": f.message}))
-                .collect();
-            let doc = json!({
-                "provider": "huawei-csms",
-                "instance_id": instance_id,
-                "total": out.total,
-                "deleted": out.deleted,
-                "failed": failed,
-                "request_id": out.request_id,
-            });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        }
-        OutputFormat::Table => {
-            println!("huawei-csms: instance {instance_id}");
-            for name in &out.deleted {
-                println!("  {name:<24}  deleted");
+            let mut doc = crate::report::to_json("huawei-csms", &report);
+            doc.earlier_attempt_may_have_applied = earlier;
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("certctl: cannot render JSON: {e}"),
             }
-            for f in &out.failed {
-                println!("  {:<24}  failed      {}", f.name, f.message);
-            }
-            println!(
-                "  {} matched: {} deleted, {} failed",
-                out.total
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| "?".into()),
-                out.deleted.len(),
-                out.failed.len()
-            );
         }
+        OutputFormat::Table => print!("{}", crate::report::to_table("huawei-csms", &report)),
     }
-    if out.failed.is_empty() {
+    if earlier {
+        eprintln!(
+            "certctl: an earlier attempt of this request may have reached the server: secrets it \
+             deleted are not named in this answer"
+        );
+    }
+    if report.all_gone() && !earlier {
         EXIT_OK
     } else {
         EXIT_INCOMPLETE

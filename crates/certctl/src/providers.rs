@@ -10,14 +10,15 @@ use crate::cli::{ConnArgs, HuaweiArgs};
 
 /// Client options from `--max-attempts` and `--qps`.
 pub fn options(conn: &ConnArgs) -> ClientOptions {
+    // `--qps` is validated by its parser: positive and finite.
     let rate = match conn.qps {
         None => RateLimit::Documented,
-        Some(q) if q <= 0.0 || !q.is_finite() => RateLimit::Off,
         Some(q) => RateLimit::Custom(RateLimitConfig::per_second(q)),
     };
     ClientOptions::default()
         .retry(RetryConfig::default().with_max_attempts(conn.max_attempts))
         .rate_limit(rate)
+        .allow_insecure_http(conn.allow_insecure_http)
         .app_name("certctl")
 }
 

@@ -39,6 +39,10 @@ pub struct JsonReport<'a> {
     pub dry_run: bool,
     /// One entry per requested id.
     pub items: Vec<JsonItem<'a>>,
+    /// True when an earlier attempt of a request may have taken effect before the answer the
+    /// report is built from (so ids it deleted may be missing from a server-listed report).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub earlier_attempt_may_have_applied: bool,
     /// Counts.
     pub totals: JsonTotals,
 }
@@ -64,6 +68,7 @@ pub fn to_json<'a>(provider: &'a str, report: &'a DeleteReport<String>) -> JsonR
     JsonReport {
         provider,
         dry_run: false,
+        earlier_attempt_may_have_applied: false,
         items: report
             .items()
             .iter()

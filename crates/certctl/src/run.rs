@@ -47,28 +47,36 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     let bar = progress(ids.len());
     let mut reports = Vec::new();
     for (n, chunk) in ids.chunks(CHUNK).enumerate() {
-        match deleter.delete(chunk).await {
+        match delete_chunk(&deleter, chunk).await {
             Ok(r) => {
                 bar.inc(chunk.len() as u64);
                 reports.push(r);
             }
-            Err(e) => {
-                // `delete` fails only before sending anything for this chunk.
+            Err(mut e) => {
+                // `delete` fails only before sending anything for this chunk, or when an answer
+                // stopped the run (the endpoint is not the API): then the ids it had already
+                // sent are in the error's partial report.
                 bar.finish_and_clear();
                 eprintln!("certctl: {e}");
-                if reports.is_empty() {
+                let partial = e.take_partial_report();
+                let settled_here = partial.as_ref().map_or(0, |p| p.items().len());
+                if reports.is_empty() && settled_here == 0 {
                     return exit_for(&e);
                 }
-                let rest = &ids[n * CHUNK..];
-                eprintln!(
-                    "certctl: {} id(s) from {} on were NOT attempted; the report covers the {} before them",
-                    rest.len(),
-                    rest[0],
-                    n * CHUNK
-                );
+                if let Some(p) = partial {
+                    reports.push(p);
+                }
                 let done = DeleteReport::concat(reports);
+                let not_attempted = ids.len() - n * CHUNK - settled_here;
+                eprintln!(
+                    "certctl: the run stopped; {not_attempted} id(s) were NOT attempted; the report covers the {} sent before it stopped",
+                    done.items().len()
+                );
                 print_report(deleter.name(), &done, common.conn.output);
-                return report::EXIT_INCOMPLETE;
+                return match exit_for(&e) {
+                    report::EXIT_CONFIG => report::EXIT_CONFIG,
+                    _ => report::EXIT_INCOMPLETE,
+                };
             }
         }
     }
@@ -76,6 +84,30 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     let all = DeleteReport::concat(reports);
     print_report(deleter.name(), &all, common.conn.output);
     report::exit_status(&all)
+}
+
+/// Deletes one chunk as a task of its own: should anything in it panic, the chunk's ids are
+/// reported `unconfirmed` with the panic's message instead of the run losing its report.
+async fn delete_chunk(
+    deleter: &Arc<dyn Deleter>,
+    chunk: &[String],
+) -> Result<DeleteReport<String>, Error> {
+    let task = {
+        let (deleter, chunk) = (deleter.clone(), chunk.to_vec());
+        tokio::spawn(async move { deleter.delete(&chunk).await })
+    };
+    match task.await {
+        Ok(result) => result,
+        Err(joined) => {
+            let why = if joined.is_panic() {
+                cert_common::concurrency::panic_message(joined.into_panic().as_ref())
+            } else {
+                "the task was cancelled".to_string()
+            };
+            let builder = cert_common::outcome::ReportBuilder::new(chunk.iter().cloned());
+            Ok(builder.finish(cert_common::Outcome::panicked(&why), None))
+        }
+    }
 }
 
 fn progress(total: usize) -> ProgressBar {

@@ -2,15 +2,18 @@
 
 use std::collections::HashSet;
 
-use cert_common::concurrency::run_bounded;
+use cert_common::answer::CodeMeaning;
+use cert_common::concurrency::delete_each;
 use cert_common::http::{Bytes, HttpResponse};
-use cert_common::outcome::ReportBuilder;
-use cert_common::providers::huawei::{RequestSpec, error_from_response, fill_path, request_id};
+use cert_common::providers::huawei::{
+    RequestSpec, check_answer, error_from_response, fill_path, request_id,
+};
 use cert_common::retry::RetryClass;
-use cert_common::runtime::Operation;
+use cert_common::runtime::{AttemptContext, Operation};
 use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
 
 use crate::client::Client;
+use crate::generated::errors::RULES;
 use crate::generated::models::DeleteCertificateV2Request;
 use crate::generated::operation::delete_certificate_v2 as op;
 
@@ -100,54 +103,61 @@ async fn delete_one(client: &Client, path: &str) -> Result<DeleteCertificateOutp
         content_type: op::CONTENT_TYPE,
         body: Bytes::new(),
     };
-    let executed = core.execute(OPERATION, &spec, parse).await?;
-    let (outcome, request_id) = executed.value;
-    Ok(DeleteCertificateOutput {
-        outcome,
-        request_id,
-        attempts: executed.attempts,
-        earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
-    })
+    let executed = core.execute(OPERATION, &spec, parse).await;
+    match executed {
+        Ok(executed) => Ok(DeleteCertificateOutput {
+            outcome: executed.value.0,
+            request_id: executed.value.1,
+            attempts: executed.attempts,
+            earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
+        }),
+        Err(e) if definitive(&e) => Ok(DeleteCertificateOutput {
+            outcome: Outcome::from_error(&e),
+            request_id: e.request_id().map(str::to_string),
+            attempts: e.attempts(),
+            earlier_attempt_may_have_applied: e.may_have_applied(),
+        }),
+        Err(e) => Err(e),
+    }
 }
 
-/// 204/200 → Deleted; 404 → Absent; a permanent 4xx other than 401/403/429 → Refused; anything
-/// else is an error (retried when its class says so).
-fn parse(response: &HttpResponse) -> Result<(Outcome, Option<String>), Error> {
+/// 204 → Deleted. Anything else is an error, whose meaning comes from the generated error
+/// table ([`RULES`]): the certificate-not-found code → Absent, "in use" and other refusals →
+/// Refused (all three definitive, so `Ok`); a wrong endpoint (the gateway's "no such API", a
+/// redirect, a foreign body) → a configuration error; throttling and server errors are retried.
+fn parse(
+    response: &HttpResponse,
+    attempt: &AttemptContext,
+) -> Result<(Outcome, Option<String>), Error> {
+    check_answer(response)?;
     let status = response.status;
-    let rid = request_id(response);
-    if status == op::SUCCESS_STATUS || status == 200 {
-        return Ok((Outcome::Deleted, rid));
+    if status == op::SUCCESS_STATUS {
+        return Ok((Outcome::Deleted, request_id(response)));
     }
     if (200..300).contains(&status) {
         return Err(Error::new(
             ErrorKind::Decode,
             format!(
-                "unexpected success status HTTP {status} (documented: {})",
+                "unexpected success status HTTP {status} (documented: {}); the certificate \
+                 may or may not have been deleted",
                 op::SUCCESS_STATUS
             ),
         )
         .with_status(status)
-        .with_request_id(rid));
+        .with_request_id(request_id(response)));
     }
-    let e = error_from_response(response);
-    let definitive = e.retry_class() == RetryClass::Permanent
-        && e.kind() == ErrorKind::Service
-        && (400..500).contains(&status)
-        && !matches!(status, 401 | 403 | 429);
-    if !definitive {
-        return Err(e);
-    }
-    let rid = e.request_id().map(str::to_string);
-    if status == 404 {
-        return Ok((Outcome::Absent, rid));
-    }
-    Ok((
-        Outcome::Refused {
-            code: e.code().map(str::to_string),
-            message: e.message().to_string(),
-        },
-        rid,
-    ))
+    Err(error_from_response(response, RULES, attempt.signed_at))
+}
+
+/// True for an error that is the API's definitive answer about the certificate: not found,
+/// in use, or another refusal (a permanent service error, not a credentials or endpoint one).
+fn definitive(e: &Error) -> bool {
+    e.kind() == ErrorKind::Service
+        && e.retry_class() == RetryClass::Permanent
+        && matches!(
+            e.code_meaning(),
+            Some(CodeMeaning::NotFound | CodeMeaning::InUse | CodeMeaning::Refused)
+        )
 }
 
 /// Deletes several certificates concurrently; see [`Client::delete_certificates`].
@@ -229,7 +239,6 @@ impl DeleteCertificatesFluentBuilder {
     /// Runs the deletes as tasks on the current tokio runtime.
     pub async fn send(self) -> Result<DeleteReport<String>, Error> {
         let work = self.prepare()?;
-        let mut builder = ReportBuilder::new(work.iter().map(|(id, _)| id.clone()));
         // Fail before sending anything when there are no usable credentials.
         self.client
             .inner
@@ -238,32 +247,19 @@ impl DeleteCertificatesFluentBuilder {
             .await
             .map_err(|e| e.with_provider(Provider::Huawei).with_action(op::OPERATION))?;
         let client = &self.client;
-        let results = run_bounded(work, self.concurrency, |(id, path): (String, String)| {
-            let client = client.clone();
-            async move {
-                let result = delete_one(&client, &path).await;
-                (id, result)
-            }
-        })
-        .await;
-        for (id, result) in results {
-            match result {
-                Ok(out) => builder.record(&id, out.outcome, out.request_id),
-                Err(e) => {
-                    let rid = e.request_id().map(str::to_string);
-                    builder.record(&id, Outcome::from_error(&e), rid);
+        delete_each(
+            work,
+            self.concurrency,
+            |(id, _)| id.clone(),
+            |(_, path)| {
+                let (client, path) = (client.clone(), path.clone());
+                async move {
+                    delete_one(&client, &path)
+                        .await
+                        .map(|out| (out.outcome, out.request_id))
                 }
-            }
-        }
-        Ok(builder.finish_with(|| {
-            let message = "the delete task ended before an answer was seen".to_string();
-            (
-                Outcome::Unconfirmed {
-                    code: None,
-                    message,
-                },
-                None,
-            )
-        }))
+            },
+        )
+        .await
     }
 }

@@ -1,13 +1,15 @@
 //! `BatchDeleteSecrets`: the fluent builder with its irreversibility guard, and the report.
 
 use cert_common::http::HttpResponse;
+use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{
-    RequestSpec, decode_error, error_from_response, fill_path, request_id,
+    RequestSpec, check_answer, decode_error, error_from_response, fill_path, request_id,
 };
-use cert_common::runtime::Operation;
-use cert_common::{Error, ErrorKind, PlannedRequest, Provider};
+use cert_common::runtime::{AttemptContext, Operation};
+use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
 
 use crate::client::Client;
+use crate::generated::errors::RULES;
 use crate::generated::models::{
     BatchDeleteSecretsRequest, BatchDeleteSecretsResponse, InstanceType,
 };
@@ -59,6 +61,49 @@ pub struct BatchDeleteSecretsOutput {
     /// True when an earlier failed attempt may have taken effect: secrets it deleted are then
     /// missing from this report.
     pub earlier_attempt_may_have_applied: bool,
+}
+
+impl BatchDeleteSecretsOutput {
+    /// The answer as a per-id report, the same shape every other crate returns: one outcome
+    /// per secret the answer names (deleted, or refused with the code at the start of its
+    /// message), each name once. A name listed both as deleted and as failed is unconfirmed:
+    /// the answer contradicts itself. When an earlier attempt may have applied, secrets it
+    /// deleted are not named here ([`Self::earlier_attempt_may_have_applied`]).
+    pub fn report(&self) -> DeleteReport<String> {
+        let names = self
+            .deleted
+            .iter()
+            .chain(self.failed.iter().map(|f| &f.name))
+            .cloned();
+        let mut builder = ReportBuilder::new(names);
+        let failed_names: std::collections::HashSet<&str> =
+            self.failed.iter().map(|f| f.name.as_str()).collect();
+        for name in &self.deleted {
+            let outcome = if failed_names.contains(name.as_str()) {
+                Outcome::Unconfirmed {
+                    code: None,
+                    message: "the answer lists this secret as both deleted and failed".into(),
+                }
+            } else {
+                Outcome::Deleted
+            };
+            builder.record(name, outcome, self.request_id.clone());
+        }
+        for f in &self.failed {
+            let outcome = Outcome::Refused {
+                code: f.code.clone(),
+                message: f.message.clone(),
+            };
+            builder.record(&f.name, outcome, self.request_id.clone());
+        }
+        builder.finish(
+            Outcome::Unconfirmed {
+                code: None,
+                message: "no outcome".into(),
+            },
+            None,
+        )
+    }
 }
 
 impl BatchDeleteSecretsFluentBuilder {
@@ -172,10 +217,14 @@ fn leading_code(message: &str) -> Option<String> {
     (ok(a) && ok(b)).then(|| head.to_string())
 }
 
-fn parse(response: &HttpResponse) -> Result<(BatchDeleteSecretsResponse, Option<String>), Error> {
+fn parse(
+    response: &HttpResponse,
+    attempt: &AttemptContext,
+) -> Result<(BatchDeleteSecretsResponse, Option<String>), Error> {
+    check_answer(response)?;
     if response.status == op::SUCCESS_STATUS {
-        let decoded = serde_json::from_slice(&response.body)
-            .map_err(|e| decode_error(response, op::OPERATION, &e))?;
+        let decoded =
+            serde_json::from_slice(&response.body).map_err(|e| decode_error(response, &e))?;
         return Ok((decoded, request_id(response)));
     }
     if (200..300).contains(&response.status) {
@@ -190,7 +239,7 @@ fn parse(response: &HttpResponse) -> Result<(BatchDeleteSecretsResponse, Option<
         .with_status(response.status)
         .with_request_id(request_id(response)));
     }
-    Err(error_from_response(response))
+    Err(error_from_response(response, RULES, attempt.signed_at))
 }
 
 #[cfg(test)]

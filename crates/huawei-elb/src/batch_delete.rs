@@ -5,12 +5,14 @@ use std::collections::HashSet;
 use cert_common::http::{Bytes, HttpResponse};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{
-    RequestSpec, decode_error, error_from_response, fill_path, request_id,
+    RequestSpec, check_answer, decode_error, error_from_response, fill_path, request_id,
 };
-use cert_common::runtime::Operation;
+use cert_common::runtime::{AttemptContext, Operation};
+use cert_common::stopped;
 use cert_common::{DeleteReport, Error, Outcome, PlannedRequest, Provider};
 
 use crate::client::Client;
+use crate::generated::errors::RULES;
 use crate::generated::models::{BatchDeleteCertificatesRequest, BatchDeleteCertificatesResponse};
 use crate::generated::operation::batch_delete_certificates as op;
 
@@ -188,6 +190,7 @@ impl BatchDeleteCertificatesFluentBuilder {
                 })
             }
             Err(e) if e.attempts() == 0 => Err(e),
+            Err(e) if e.stops_run() => Err(stopped(e, builder)),
             Err(e) => {
                 let request_id = e.request_id().map(str::to_string);
                 let report = builder.finish(Outcome::from_error(&e), request_id.clone());
@@ -213,24 +216,27 @@ fn dedup(ids: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The outcome of one item of the answer: `ret_status` `successful` → Deleted, `not found` →
+/// Absent (the two values the API documents, compared exactly); any other value → Unconfirmed,
+/// with its `ret_code` (the API does not say what it means).
 fn outcome_of(item: &crate::generated::models::BatchDeleteCertificatesResp) -> Outcome {
-    let status = item.ret_status.trim();
-    if status.eq_ignore_ascii_case(STATUS_DELETED) {
-        Outcome::Deleted
-    } else if status.eq_ignore_ascii_case(STATUS_NOT_FOUND) {
-        Outcome::Absent
-    } else {
-        Outcome::Refused {
+    match item.ret_status.as_str() {
+        STATUS_DELETED => Outcome::Deleted,
+        STATUS_NOT_FOUND => Outcome::Absent,
+        other => Outcome::Unconfirmed {
             code: item.ret_code.clone(),
-            message: format!("the server did not delete it (ret_status {status:?})"),
-        }
+            message: format!(
+                "the server answered ret_status {other:?}, which the API does not document"
+            ),
+        },
     }
 }
 
-fn parse(response: &HttpResponse) -> Result<Answer, Error> {
+fn parse(response: &HttpResponse, attempt: &AttemptContext) -> Result<Answer, Error> {
+    check_answer(response)?;
     if response.status == op::SUCCESS_STATUS {
-        let decoded: BatchDeleteCertificatesResponse = serde_json::from_slice(&response.body)
-            .map_err(|e| decode_error(response, op::OPERATION, &e))?;
+        let decoded: BatchDeleteCertificatesResponse =
+            serde_json::from_slice(&response.body).map_err(|e| decode_error(response, &e))?;
         return Ok(Answer {
             response: decoded,
             header_request_id: request_id(response),
@@ -248,5 +254,5 @@ fn parse(response: &HttpResponse) -> Result<Answer, Error> {
         .with_status(response.status)
         .with_request_id(request_id(response)));
     }
-    Err(error_from_response(response))
+    Err(error_from_response(response, RULES, attempt.signed_at))
 }

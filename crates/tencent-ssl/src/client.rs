@@ -1,7 +1,6 @@
 //! The client and the `BatchDeleteCSR` operation.
 
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::sync::Arc;
 
 use cert_common::json::to_python_json;
 use cert_common::outcome::{IdSet, ReportBuilder};
@@ -9,9 +8,10 @@ use cert_common::providers::tencent::{Api3Call, Language, build_post, parse_resp
 use cert_common::runtime::{Executed, Operation, Runtime};
 use cert_common::{DeleteReport, Endpoint, Error, Outcome, Provider};
 
-use cert_common::concurrency::run_bounded;
+use cert_common::concurrency::run_bounded_until;
 
 use crate::config::Config;
+use crate::generated::errors::RULES;
 use crate::generated::models::{BatchDeleteCsrRequest, BatchDeleteCsrResult};
 use crate::generated::operation::batch_delete_csr as op;
 
@@ -46,7 +46,9 @@ struct Inner {
 }
 
 impl Client {
-    /// A client from `config`. Fails only if the HTTP client cannot be built.
+    /// A client from `config`. Fails if the HTTP client cannot be built, or if the endpoint
+    /// is plain `http` to a host other than loopback without
+    /// [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http).
     pub fn new(config: Config) -> Result<Self, Error> {
         let rate = op::RATE_LIMIT_PER_SECOND.map(f64::from);
         let runtime = Runtime::new(
@@ -56,6 +58,9 @@ impl Client {
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
         )?;
+        runtime
+            .check_endpoint(&config.endpoint)
+            .map_err(|e| e.with_provider(Provider::Tencent))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime,
@@ -105,13 +110,9 @@ impl Client {
     }
 
     /// Sends one request; hands its ids back with the result.
-    async fn send_batch(
-        &self,
-        ids: Vec<u64>,
-    ) -> (Vec<u64>, Result<Executed<BatchDeleteCsrResult>, Error>) {
-        let request = BatchDeleteCsrRequest { csr_ids: ids };
-        let result = self.send_request(&request).await;
-        (request.csr_ids, result)
+    async fn send_batch(&self, ids: Vec<u64>) -> Result<Executed<BatchDeleteCsrResult>, Error> {
+        self.send_request(&BatchDeleteCsrRequest { csr_ids: ids })
+            .await
     }
 
     async fn send_request(
@@ -130,18 +131,13 @@ impl Client {
             language: inner.language,
             request_client: inner.runtime.user_agent(),
         };
-        let signed_at = Mutex::new(SystemTime::UNIX_EPOCH);
         inner
             .runtime
             .execute(
                 OPERATION,
-                |attempt| {
-                    *signed_at.lock().unwrap_or_else(|p| p.into_inner()) = attempt.now;
-                    build_post(&call, body.clone(), attempt)
-                },
-                |response| {
-                    let now = *signed_at.lock().unwrap_or_else(|p| p.into_inner());
-                    parse_response::<BatchDeleteCsrResult>(response, now)
+                |attempt| build_post(&call, body.clone(), attempt),
+                |response, attempt| {
+                    parse_response::<BatchDeleteCsrResult>(response, attempt.signed_at, RULES)
                 },
             )
             .await
@@ -188,15 +184,43 @@ impl BatchDeleteCsrFluentBuilder {
             .await
             .map_err(tag)?;
         let client = &self.client;
-        let results = run_bounded(batches, MAX_BATCHES_IN_FLIGHT, |b| {
-            let client = client.clone();
-            async move { client.send_batch(b).await }
-        })
+        let settled = run_bounded_until(
+            batches,
+            MAX_BATCHES_IN_FLIGHT,
+            |b| {
+                let (client, ids) = (client.clone(), b.clone());
+                async move { client.send_batch(ids).await }
+            },
+            |r| matches!(r, Err(e) if e.stops_run()),
+        )
         .await;
-        let mut summaries = Vec::with_capacity(results.len());
+        let mut summaries = Vec::with_capacity(settled.done.len());
         let mut unrequested = Vec::new();
-        for (ids, result) in results {
-            summaries.push(record_batch(&mut report, ids, result, &mut unrequested));
+        let mut stop: Option<Error> = None;
+        for (ids, result) in settled.done {
+            match result {
+                Ok(Err(e)) if e.stops_run() => {
+                    if e.may_have_applied() {
+                        let outcome = Outcome::from_error(&e);
+                        for id in &ids {
+                            report.record(id, outcome.clone(), e.request_id().map(str::to_string));
+                        }
+                    }
+                    stop.get_or_insert(e);
+                }
+                Ok(result) => {
+                    summaries.push(record_batch(&mut report, ids, result, &mut unrequested));
+                }
+                Err(failed) => {
+                    for id in &ids {
+                        report.record(id, Outcome::panicked(&failed.0), None);
+                    }
+                }
+            }
+        }
+        if let Some(e) = stop {
+            let partial = report.finish_recorded().map_ids(|id| id.to_string());
+            return Err(tag(e).with_partial_report(partial));
         }
         let report = report.finish_with(|| {
             let message = "no answer covered this id".to_string();

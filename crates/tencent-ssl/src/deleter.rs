@@ -1,30 +1,22 @@
 //! The provider-neutral [`Deleter`] view of the client.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
+use cert_common::validate::parse_canonical_id;
 use cert_common::{DeleteReport, Deleter, Error, PlannedRequest, Provider};
 
 use crate::client::Client;
 use crate::generated::operation::batch_delete_csr as op;
 
-/// Parses CSR ids given as strings (decimal, non-negative); anything else is invalid input.
-/// Returns the ids and, for each, the string it was first given as.
-fn parse_ids(ids: &[String]) -> Result<(Vec<u64>, HashMap<u64, String>), Error> {
-    let mut parsed = Vec::with_capacity(ids.len());
-    let mut original = HashMap::new();
-    for s in ids {
-        let id = s.parse::<u64>().map_err(|_| {
-            Error::invalid_input(format!(
-                "`CSRIds`: {s:?} is not a CSR id (a non-negative integer)"
-            ))
-            .with_provider(Provider::Tencent)
-            .with_action(op::ACTION)
-        })?;
-        original.entry(id).or_insert_with(|| s.clone());
-        parsed.push(id);
-    }
-    Ok((parsed, original))
+/// Parses CSR ids given as strings, in canonical decimal form only (`11`, not `011` or
+/// `+11`: two spellings of one id would be one CSR reported twice); anything else is invalid
+/// input, before anything is sent.
+fn parse_ids(ids: &[String]) -> Result<Vec<u64>, Error> {
+    ids.iter()
+        .map(|s| {
+            parse_canonical_id(s, "CSRIds", "CSR id")
+                .map_err(|e| e.with_provider(Provider::Tencent).with_action(op::ACTION))
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -35,7 +27,7 @@ impl Deleter for Client {
 
     /// One planned `POST` per batch of at most 100 distinct ids.
     fn plan(&self, ids: &[String]) -> Result<Vec<PlannedRequest>, Error> {
-        let (parsed, _) = parse_ids(ids)?;
+        let parsed = parse_ids(ids)?;
         let batches = self.batch_delete_csr().csr_ids(parsed).plan()?;
         Ok(batches
             .into_iter()
@@ -48,12 +40,11 @@ impl Deleter for Client {
     }
 
     /// Runs [`BatchDeleteCsrFluentBuilder::send`](crate::BatchDeleteCsrFluentBuilder::send);
-    /// report ids are the strings as given.
+    /// report ids are the strings as given (canonical, so as the API prints them).
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
-        let (parsed, original) = parse_ids(ids)?;
+        let parsed = parse_ids(ids)?;
         let out = self.batch_delete_csr().csr_ids(parsed).send().await?;
-        Ok(out
-            .into_report()
-            .map_ids(|id| original.get(&id).cloned().unwrap_or_else(|| id.to_string())))
+        // Canonical ids print as they were given.
+        Ok(out.into_report().map_ids(|id| id.to_string()))
     }
 }

@@ -43,7 +43,8 @@
 //! Failures of individual requests are in the report and in [`BatchDeleteCsrOutput::batches`].
 //!
 //! Error codes are typed by [`error_code`] ([`ErrorCode`], generated from the vendor's
-//! documentation); whether to retry is decided once, in [`cert_common::retry::classify`].
+//! documentation); what each code means (retry, outcome, wrong endpoint) is decided once, by the generated
+//! error table [`generated::errors::RULES`] through [`cert_common::answer::meaning`].
 
 mod client;
 mod config;

@@ -378,7 +378,25 @@ fn render_errors(header: &str, specs: &[SpecFile]) -> Result<String, String> {
         ),
     );
     out.line("");
+    out.line("use cert_common::answer::{CodeMeaning, CodeRule};");
     out.line("use cert_common::retry::RetryClass;");
+    out.line("");
+    out.doc(
+        "///",
+        "The API's error table, the one place a code's meaning is decided: the runtime's \
+         classifier (`cert_common::answer::meaning`) looks a code up here, exact entries first, \
+         then the longest family; a code not listed gets a conservative default by HTTP status.",
+    );
+    out.line("pub const RULES: &[CodeRule] = &[");
+    for error in &errors {
+        out.line(format!(
+            "CodeRule::{}({}, CodeMeaning::{}),",
+            if error.family { "family" } else { "exact" },
+            lit(&error.code),
+            error.meaning().variant()
+        ));
+    }
+    out.line("];");
     out.line("");
     out.doc(
         "///",
@@ -393,11 +411,17 @@ fn render_errors(header: &str, specs: &[SpecFile]) -> Result<String, String> {
             || "HTTP status undocumented".to_owned(),
             |s| format!("HTTP {s}"),
         );
+        let family = if error.family {
+            format!(" and the family `{}.*`", error.code)
+        } else {
+            String::new()
+        };
         out.doc(
             "///",
             &esc(&format!(
-                "`{}` ({status}; {}): {}.\n\nSource: {}.",
+                "`{}`{family} ({status}; {}, {}): {}.\n\nSource: {}.",
                 error.code,
+                error.meaning().as_str(),
                 error.class.retry_class().to_lowercase(),
                 error.description.trim().trim_end_matches('.'),
                 error.source.trim().trim_end_matches('.')
@@ -460,6 +484,21 @@ fn render_errors(header: &str, specs: &[SpecFile]) -> Result<String, String> {
         ));
     }
     out.line("Self::Unknown(_) => RetryClass::Permanent,");
+    out.line("}");
+    out.line("}");
+    out.line("");
+    out.line("/// What the code means for a delete (see `cert_common::answer`); `None` for codes");
+    out.line("/// this API does not document, which get a default by HTTP status.");
+    out.line("pub fn meaning(&self) -> Option<CodeMeaning> {");
+    out.line("match self {");
+    for error in &errors {
+        out.line(format!(
+            "Self::{} => Some(CodeMeaning::{}),",
+            error.variant_name(),
+            error.meaning().variant()
+        ));
+    }
+    out.line("Self::Unknown(_) => None,");
     out.line("}");
     out.line("}");
     out.line("");
@@ -1000,6 +1039,8 @@ mod tests {
             "Self::Demo0308 => Some(429),",
             "other => Self::Unknown(other.to_owned()),",
             "Self::Unknown(_) => RetryClass::Permanent,",
+            "CodeRule::exact(\"DEMO.0308\", CodeMeaning::Throttling),",
+            "Self::Demo0308 => Some(CodeMeaning::Throttling),",
         ] {
             assert!(errors.contains(expected), "missing {expected}\n{errors}");
         }

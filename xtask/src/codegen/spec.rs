@@ -360,6 +360,15 @@ pub struct ErrorDef {
     pub http_status: Option<u16>,
     /// How a client should react.
     pub class: ErrorClass,
+    /// What the code means for a delete (`not_found`, `in_use`, `refused`, `auth`,
+    /// `throttling`, `server_error`, `wrong_endpoint`); derived from `class` when absent
+    /// (throttling → `throttling`, transient → `server_error`, permanent → `refused`).
+    #[serde(default)]
+    pub meaning: Option<Meaning>,
+    /// True when the entry also covers the documented family `code.*`
+    /// (`RequestLimitExceeded.*`). A `not_found` entry is never a family.
+    #[serde(default)]
+    pub family: bool,
     /// The vendor's meaning of the code.
     pub description: String,
     /// Where the entry comes from: the seed file, a `protocol.md` section, or the vendor's
@@ -367,7 +376,73 @@ pub struct ErrorDef {
     pub source: String,
 }
 
+/// What a code means for a delete; mirrors `cert_common::answer::CodeMeaning`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meaning {
+    /// No such resource: the id is absent.
+    NotFound,
+    /// The resource is in use: refused.
+    InUse,
+    /// Refused, not retried.
+    Refused,
+    /// Credentials refused.
+    Auth,
+    /// Slow down.
+    Throttling,
+    /// A server-side failure that may have applied.
+    ServerError,
+    /// The endpoint does not serve this API.
+    WrongEndpoint,
+}
+
+impl Meaning {
+    /// The `cert_common::answer::CodeMeaning` variant name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Self::NotFound => "NotFound",
+            Self::InUse => "InUse",
+            Self::Refused => "Refused",
+            Self::Auth => "Auth",
+            Self::Throttling => "Throttling",
+            Self::ServerError => "ServerError",
+            Self::WrongEndpoint => "WrongEndpoint",
+        }
+    }
+
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::InUse => "in_use",
+            Self::Refused => "refused",
+            Self::Auth => "auth",
+            Self::Throttling => "throttling",
+            Self::ServerError => "server_error",
+            Self::WrongEndpoint => "wrong_endpoint",
+        }
+    }
+
+    /// The retry class a meaning implies.
+    pub fn class(self) -> ErrorClass {
+        match self {
+            Self::Throttling => ErrorClass::Throttling,
+            Self::ServerError => ErrorClass::Transient,
+            _ => ErrorClass::Permanent,
+        }
+    }
+}
+
 impl ErrorDef {
+    /// What the code means: the explicit meaning, or the one its class implies.
+    pub fn meaning(&self) -> Meaning {
+        self.meaning.unwrap_or(match self.class {
+            ErrorClass::Throttling => Meaning::Throttling,
+            ErrorClass::Transient => Meaning::ServerError,
+            ErrorClass::Permanent => Meaning::Refused,
+        })
+    }
+
     /// The Rust variant name: the explicit one, or one derived from the code.
     pub fn variant_name(&self) -> String {
         self.variant
@@ -565,6 +640,23 @@ impl Spec {
             let variant = error.variant_name();
             if !codes.insert(error.code.as_str()) {
                 return Err(format!("error code `{}` listed twice", error.code));
+            }
+            if error.meaning().class() != error.class {
+                return Err(format!(
+                    "error code `{}`: meaning `{}` contradicts class `{}`",
+                    error.code,
+                    error.meaning().as_str(),
+                    error.class.retry_class().to_lowercase()
+                ));
+            }
+            if error.family && error.meaning() == Meaning::NotFound {
+                return Err(format!(
+                    "error code `{}`: a not_found entry must be one exact code, not a family",
+                    error.code
+                ));
+            }
+            if error.source.trim().is_empty() {
+                return Err(format!("error code `{}` has no source", error.code));
             }
             if !is_camel(&variant) || variant == "Unknown" || !variants.insert(variant.clone()) {
                 return Err(format!(

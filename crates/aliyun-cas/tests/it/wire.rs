@@ -103,17 +103,34 @@ async fn one_answer(
 }
 
 #[tokio::test]
-async fn not_found_is_absent_in_use_is_refused_and_credential_codes_are_not_absent() {
-    let (e, calls) = one_answer(
+async fn no_code_is_absent_in_use_is_refused_and_a_wrong_action_stops() {
+    // CAS documents no not-found code for this API: a "NotFound" code (or any code containing
+    // it) is a refusal with its code, never "absent".
+    for code in [
+        "NotFound",
+        "InvalidCertificate.NotFound",
+        "Certificate.NotExist",
+    ] {
+        let (e, calls) = one_answer(
+            404,
+            &[],
+            &format!(r#"{{"RequestId":"R404","HostId":"cas.aliyuncs.com","Code":"{code}","Message":"The certificate does not exist.","Recommend":"https://api.aliyun.com/troubleshoot?q=NotFound"}}"#),
+        )
+        .await;
+        assert_eq!(calls, 1);
+        assert_eq!(e.request_id(), Some("R404"));
+        assert!(e.message().contains("troubleshoot"), "{e}");
+        assert_eq!(outcome_of(&Err(e)).as_str(), "refused", "{code}");
+    }
+    // A wrong action or version is the endpoint's fault: a configuration error, not an outcome.
+    let (e, _) = one_answer(
         404,
         &[],
-        r#"{"RequestId":"R404","HostId":"cas.aliyuncs.com","Code":"NotFound","Message":"The certificate does not exist.","Recommend":"https://api.aliyun.com/troubleshoot?q=NotFound"}"#,
+        r#"{"RequestId":"R1","Code":"InvalidAction.NotFound","Message":"Specified api is not found, please check your url and method."}"#,
     )
     .await;
-    assert_eq!(calls, 1);
-    assert_eq!(e.request_id(), Some("R404"));
-    assert!(e.message().contains("troubleshoot"), "{e}");
-    assert_eq!(outcome_of(&Err(e)), Outcome::Absent);
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    assert!(e.stops_run());
 
     let (e, calls) = one_answer(
         400,
@@ -397,7 +414,7 @@ async fn delete_many_is_bounded_and_reports_each_id_once() {
         got,
         [
             (1, "deleted"),
-            (2, "absent"),
+            (2, "refused"),
             (3, "refused"),
             (4, "deleted"),
             (5, "deleted"),
@@ -414,11 +431,16 @@ async fn delete_many_is_bounded_and_reports_each_id_once() {
     assert!(paced >= Duration::from_millis(69), "{paced:?}");
 
     let strings = client
-        .delete(&["01".into(), "2".into(), "1".into()])
+        .delete(&["1".into(), "2".into(), "1".into()])
         .await
         .expect("delete");
     let ids: Vec<&str> = strings.items().iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(ids, ["01", "2"]);
+    assert_eq!(ids, ["1", "2"]);
+    // Another spelling of an id is refused before anything is sent.
+    for bad in ["01", "+1", " 1"] {
+        let e = client.delete(&[bad.into()]).await.expect_err(bad);
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{bad}");
+    }
     let plan = client
         .plan(&["5".into(), "5".into(), "6".into()])
         .expect("plan");
@@ -454,20 +476,13 @@ async fn delete_many_with_no_credentials_sends_nothing() {
 }
 
 #[test]
-fn generated_error_classes_agree_with_the_shared_classifier() {
-    use cert_common::retry::classify;
+fn the_generated_table_is_what_classifies_every_documented_code() {
+    use cert_common::answer::meaning;
     for code in ErrorCode::DOCUMENTED {
-        let status = code.http_status().unwrap_or(400);
-        assert_eq!(
-            classify(
-                cert_common::Provider::Aliyun,
-                status,
-                Some(code.as_str()),
-                false
-            ),
-            code.class(),
-            "{code}"
-        );
+        let status = code.http_status().filter(|s| *s < 500).unwrap_or(400);
+        let m = meaning(crate_rules(), status, Some(code.as_str()));
+        assert_eq!(Some(m), code.meaning(), "{code}");
+        assert_eq!(m.retry_class(), code.class(), "{code}");
     }
 }
 
@@ -499,7 +514,7 @@ async fn an_unreadable_success_is_retried_with_the_same_client_token() {
 #[tokio::test]
 async fn without_a_client_token_an_unreadable_success_is_not_retried() {
     let clock = ManualClock::at_unix(T0);
-    let recorder = ScriptedHttp::repeating_last(vec![json_response(200, "not json")]);
+    let recorder = ScriptedHttp::repeating_last(vec![json_response(200, r#"{"RequestId":"#)]);
     let client = Client::new(
         Config::builder()
             .endpoint("https://cas.aliyuncs.com")
@@ -520,4 +535,8 @@ async fn without_a_client_token_an_unreadable_success_is_not_retried() {
     assert!(e.may_have_applied());
     assert_eq!(recorder.seen().len(), 1);
     assert_eq!(outcome_of(&result).as_str(), "unconfirmed");
+}
+
+fn crate_rules() -> &'static [cert_common::answer::CodeRule] {
+    aliyun_cas::generated::errors::RULES
 }

@@ -7,11 +7,15 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
+use crate::answer::{
+    CodeMeaning, CodeRule, check_foreign, cut_short, describe, foreign_error, service_error,
+    undecodable_success,
+};
 use crate::credentials::{AccessKey, Credentials};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::retry::{classify, parse_acs_retry_after, server_retry_hint};
+use crate::retry::{parse_acs_retry_after, server_retry_hint};
 use crate::runtime::Attempt;
 use crate::sign::aliyun::{CommonParams, sign_request};
 use crate::sign::push_encoded;
@@ -128,65 +132,59 @@ pub fn request_id(response: &HttpResponse) -> Option<String> {
         .or_else(|| response.header("x-acs-request-id").map(str::to_string))
 }
 
-const BODY_SNIPPET: usize = 300;
-
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    let mut out: String = text.chars().take(BODY_SNIPPET).collect();
-    if text.chars().count() > BODY_SNIPPET {
-        out.push('…');
-    }
-    out
-}
+/// The API's name in error messages.
+const API: &str = "Alibaba Cloud RPC";
 
 /// Parses an RPC answer: a 2xx body decoded as `T`, or an [`Error`].
 ///
+/// - First [`check_foreign`]: a redirect, HTML or text where JSON is due, or a refusal without
+///   a body is a configuration error (the endpoint is not the API).
 /// - A positive `x-acs-retry-after` header (milliseconds) marks throttling whatever the status
 ///   (as the vendor's SDK does) and becomes the wait hint; so does a `Retry-After` header.
 /// - Other non-2xx answers carry the body's `Code`, `Message` (with `Recommend` appended) and
-///   `RequestId`, classified by [`classify`] for [`Provider::Aliyun`] (`Throttling*`
-///   throttling; 5xx and `ServiceUnavailable` transient; the rest permanent).
-/// - A 2xx body that does not decode as `T` is an [`ErrorKind::Decode`] error.
+///   `RequestId`; the code's meaning comes from `rules`, the API's generated error table
+///   ([`crate::answer::meaning`]): throttling, server errors (retried, then unconfirmed),
+///   wrong endpoint (no such action or version: a configuration error), not found, refusals.
+///   A 4xx JSON body without a `Code` is not Alibaba Cloud's: a configuration error.
+/// - A 2xx body that does not decode as `T` is [`undecodable_success`]: another JSON shape is
+///   a configuration error, broken JSON a decode error; both may have applied.
 pub fn parse_response<T: DeserializeOwned>(
     response: &HttpResponse,
     now: SystemTime,
+    rules: &[CodeRule],
 ) -> Result<T, Error> {
+    check_foreign(response, API)?;
     let acs_hint = response
         .header("x-acs-retry-after")
         .and_then(parse_acs_retry_after)
         .is_some();
     if (200..300).contains(&response.status) && !acs_hint {
         return serde_json::from_slice::<T>(&response.body).map_err(|e| {
-            Error::new(
-                ErrorKind::Decode,
-                format!(
-                    "the answer does not match the documented shape ({e}): {}",
-                    snippet(&response.body)
-                ),
-            )
-            .with_status(response.status)
-            .with_request_id(request_id(response))
+            undecodable_success(response, API, &e).with_request_id(request_id(response))
         });
     }
     let hint = server_retry_hint(&response.headers, now);
-    let body = parse_error_body(&response.body).unwrap_or_default();
-    let class = classify(
-        Provider::Aliyun,
-        response.status,
-        body.code.as_deref(),
-        acs_hint,
-    );
+    let parsed = parse_error_body(&response.body);
+    let status = response.status;
+    if parsed.is_none() && (400..500).contains(&status) && status != 429 && !acs_hint {
+        return Err(cut_short(response).with_provider(Provider::Aliyun));
+    }
+    let body = parsed.unwrap_or_default();
+    if body.code.is_none() && (400..500).contains(&status) && status != 429 && !acs_hint {
+        return Err(foreign_error(
+            response,
+            API,
+            "an error without Alibaba Cloud's Code",
+        ));
+    }
+    let meaning = if acs_hint {
+        CodeMeaning::Throttling
+    } else {
+        crate::answer::meaning(rules, status, body.code.as_deref())
+    };
     let mut message = match &body.message {
         Some(m) => m.clone(),
-        None => {
-            let s = snippet(&response.body);
-            if s.is_empty() {
-                format!("unexpected HTTP status {}", response.status)
-            } else {
-                format!("unexpected HTTP status {}: {s}", response.status)
-            }
-        }
+        None => format!("unexpected answer: {}", describe(response)),
     };
     if let Some(r) = body.recommend.as_deref().filter(|r| !r.is_empty()) {
         message.push_str(" (see ");
@@ -196,7 +194,8 @@ pub fn parse_response<T: DeserializeOwned>(
     let request_id = body
         .request_id
         .or_else(|| response.header("x-acs-request-id").map(str::to_string));
-    Err(Error::service(response.status, body.code, message, class)
+    Err(service_error(meaning, status, body.code, message)
+        .with_provider(Provider::Aliyun)
         .with_request_id(request_id)
         .with_retry_after(hint))
 }
@@ -204,6 +203,16 @@ pub fn parse_response<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answer::{CodeMeaning, CodeRule};
+
+    /// A few of the Aliyun table's entries (the real table is generated into aliyun-cas).
+    const RULES: &[CodeRule] = &[
+        CodeRule::family("Throttling", CodeMeaning::Throttling),
+        CodeRule::family("ServiceUnavailable", CodeMeaning::ServerError),
+        CodeRule::exact("InternalError", CodeMeaning::ServerError),
+        CodeRule::exact("InvalidAction.NotFound", CodeMeaning::WrongEndpoint),
+        CodeRule::family("Forbidden", CodeMeaning::Auth),
+    ];
     use crate::retry::RetryClass;
     use std::time::{Duration, UNIX_EPOCH};
 
@@ -224,10 +233,28 @@ mod tests {
             &[],
             r#"{"RequestId":"3E50D480-9765-5CFD-9650-9BACCECA5135"}"#,
         );
-        let out: Out = parse_response(&r, UNIX_EPOCH).expect("ok");
+        let out: Out = parse_response(&r, UNIX_EPOCH, RULES).expect("ok");
         assert_eq!(out.request_id, "3E50D480-9765-5CFD-9650-9BACCECA5135");
-        let e = parse_response::<Out>(&resp(200, &[], "oops"), UNIX_EPOCH).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Decode);
+        let e = parse_response::<Out>(&resp(200, &[], "oops"), UNIX_EPOCH, RULES).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "not JSON: not the API");
+        let e = parse_response::<Out>(&resp(200, &[], r#"{"RequestId":"#), UNIX_EPOCH, RULES)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode, "broken JSON: may be the API");
+        assert!(e.may_have_applied());
+        let e =
+            parse_response::<Out>(&resp(200, &[], r#"{"ok":1}"#), UNIX_EPOCH, RULES).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "another JSON shape");
+        for (status, body) in [
+            (
+                404,
+                r#"{"Code":"InvalidAction.NotFound","Message":"Specified api is not found"}"#,
+            ),
+            (404, r#"{"message":"no route"}"#),
+            (404, "<html>not found</html>"),
+        ] {
+            let e = parse_response::<Out>(&resp(status, &[], body), UNIX_EPOCH, RULES).unwrap_err();
+            assert!(e.stops_run(), "{body}: {e}");
+        }
     }
 
     #[test]
@@ -237,7 +264,7 @@ mod tests {
             &[],
             r#"{"RequestId":"R1","HostId":"cas.aliyuncs.com","Code":"InvalidParameter","Message":"bad id","Recommend":"https://api.aliyun.com/troubleshoot?q=x"}"#,
         );
-        let e = parse_response::<Out>(&r, UNIX_EPOCH).unwrap_err();
+        let e = parse_response::<Out>(&r, UNIX_EPOCH, RULES).unwrap_err();
         assert_eq!(e.code(), Some("InvalidParameter"));
         assert_eq!(e.request_id(), Some("R1"));
         assert_eq!(e.status(), Some(400));
@@ -251,7 +278,7 @@ mod tests {
             &[],
             r#"{"requestId":"r2","code":"Forbidden","message":"no"}"#,
         );
-        let e = parse_response::<Out>(&lower, UNIX_EPOCH).unwrap_err();
+        let e = parse_response::<Out>(&lower, UNIX_EPOCH, RULES).unwrap_err();
         assert_eq!(
             (e.code(), e.request_id(), e.message()),
             (Some("Forbidden"), Some("r2"), "no")
@@ -263,6 +290,7 @@ mod tests {
         let e = parse_response::<Out>(
             &resp(400, &[], r#"{"Code":"Throttling.User","Message":"m"}"#),
             UNIX_EPOCH,
+            RULES,
         )
         .unwrap_err();
         assert!(e.is_throttling());
@@ -274,6 +302,7 @@ mod tests {
                 r#"{"Code":"Forbidden.Whatever","Message":"m"}"#,
             ),
             UNIX_EPOCH,
+            RULES,
         )
         .unwrap_err();
         assert!(e.is_throttling());
@@ -281,12 +310,14 @@ mod tests {
         let e = parse_response::<Out>(
             &resp(200, &[("x-acs-retry-after", "20")], r#"{"RequestId":"x"}"#),
             UNIX_EPOCH,
+            RULES,
         )
         .unwrap_err();
         assert!(e.is_throttling());
         let ok = parse_response::<Out>(
             &resp(200, &[("x-acs-retry-after", "0")], r#"{"RequestId":"x"}"#),
             UNIX_EPOCH,
+            RULES,
         );
         assert!(ok.is_ok());
     }
@@ -296,13 +327,14 @@ mod tests {
         let e = parse_response::<Out>(
             &resp(503, &[("x-acs-request-id", "H1")], "<html>down</html>"),
             UNIX_EPOCH,
+            RULES,
         )
         .unwrap_err();
         assert_eq!(e.retry_class(), RetryClass::Transient);
         assert_eq!(e.request_id(), Some("H1"));
         assert!(e.message().contains("down"), "{e}");
         let long = "é".repeat(4000);
-        let e = parse_response::<Out>(&resp(500, &[], &long), UNIX_EPOCH).unwrap_err();
+        let e = parse_response::<Out>(&resp(500, &[], &long), UNIX_EPOCH, RULES).unwrap_err();
         assert!(e.message().chars().count() < 400);
     }
 

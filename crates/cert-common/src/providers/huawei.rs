@@ -17,21 +17,22 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::answer::{
+    CodeRule, check_foreign, cut_short, describe, foreign_error, looks_like_json_object,
+    service_error, undecodable_success,
+};
 use crate::credentials::{
     ChainProvider, Credentials, EnvProvider, EnvVars, ProvideCredentials, Secret, StaticProvider,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{Bytes, HttpRequest, HttpResponse};
-use crate::retry::{RetryClass, classify, server_retry_hint};
-use crate::runtime::{Attempt, ClientOptions, Executed, Operation, Runtime};
+use crate::retry::server_retry_hint;
+use crate::runtime::{Attempt, AttemptContext, ClientOptions, Executed, Operation, Runtime};
 use crate::sign::push_encoded;
 
 /// The environment variable holding the project id (the vendor SDK's name).
 pub const PROJECT_ID_VAR: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
-
-/// The longest error body kept as a message when the body has no recognisable error fields.
-const MAX_RAW_MESSAGE: usize = 1024;
 
 type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
@@ -194,6 +195,9 @@ impl Config {
             service.crate_name,
             service.crate_version,
         )?;
+        runtime
+            .check_endpoint(&endpoint)
+            .map_err(|e| e.with_provider(Provider::Huawei))?;
         Ok(Resolved {
             runtime,
             endpoint,
@@ -437,7 +441,7 @@ impl Resolved {
         parse: P,
     ) -> Result<Executed<T>, Error>
     where
-        P: FnMut(&HttpResponse) -> Result<T, Error>,
+        P: FnMut(&HttpResponse, &AttemptContext) -> Result<T, Error>,
     {
         self.runtime
             .execute(
@@ -502,72 +506,85 @@ fn find_fields(v: &Value, depth: usize) -> Option<(String, String)> {
         .find_map(|n| find_fields(n, depth + 1))
 }
 
-fn raw_message(body: &[u8]) -> String {
-    let s = String::from_utf8_lossy(body);
-    let s = s.trim();
-    if s.len() <= MAX_RAW_MESSAGE {
-        return s.to_string();
-    }
-    let mut end = MAX_RAW_MESSAGE;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+/// The API's name in error messages.
+const API: &str = "Huawei Cloud";
+
+/// Checks that an answer can come from a Huawei Cloud API at all ([`check_foreign`]): a
+/// redirect, HTML or text where JSON is due, or a refusal without a body is a configuration
+/// error. Every Huawei operation's parser calls it first.
+pub fn check_answer(response: &HttpResponse) -> Result<(), Error> {
+    check_foreign(response, API).map_err(|e| e.with_provider(Provider::Huawei))
 }
 
 /// The error of an answer with status ≥ 400 (or any answer the caller does not accept).
 ///
-/// - Code and message from [`error_fields`]; fallbacks: the HTTP status as the code, the raw
-///   body (trimmed, at most 1 KiB) as the message.
+/// - Code and message from [`error_fields`]. A 4xx (other than 429) whose body has neither
+///   is not Huawei's (a configuration error); for 5xx and 429 the fallbacks are the HTTP
+///   status as the code and the start of the body as the message.
 /// - Request id from `X-Request-Id`, else a top-level `request_id` in the body.
-/// - Retry class from [`classify`]: HTTP 429 or `APIG.0308` throttling, 5xx transient.
-///   `Retry-After` is kept as the server's hint (an HTTP-date form is measured against the
-///   system clock: the parser has no access to the client's injected clock).
-/// - Kind: [`ErrorKind::Credentials`] for HTTP 401 and `APIG.0301` (the server rejected the
-///   signature, token or clock); [`ErrorKind::Throttled`] for throttling; otherwise
-///   [`ErrorKind::Service`] (including 403: the credentials were valid but lack permission).
-pub fn error_from_response(response: &HttpResponse) -> Error {
+/// - What the code means comes from `rules`, the API's generated error table
+///   ([`crate::answer::meaning`]): throttling (`APIG.0308`, 429), server errors (5xx:
+///   retried, then unconfirmed), wrong endpoint (the gateway's "no such API": a configuration
+///   error), authentication failures ([`ErrorKind::Credentials`]), not found, refusals.
+/// - `Retry-After` is kept as the server's hint, measured against `now` (the attempt's
+///   signing time) when it is an HTTP date.
+pub fn error_from_response(response: &HttpResponse, rules: &[CodeRule], now: SystemTime) -> Error {
     let status = response.status;
-    let (code, message) = error_fields(&response.body)
-        .unwrap_or_else(|| (status.to_string(), raw_message(&response.body)));
+    let fields = error_fields(&response.body);
+    if fields.is_none() && (400..500).contains(&status) && status != 429 {
+        if looks_like_json_object(&response.body)
+            && serde_json::from_slice::<serde::de::IgnoredAny>(&response.body).is_err()
+        {
+            return cut_short(response).with_provider(Provider::Huawei);
+        }
+        return foreign_error(
+            response,
+            API,
+            "an error without Huawei Cloud's error_code and error_msg",
+        )
+        .with_provider(Provider::Huawei);
+    }
+    let (code, message) = fields.unwrap_or_else(|| {
+        (
+            status.to_string(),
+            format!("unexpected answer: {}", describe(response)),
+        )
+    });
     let request_id = request_id(response).or_else(|| {
         serde_json::from_slice::<Value>(&response.body)
             .ok()
             .and_then(|v| v.get("request_id").and_then(scalar))
             .filter(|s| !s.is_empty())
     });
-    let class = classify(Provider::Huawei, status, Some(&code), false);
-    let e = if class != RetryClass::Throttling && (status == 401 || code == "APIG.0301") {
-        Error::new(ErrorKind::Credentials, message)
-            .with_status(status)
-            .with_code(code)
-            .with_retry_class(RetryClass::Permanent)
-    } else {
-        Error::service(status, Some(code), message, class)
-    };
-    e.with_provider(Provider::Huawei)
+    let meaning = crate::answer::meaning(rules, status, Some(&code));
+    service_error(meaning, status, Some(code), message)
+        .with_provider(Provider::Huawei)
         .with_request_id(request_id)
-        .with_retry_after(server_retry_hint(&response.headers, SystemTime::now()))
+        .with_retry_after(server_retry_hint(&response.headers, now))
 }
 
-/// A decoding error for a success answer the client could not understand (the runtime marks it
-/// as "may have applied").
-pub fn decode_error(response: &HttpResponse, what: &str, e: &serde_json::Error) -> Error {
-    Error::new(
-        ErrorKind::Decode,
-        format!(
-            "the {what} answer (HTTP {}) is not the documented JSON: {e}",
-            response.status
-        ),
-    )
-    .with_status(response.status)
-    .with_provider(Provider::Huawei)
-    .with_request_id(request_id(response))
+/// The error of a success answer the client could not decode
+/// ([`crate::answer::undecodable_success`]: another JSON shape is a configuration error,
+/// broken JSON a decode error; both may have applied).
+pub fn decode_error(response: &HttpResponse, e: &serde_json::Error) -> Error {
+    undecodable_success(response, API, e)
+        .with_provider(Provider::Huawei)
+        .with_request_id(request_id(response))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answer::{CodeMeaning, CodeRule};
+    use crate::retry::RetryClass;
+
+    /// A few of the Huawei tables' entries (the real tables are generated into each crate).
+    const RULES: &[CodeRule] = &[
+        CodeRule::exact("APIG.0308", CodeMeaning::Throttling),
+        CodeRule::exact("APIG.0301", CodeMeaning::Auth),
+        CodeRule::exact("APIG.0101", CodeMeaning::WrongEndpoint),
+        CodeRule::exact("APIG.9999", CodeMeaning::ServerError),
+    ];
     use crate::credentials::AccessKey;
     use crate::time::ManualClock;
     use std::collections::HashMap;
@@ -612,66 +629,102 @@ mod tests {
 
     #[test]
     fn errors_fall_back_to_status_and_raw_body() {
-        let e = error_from_response(&resp(
-            502,
-            &[("X-Request-Id", "rid-9")],
-            "<html>bad gateway</html>",
-        ));
+        let e = error_from_response(
+            &resp(
+                502,
+                &[("X-Request-Id", "rid-9")],
+                "<html>bad gateway</html>",
+            ),
+            RULES,
+            std::time::UNIX_EPOCH,
+        );
         assert_eq!(e.code(), Some("502"));
-        assert_eq!(e.message(), "<html>bad gateway</html>");
+        assert!(e.message().contains("<html>bad gateway</html>"), "{e}");
         assert_eq!(e.request_id(), Some("rid-9"));
         assert_eq!(e.retry_class(), RetryClass::Transient);
-        let long = "é".repeat(2000);
-        let e = error_from_response(&resp(500, &[], &long));
-        assert!(
-            e.message().len() <= MAX_RAW_MESSAGE + 3,
-            "{}",
-            e.message().len()
+        assert!(e.may_have_applied());
+        // A 4xx without Huawei's error fields is not Huawei's.
+        for body in [r#"{"detail":"nope"}"#, "<html>404</html>"] {
+            let e = error_from_response(&resp(404, &[], body), RULES, std::time::UNIX_EPOCH);
+            assert!(e.stops_run(), "{body}: {e}");
+        }
+        let e = error_from_response(
+            &resp(
+                404,
+                &[],
+                r#"{"error_code":"APIG.0101","error_msg":"The API does not exist"}"#,
+            ),
+            RULES,
+            std::time::UNIX_EPOCH,
         );
+        assert!(e.stops_run() && e.code() == Some("APIG.0101"), "{e}");
+        let long = "é".repeat(2000);
+        let e = error_from_response(&resp(500, &[], &long), RULES, std::time::UNIX_EPOCH);
+        assert!(e.message().chars().count() <= 400, "{}", e.message().len());
     }
 
     #[test]
     fn throttling_keeps_code_message_request_id_and_hint() {
-        let e = error_from_response(&resp(
-            429,
-            &[("x-request-id", "rid-1"), ("Retry-After", "2")],
-            r#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached","request_id":"body-rid"}"#,
-        ));
+        let e = error_from_response(
+            &resp(
+                429,
+                &[("x-request-id", "rid-1"), ("Retry-After", "2")],
+                r#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached","request_id":"body-rid"}"#,
+            ),
+            RULES,
+            std::time::UNIX_EPOCH,
+        );
         assert_eq!(e.kind(), ErrorKind::Throttled);
         assert_eq!(e.code(), Some("APIG.0308"));
         assert_eq!(e.request_id(), Some("rid-1"));
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
         assert!(e.message().contains("throttling threshold"));
-        let e = error_from_response(&resp(
-            429,
-            &[],
-            r#"{"error_code":"APIG.0308","error_msg":"slow","request_id":"body-rid"}"#,
-        ));
+        let e = error_from_response(
+            &resp(
+                429,
+                &[],
+                r#"{"error_code":"APIG.0308","error_msg":"slow","request_id":"body-rid"}"#,
+            ),
+            RULES,
+            std::time::UNIX_EPOCH,
+        );
         assert_eq!(e.request_id(), Some("body-rid"));
     }
 
     #[test]
     fn authentication_failures_are_credential_errors() {
-        let e = error_from_response(&resp(
-            401,
-            &[],
-            r#"{"error_code":"APIG.1002","error_msg":"Incorrect token or token resolution failed"}"#,
-        ));
+        let e = error_from_response(
+            &resp(
+                401,
+                &[],
+                r#"{"error_code":"APIG.1002","error_msg":"Incorrect token or token resolution failed"}"#,
+            ),
+            RULES,
+            std::time::UNIX_EPOCH,
+        );
         assert_eq!(e.kind(), ErrorKind::Credentials);
         assert_eq!(e.status(), Some(401));
         assert_eq!(e.code(), Some("APIG.1002"));
         assert_eq!(e.retry_class(), RetryClass::Permanent);
-        let e = error_from_response(&resp(
-            400,
-            &[],
-            r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
-        ));
+        let e = error_from_response(
+            &resp(
+                400,
+                &[],
+                r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
+            ),
+            RULES,
+            std::time::UNIX_EPOCH,
+        );
         assert_eq!(e.kind(), ErrorKind::Credentials);
-        let e = error_from_response(&resp(
-            403,
-            &[],
-            r#"{"error_code":"APIG.1005","error_msg":"No permissions to request this method"}"#,
-        ));
+        let e = error_from_response(
+            &resp(
+                403,
+                &[],
+                r#"{"error_code":"APIG.1005","error_msg":"No permissions to request this method"}"#,
+            ),
+            RULES,
+            std::time::UNIX_EPOCH,
+        );
         assert_eq!(e.kind(), ErrorKind::Service);
         assert_eq!(e.retry_class(), RetryClass::Permanent);
     }

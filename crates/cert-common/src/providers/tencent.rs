@@ -10,11 +10,14 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
+use crate::answer::{
+    CodeRule, check_foreign, describe, foreign_error, service_error, undecodable_success,
+};
 use crate::credentials::{AccessKey, Credentials};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::retry::{classify, server_retry_hint};
+use crate::retry::server_retry_hint;
 use crate::runtime::Attempt;
 use crate::sign::tencent::{CommonParams, sign_request};
 
@@ -133,19 +136,6 @@ pub fn build_post(
     Ok(req)
 }
 
-/// At most this many characters of an unexpected body go into an error message.
-const BODY_SNIPPET: usize = 300;
-
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    let mut out: String = text.chars().take(BODY_SNIPPET).collect();
-    if text.chars().count() > BODY_SNIPPET {
-        out.push('…');
-    }
-    out
-}
-
 /// `Response.Error` of an envelope: (code, message), when present. A code or message that is
 /// not a string is taken as absent.
 fn envelope_error(err: &serde_json::Value) -> Option<(Option<String>, String)> {
@@ -186,24 +176,33 @@ fn string_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
     })
 }
 
+/// The API's name in error messages.
+const API: &str = "Tencent Cloud API 3.0";
+
 /// Parses an API 3.0 answer: the `Response` object decoded as `T`, or an [`Error`].
 ///
+/// - First [`check_foreign`]: a redirect, HTML or text where JSON is due, or a refusal without
+///   a body is a configuration error (the endpoint is not the API).
 /// - Any status: a body `{"Response":{"Error":{"Code","Message"},"RequestId"}}` is an error
-///   with that code, message and request id, whatever the `Content-Type`.
-/// - A status other than 200 without such a body is an error carrying the status and the
-///   start of the body (the vendor's SDK calls it `ServerNetworkError`).
-/// - Classification (throttling, transient, permanent) is [`classify`] for
-///   [`Provider::Tencent`]; a `Retry-After` header (rare here) is kept as the wait hint.
-/// - A 200 answer that is not an envelope, or whose `Response` does not decode as `T`, is a
-///   [`ErrorKind::Decode`] error (with the request id when one could be read).
+///   with that code, message and request id, whatever the `Content-Type`. What the code means
+///   comes from `rules`, the API's generated error table ([`crate::answer::meaning`]):
+///   throttling, server-side failures (retried, then unconfirmed), wrong endpoint (no such
+///   action or version: a configuration error), refusals; a code the table does not know is
+///   [`CodeMeaning::Undocumented`](crate::answer::CodeMeaning::Undocumented) (unconfirmed).
+/// - A 5xx or 429 without such a body is a server error or throttling, with the start of the
+///   body; any other status without one is not this API (a configuration error).
+/// - A 200 answer that is valid JSON but not an envelope, or whose `Response` is not the
+///   documented shape, is a configuration error that may have applied; broken JSON is a
+///   [`ErrorKind::Decode`] error that may have applied ([`undecodable_success`]).
 pub fn parse_response<T: DeserializeOwned>(
     response: &HttpResponse,
     now: SystemTime,
+    rules: &[CodeRule],
 ) -> Result<T, Error> {
+    check_foreign(response, API)?;
     // Decoded straight into types, without a `serde_json::Value` tree of the whole answer.
-    let envelope = serde_json::from_slice::<Envelope<'_>>(&response.body)
-        .ok()
-        .and_then(|e| e.response);
+    let parsed = serde_json::from_slice::<Envelope<'_>>(&response.body);
+    let envelope = parsed.as_ref().ok().and_then(|e| e.response);
     // A plain success needs only `T`: a 200 whose `Response` cannot hold an `Error` member
     // (the text `"Error"` appears nowhere in it, and no escape could spell it) skips the
     // common members' decoding. Anything else reads them first.
@@ -218,40 +217,44 @@ pub fn parse_response<T: DeserializeOwned>(
     let (error, request_id) = head(envelope);
     if let Some((code, message)) = error.as_ref().and_then(envelope_error) {
         let hint = server_retry_hint(&response.headers, now);
-        let class = classify(
-            Provider::Tencent,
-            response.status,
-            code.as_deref(),
-            hint.is_some(),
-        );
-        return Err(Error::service(response.status, code, message, class)
+        let meaning = crate::answer::meaning(rules, response.status, code.as_deref());
+        return Err(service_error(meaning, response.status, code, message)
+            .with_provider(Provider::Tencent)
             .with_request_id(request_id)
             .with_retry_after(hint));
     }
-    if response.status != 200 {
+    let status = response.status;
+    if status >= 500 || status == 429 {
         let hint = server_retry_hint(&response.headers, now);
-        let class = classify(Provider::Tencent, response.status, None, hint.is_some());
-        let body = snippet(&response.body);
-        let message = if body.is_empty() {
-            format!("unexpected HTTP status {}", response.status)
-        } else {
-            format!("unexpected HTTP status {}: {body}", response.status)
-        };
-        return Err(Error::service(response.status, None, message, class)
+        let meaning = crate::answer::default_meaning(status);
+        let message = format!("unexpected answer: {}", describe(response));
+        return Err(service_error(meaning, status, None, message)
+            .with_provider(Provider::Tencent)
             .with_request_id(request_id)
             .with_retry_after(hint));
     }
-    let Some(envelope) = envelope else {
-        return Err(Error::new(
-            ErrorKind::Decode,
-            format!(
-                "the answer is not a Tencent Cloud API 3.0 envelope ({{\"Response\": ...}}): {}",
-                snippet(&response.body)
-            ),
+    if let Err(e) = &parsed {
+        return Err(undecodable_success(response, API, e).with_request_id(request_id));
+    }
+    if envelope.is_none() {
+        return Err(foreign_error(
+            response,
+            API,
+            "JSON without Tencent Cloud's {\"Response\": ...} envelope",
         )
-        .with_status(response.status));
-    };
-    serde_json::from_str::<T>(envelope.get()).map_err(|e| shape_error(response, request_id, &e))
+        .with_may_have_applied(status == 200));
+    }
+    if status != 200 {
+        return Err(foreign_error(
+            response,
+            API,
+            "an envelope without an Error, under a status other than 200",
+        ));
+    }
+    let envelope = envelope
+        .map(serde_json::value::RawValue::get)
+        .unwrap_or("null");
+    serde_json::from_str::<T>(envelope).map_err(|e| shape_error(response, request_id, &e))
 }
 
 /// The `Error` and `RequestId` members of a `Response`, when it has them.
@@ -264,23 +267,36 @@ fn head(
     }
 }
 
-/// A `Response` that does not decode as the operation's documented shape.
+/// A `Response` that does not decode as the operation's documented shape: valid JSON of
+/// another shape, so not this API (or not this version of it).
 fn shape_error(
     response: &HttpResponse,
     request_id: Option<String>,
     e: &serde_json::Error,
 ) -> Error {
-    Error::new(
-        ErrorKind::Decode,
-        format!("the answer's Response does not match the documented shape: {e}"),
+    foreign_error(
+        response,
+        API,
+        &format!("the Response is not the documented answer: {e}"),
     )
-    .with_status(response.status)
+    .with_may_have_applied(true)
     .with_request_id(request_id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answer::{CodeMeaning, CodeRule};
+
+    /// A few of the Tencent table's entries (the real table is generated into tencent-ssl).
+    const RULES: &[CodeRule] = &[
+        CodeRule::family("InvalidParameter", CodeMeaning::Refused),
+        CodeRule::family("RequestLimitExceeded", CodeMeaning::Throttling),
+        CodeRule::exact("LimitExceeded.RateLimitExceeded", CodeMeaning::Throttling),
+        CodeRule::family("AuthFailure", CodeMeaning::Auth),
+        CodeRule::family("InternalError", CodeMeaning::ServerError),
+        CodeRule::exact("InvalidAction", CodeMeaning::WrongEndpoint),
+    ];
     use crate::retry::RetryClass;
     use std::time::UNIX_EPOCH;
 
@@ -303,7 +319,7 @@ mod tests {
             "application/json",
             r#"{"Response":{"Success":[22,33],"RequestId":"5779b652-9c64-45b3-a6f4-641db7376a2e"}}"#,
         );
-        let out: Out = parse_response(&r, UNIX_EPOCH).expect("ok");
+        let out: Out = parse_response(&r, UNIX_EPOCH, RULES).expect("ok");
         assert_eq!(out.success, vec![22, 33]);
         assert_eq!(out.request_id, "5779b652-9c64-45b3-a6f4-641db7376a2e");
     }
@@ -321,7 +337,7 @@ mod tests {
                 ct,
                 r#"{"Response":{"Error":{"Code":"InvalidParameter.InvalidCSRId","Message":"Incorrect CSR ID."},"RequestId":"rid-1"}}"#,
             );
-            let e = parse_response::<Out>(&r, UNIX_EPOCH).unwrap_err();
+            let e = parse_response::<Out>(&r, UNIX_EPOCH, RULES).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Service, "{ct}");
             assert_eq!(e.code(), Some("InvalidParameter.InvalidCSRId"));
             assert_eq!(e.message(), "Incorrect CSR ID.");
@@ -335,19 +351,24 @@ mod tests {
     fn the_plain_success_shortcut_never_hides_an_error() {
         // An `Error` member spelled with an escape is still an error.
         let escaped = r#"{"Response":{"\u0045rror":{"Code":"FailedOperation","Message":"m"},"RequestId":"r1"}}"#;
-        let e =
-            parse_response::<Out>(&resp(200, "application/json", escaped), UNIX_EPOCH).unwrap_err();
+        let e = parse_response::<Out>(&resp(200, "application/json", escaped), UNIX_EPOCH, RULES)
+            .unwrap_err();
         assert_eq!(e.code(), Some("FailedOperation"));
         assert_eq!(e.request_id(), Some("r1"));
         // The text "Error" inside a value is no error.
         let text = r#"{"Response":{"Success":[1],"RequestId":"\"Error\" r2"}}"#;
-        let out: Out =
-            parse_response(&resp(200, "application/json", text), UNIX_EPOCH).expect("a success");
+        let out: Out = parse_response(&resp(200, "application/json", text), UNIX_EPOCH, RULES)
+            .expect("a success");
         assert_eq!(out.request_id, "\"Error\" r2");
         // A shape mismatch on the shortcut still names the request id.
         let bad = r#"{"Response":{"Success":"x","RequestId":"r3"}}"#;
-        let e = parse_response::<Out>(&resp(200, "application/json", bad), UNIX_EPOCH).unwrap_err();
-        assert_eq!((e.kind(), e.request_id()), (ErrorKind::Decode, Some("r3")));
+        let e = parse_response::<Out>(&resp(200, "application/json", bad), UNIX_EPOCH, RULES)
+            .unwrap_err();
+        assert_eq!((e.kind(), e.request_id()), (ErrorKind::Config, Some("r3")));
+        assert!(
+            e.may_have_applied(),
+            "a 200 of another shape may still have applied"
+        );
     }
 
     #[test]
@@ -365,7 +386,7 @@ mod tests {
             let body = format!(
                 r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"r"}}}}"#
             );
-            let e = parse_response::<Out>(&resp(200, "application/json", &body), UNIX_EPOCH)
+            let e = parse_response::<Out>(&resp(200, "application/json", &body), UNIX_EPOCH, RULES)
                 .unwrap_err();
             assert_eq!(e.retry_class(), class, "{code}");
             assert_eq!(e.is_throttling(), class == RetryClass::Throttling);
@@ -374,35 +395,61 @@ mod tests {
 
     #[test]
     fn non_200_is_an_error_transient_for_5xx() {
-        let e = parse_response::<Out>(&resp(502, "text/html", "<h1>Bad Gateway</h1>"), UNIX_EPOCH)
-            .unwrap_err();
+        let e = parse_response::<Out>(
+            &resp(502, "text/html", "<h1>Bad Gateway</h1>"),
+            UNIX_EPOCH,
+            RULES,
+        )
+        .unwrap_err();
         assert_eq!(e.status(), Some(502));
         assert_eq!(e.retry_class(), RetryClass::Transient);
         assert!(e.message().contains("Bad Gateway"), "{e}");
-        let e = parse_response::<Out>(&resp(404, "text/plain", ""), UNIX_EPOCH).unwrap_err();
-        assert_eq!(e.retry_class(), RetryClass::Permanent);
+        let e = parse_response::<Out>(&resp(404, "text/plain", ""), UNIX_EPOCH, RULES).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            ErrorKind::Config,
+            "a bodiless 404 is not Tencent's"
+        );
         let r = resp(429, "text/plain", "slow down")
             .with_header("Retry-After", "2")
             .expect("valid");
-        let e = parse_response::<Out>(&r, UNIX_EPOCH).unwrap_err();
+        let e = parse_response::<Out>(&r, UNIX_EPOCH, RULES).unwrap_err();
         assert!(e.is_throttling());
         assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(2)));
     }
 
     #[test]
-    fn garbage_is_a_decode_error_never_a_panic() {
-        for body in [
-            "",
-            "not json",
-            "[]",
-            r#"{"Response":null}"#,
-            r#"{"Response":{"Success":"x","RequestId":"r9"}}"#,
-            r#"{"Response":{"Error":null,"RequestId":"r9"}}"#,
-            "\u{0}\u{ffff}",
+    fn garbage_is_never_a_success_and_never_a_panic() {
+        // (body, kind, may have applied)
+        for (body, kind, applied) in [
+            // Broken JSON from what may be the API: a decode error that may have applied.
+            ("", ErrorKind::Decode, true),
+            (
+                r#"{"Response":{"Success":[1],"Req"#,
+                ErrorKind::Decode,
+                true,
+            ),
+            // Not JSON at all: something else answered.
+            ("not json", ErrorKind::Config, false),
+            ("[]", ErrorKind::Config, false),
+            ("\u{0}\u{ffff}", ErrorKind::Config, false),
+            // JSON of another shape: not this API (or version), but it may have applied.
+            (r#"{"Response":null}"#, ErrorKind::Config, true),
+            (r#"{"ok":true}"#, ErrorKind::Config, true),
+            (
+                r#"{"Response":{"Success":"x","RequestId":"r9"}}"#,
+                ErrorKind::Config,
+                true,
+            ),
+            (
+                r#"{"Response":{"Error":null,"RequestId":"r9"}}"#,
+                ErrorKind::Config,
+                true,
+            ),
         ] {
-            let e = parse_response::<Out>(&resp(200, "application/json", body), UNIX_EPOCH)
+            let e = parse_response::<Out>(&resp(200, "application/json", body), UNIX_EPOCH, RULES)
                 .unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Decode, "{body}");
+            assert_eq!((e.kind(), e.may_have_applied()), (kind, applied), "{body}");
         }
         let e = parse_response::<Out>(
             &resp(
@@ -411,12 +458,46 @@ mod tests {
                 r#"{"Response":{"RequestId":"r9"}}"#,
             ),
             UNIX_EPOCH,
+            RULES,
         )
         .unwrap_err();
         assert_eq!(e.request_id(), Some("r9"));
         let long = "x".repeat(5000);
-        let e = parse_response::<Out>(&resp(500, "text/plain", &long), UNIX_EPOCH).unwrap_err();
+        let e =
+            parse_response::<Out>(&resp(500, "text/plain", &long), UNIX_EPOCH, RULES).unwrap_err();
         assert!(e.message().len() < 400, "{}", e.message().len());
+    }
+
+    #[test]
+    fn wrong_endpoint_and_server_side_codes() {
+        let body = |code: &str| {
+            format!(
+                r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"r"}}}}"#
+            )
+        };
+        let e = parse_response::<Out>(
+            &resp(200, "application/json", &body("InvalidAction")),
+            UNIX_EPOCH,
+            RULES,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.stops_run());
+        let e = parse_response::<Out>(
+            &resp(200, "application/json", &body("InternalError.Db")),
+            UNIX_EPOCH,
+            RULES,
+        )
+        .unwrap_err();
+        assert!(e.may_have_applied() && e.retry_class() == RetryClass::Transient);
+        // A code the table does not know: unconfirmed, not retried.
+        let e = parse_response::<Out>(
+            &resp(200, "application/json", &body("Brand.New")),
+            UNIX_EPOCH,
+            RULES,
+        )
+        .unwrap_err();
+        assert!(e.may_have_applied() && e.retry_class() == RetryClass::Permanent);
     }
 
     #[test]

@@ -5,11 +5,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use cert_common::answer::{CodeMeaning, CodeRule, meaning, service_error};
 use cert_common::credentials::{AccessKey, StaticProvider};
 use cert_common::error::{Error, ErrorKind, Provider};
 use cert_common::http::{HttpRequest, HttpResponse};
 use cert_common::random::FixedRandom;
-use cert_common::retry::{RetryClass, classify, server_retry_hint};
+use cert_common::retry::{RetryClass, server_retry_hint};
+use cert_common::runtime::AttemptContext;
 use cert_common::runtime::{Attempt, ClientOptions, Operation, RateLimit, Runtime};
 use cert_common::time::ManualClock;
 use cert_common::transport::HttpSend;
@@ -89,18 +91,25 @@ fn build(a: &Attempt<'_>) -> Result<HttpRequest, Error> {
     Ok(r)
 }
 
-/// A Huawei-style parser: 2xx is success, anything else an error classified by status and code.
-fn parse(r: &HttpResponse) -> Result<u16, Error> {
+/// A Huawei-like error table.
+const RULES: &[CodeRule] = &[
+    CodeRule::exact("APIG.0308", CodeMeaning::Throttling),
+    CodeRule::exact("APIG.0301", CodeMeaning::Auth),
+];
+
+/// A Huawei-style parser: 2xx is success, anything else an error classified by status and
+/// code through a table.
+fn parse(r: &HttpResponse, attempt: &AttemptContext) -> Result<u16, Error> {
     if (200..300).contains(&r.status) {
         return Ok(r.status);
     }
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
     let code = v["error_code"].as_str().map(str::to_string);
-    let class = classify(Provider::Huawei, r.status, code.as_deref(), false);
+    let m = meaning(RULES, r.status, code.as_deref());
     Err(
-        Error::service(r.status, code, v["error_msg"].as_str().unwrap_or(""), class)
+        service_error(m, r.status, code, v["error_msg"].as_str().unwrap_or(""))
             .with_request_id(r.header("x-request-id").map(str::to_string))
-            .with_retry_after(server_retry_hint(&r.headers, std::time::UNIX_EPOCH)),
+            .with_retry_after(server_retry_hint(&r.headers, attempt.signed_at)),
     )
 }
 

@@ -104,10 +104,11 @@ async fn a_slow_server_is_an_attempt_timeout_that_may_have_applied() {
         })
         .await;
     let options = ClientOptions::default()
-        .timeouts(TransportConfig {
-            connect_timeout: Duration::from_secs(2),
-            attempt_timeout: Duration::from_millis(200),
-        })
+        .timeouts(
+            TransportConfig::default()
+                .with_connect_timeout(Duration::from_secs(2))
+                .with_attempt_timeout(Duration::from_millis(200)),
+        )
         .retry(RetryConfig::disabled());
     let runtime = Runtime::new(
         options,
@@ -124,7 +125,7 @@ async fn a_slow_server_is_an_attempt_timeout_that_may_have_applied() {
     };
     let started = std::time::Instant::now();
     let e = runtime
-        .execute(op, |_| Ok(request(&server, "POST", "/")), |_| Ok(()))
+        .execute(op, |_| Ok(request(&server, "POST", "/")), |_, _| Ok(()))
         .await
         .unwrap_err();
     assert!(

@@ -1,5 +1,5 @@
 //! Huawei APIG `DeleteCertificateV2`: `DELETE /v2/{project_id}/apigw/certificates/{id}`; 204.
-//! Not found: 404 `APIG.3093`. Bound to a domain name: 400 `APIG.3474` (the emulator's choice;
+//! Not found: 404 `APIG.3021`. Bound to a domain name: 400 `APIG.3474` (the emulator's choice;
 //! the page only says bound certificates cannot be deleted). Invalid input: 400 `APIG.2012`.
 
 use super::valid_project;
@@ -8,7 +8,7 @@ use crate::state::State;
 use crate::wire::WireRequest;
 
 /// Certificate absent.
-pub(crate) const NOT_FOUND: &str = "APIG.3093";
+pub(crate) const NOT_FOUND: &str = "APIG.3021";
 /// Certificate bound to a domain name.
 pub(crate) const BOUND: &str = "APIG.3474";
 /// Invalid parameter.

@@ -34,10 +34,9 @@ pub async fn start_with(builder: cert_emulator::EmulatorBuilder) -> Env {
         .await
         .expect("emulator starts");
     let transport = ReqwestTransport::new(
-        TransportConfig {
-            connect_timeout: Duration::from_secs(5),
-            attempt_timeout: Duration::from_secs(5),
-        },
+        TransportConfig::default()
+            .with_connect_timeout(Duration::from_secs(5))
+            .with_attempt_timeout(Duration::from_secs(5)),
         "cert-emulator-tests",
     )
     .expect("transport");

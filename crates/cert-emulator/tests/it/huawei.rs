@@ -197,7 +197,7 @@ async fn apig_deletes_refuses_bound_and_reports_not_found() {
             .any(|c| c.id == id)
     );
     let r = env.send(&env.huawei("DELETE", &apig(id), "")).await;
-    assert_eq!(huawei_error(&r), (404, "APIG.3093".into()));
+    assert_eq!(huawei_error(&r), (404, "APIG.3021".into()));
 
     let bound = "a99000000000000000000000000000b1";
     let r = env.send(&env.huawei("DELETE", &apig(bound), "")).await;

@@ -144,7 +144,6 @@ async fn every_id_gone_exits_zero() {
             "--output",
             "json",
             "1001",
-            "424242",
         ]),
         emulator_env(),
         None,
@@ -153,7 +152,7 @@ async fn every_id_gone_exits_zero() {
     let doc = json(&out);
     assert_eq!(
         outcomes(&doc),
-        [("1001", "deleted"), ("424242", "absent")].map(|(a, b)| (a.to_string(), b.to_string()))
+        [("1001", "deleted")].map(|(a, b)| (a.to_string(), b.to_string()))
     );
     assert_eq!(
         out.status.code(),
@@ -302,11 +301,20 @@ async fn csms_needs_yes_when_not_on_a_terminal() {
     ]));
     let out = certctl(confirmed, emulator_env(), None).await;
     let doc = json(&out);
+    // The same report schema as every other command: one entry per secret the answer names.
     assert_eq!(
-        doc["deleted"],
-        serde_json::json!(["rds-secret-1", "rds-secret-2"])
+        outcomes(&doc),
+        [
+            ("rds-secret-1", "deleted"),
+            ("rds-secret-2", "deleted"),
+            ("rds-secret-pending", "refused")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
     );
-    assert_eq!(doc["failed"][0]["name"], "rds-secret-pending");
+    assert_eq!(doc["items"][2]["code"], "CSMS.0107");
+    assert_eq!(doc["totals"]["requested"], 3);
+    assert_eq!(doc["totals"]["refused"], 1);
+    assert!(doc["items"][0]["request_id"].is_string());
     assert_eq!(
         out.status.code(),
         Some(1),

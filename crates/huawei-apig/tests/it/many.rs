@@ -13,7 +13,7 @@ use crate::support::{AK, PROJECT, Responder, SK};
 fn answer_by_id(req: &cert_common::http::HttpRequest) -> Result<HttpResponse, cert_common::Error> {
     let id = req.path.rsplit('/').next().unwrap_or_default().to_string();
     let (status, body) = match id.as_str() {
-        "gone" => (404, r#"{"error_code":"APIG.3002","error_msg":"not found"}"#),
+        "gone" => (404, r#"{"error_code":"APIG.3021","error_msg":"not found"}"#),
         "bound" => (
             400,
             r#"{"error_code":"APIG.3474","error_msg":"The certificate is bound to a domain"}"#,

@@ -102,7 +102,7 @@ async fn not_found_after_a_5xx_is_absent_and_flagged() {
         Ok(response(
             404,
             &[("X-Request-Id", "rid-404")],
-            r#"{"error_code":"APIG.3002","error_msg":"Certificate does not exist"}"#,
+            r#"{"error_code":"APIG.3021","error_msg":"Certificate does not exist"}"#,
         )),
     ]);
     let out = scripted(http, &clock, retry_fast())

@@ -107,15 +107,40 @@ async fn answer(
 }
 
 #[tokio::test]
-async fn seed_404_is_absent() {
+async fn only_the_certificate_not_found_codes_are_absent() {
+    for code in ["APIG.3021", "APIG.3025"] {
+        let out = answer(
+            404,
+            &format!(r#"{{ "error_code" : "{code}", "error_msg" : "The SSL certificate does not exist" }}"#),
+        )
+        .await
+        .expect("absent is an outcome");
+        assert_eq!(out.outcome, Outcome::Absent, "{code}");
+        assert_eq!(out.request_id.as_deref(), Some("rid-404"));
+    }
+    // The seed's own 404 example names an app quota: a refusal, not a missing certificate.
     let out = answer(
         404,
         r#"{ "error_code" : "APIG.3093", "error_msg" : "App quota c900c5612dbe451bb43cbcc49cfaf2f3 does not exist" }"#,
     )
     .await
-    .expect("absent is an outcome");
-    assert_eq!(out.outcome, Outcome::Absent);
-    assert_eq!(out.request_id.as_deref(), Some("rid-404"));
+    .expect("a refusal is an outcome");
+    assert_eq!(out.outcome.as_str(), "refused");
+    assert_eq!(out.outcome.code(), Some("APIG.3093"));
+}
+
+#[tokio::test]
+async fn a_404_that_says_the_api_does_not_exist_stops_with_a_configuration_error() {
+    for body in [
+        r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        r#"{"error_code":"APIGW.0101","error_msg":"The API does not exist"}"#,
+        "<html><body><h1>404 Not Found</h1>nginx</body></html>",
+        r#"{"message":"Not Found"}"#,
+    ] {
+        let e = answer(404, body).await.expect_err("not an outcome");
+        assert_eq!(e.kind(), ErrorKind::Config, "{body}: {e}");
+        assert!(e.message().contains("404"), "{e}");
+    }
 }
 
 #[tokio::test]
@@ -169,14 +194,14 @@ async fn seed_401_is_a_credentials_error() {
 }
 
 #[tokio::test]
-async fn seed_403_is_a_service_error() {
+async fn seed_403_is_a_permission_error() {
     let e = answer(
         403,
         r#"{ "error_code" : "APIG.1005", "error_msg" : "No permissions to request this method" }"#,
     )
     .await
     .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Service);
+    assert_eq!(e.kind(), ErrorKind::Credentials);
     assert_eq!(e.code(), Some("APIG.1005"));
     assert_eq!(e.request_id(), Some("rid-403"));
 }

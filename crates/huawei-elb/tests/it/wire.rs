@@ -161,7 +161,8 @@ async fn every_ret_status_maps_to_its_outcome_and_nothing_is_invented() {
     let get = |id: &str| r.get(&id.to_string()).expect("id in report").clone();
     assert_eq!(get("a").outcome, Outcome::Deleted);
     assert_eq!(get("b").outcome, Outcome::Absent);
-    assert_eq!(get("c").outcome.as_str(), "refused");
+    // A ret_status the API does not document says nothing certain: unconfirmed, with its code.
+    assert_eq!(get("c").outcome.as_str(), "unconfirmed");
     assert_eq!(get("c").outcome.code(), Some("ELB.8902"));
     assert_eq!(get("d").outcome.as_str(), "unconfirmed");
     assert_eq!(get("a").request_id.as_deref(), Some("hdr-rid"));
@@ -173,13 +174,13 @@ async fn every_ret_status_maps_to_its_outcome_and_nothing_is_invented() {
     let t = r.totals();
     assert_eq!(
         (t.deleted, t.absent, t.refused, t.unconfirmed),
-        (1, 1, 1, 1)
+        (1, 1, 0, 2)
     );
 }
 
 #[tokio::test]
 async fn error_bodies_of_every_shape_refuse_every_id_with_code_and_request_id() {
-    let cases: [(u16, &str, &str, &str); 4] = [
+    let cases: [(u16, &str, &str, &str); 3] = [
         (
             400,
             r#"{"error_code":"ELB.1001","error_msg":"Invalid parameter","request_id":"b1"}"#,
@@ -198,7 +199,6 @@ async fn error_bodies_of_every_shape_refuse_every_id_with_code_and_request_id() 
             "ELB.8902",
             "certificate in use",
         ),
-        (404, "no such route", "404", "no such route"),
     ];
     for (status, body, code, message) in cases {
         let server = MockServer::start_async().await;
@@ -253,12 +253,13 @@ async fn unauthorized_is_a_credentials_error_kept_in_the_output() {
 }
 
 #[tokio::test]
-async fn an_undecodable_success_is_unconfirmed_not_refused() {
+async fn a_cut_short_success_is_unconfirmed_not_refused() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
             when.method(POST).path(PATH);
-            then.status(200).body(r#"{"certificates": "oops"}"#);
+            then.status(200)
+                .body(r#"{"certificates":[{"id":"a","ret_status":"succ"#);
         })
         .await;
     let out = client(&server, key(), RetryConfig::disabled())
@@ -269,6 +270,55 @@ async fn an_undecodable_success_is_unconfirmed_not_refused() {
         .expect("sent");
     assert_eq!(out.report.items()[0].outcome.as_str(), "unconfirmed");
     assert_eq!(out.error.expect("error").kind(), ErrorKind::Decode);
+}
+
+#[tokio::test]
+async fn a_success_of_another_shape_stops_with_every_id_unconfirmed() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(PATH);
+            then.status(200).body(r#"{"certificates": "oops"}"#);
+        })
+        .await;
+    let mut e = client(&server, key(), RetryConfig::disabled())
+        .batch_delete_certificates()
+        .certificate_ids(["a", "b"])
+        .send()
+        .await
+        .expect_err("not this API's answer");
+    assert_eq!(e.kind(), ErrorKind::Config);
+    let partial = e.take_partial_report().expect("it may have applied");
+    let outcomes: Vec<&str> = partial.items().iter().map(|i| i.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["unconfirmed", "unconfirmed"]);
+}
+
+#[tokio::test]
+async fn a_foreign_404_stops_and_claims_nothing() {
+    for body in [
+        "no such route",
+        "<html>404</html>",
+        r#"{"detail":"not found"}"#,
+        "",
+    ] {
+        let server = MockServer::start_async().await;
+        let m = server
+            .mock_async(|when, then| {
+                when.method(POST).path(PATH);
+                then.status(404).body(body);
+            })
+            .await;
+        let e = client(&server, key(), RetryConfig::default())
+            .batch_delete_certificates()
+            .certificate_ids(["a", "b"])
+            .send()
+            .await
+            .expect_err("not an outcome");
+        m.assert_calls_async(1).await;
+        assert_eq!(e.kind(), ErrorKind::Config, "{body:?}");
+        assert!(e.partial_report().is_none(), "nothing was done");
+        assert!(e.message().contains("HTTP 404"), "{e}");
+    }
 }
 
 #[tokio::test]

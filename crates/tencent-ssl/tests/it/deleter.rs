@@ -30,13 +30,22 @@ async fn plan_lists_batches_and_delete_reports_the_ids_as_given() {
         format!("{}/ BatchDeleteCSR", server.base_url())
     );
 
+    // Another spelling of an id is refused before anything is sent.
+    for bad in ["011", "+11", " 11"] {
+        let e = client
+            .delete(&[bad.to_string(), "22".to_string()])
+            .await
+            .expect_err(bad);
+        assert_eq!(e.kind(), cert_common::ErrorKind::InvalidInput, "{bad}");
+    }
+    mock.assert_calls_async(0).await;
     let report = client
-        .delete(&["011".to_string(), "22".to_string(), "11".to_string()])
+        .delete(&["11".to_string(), "22".to_string(), "11".to_string()])
         .await
         .expect("delete");
     mock.assert_calls_async(1).await;
     let ids: Vec<&str> = report.items().iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(ids, ["011", "22"]);
+    assert_eq!(ids, ["11", "22"]);
     assert_eq!(report.items()[0].outcome.as_str(), "deleted");
     assert_eq!(report.items()[1].outcome.as_str(), "unconfirmed");
 }
