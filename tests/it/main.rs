@@ -11,4 +11,5 @@ mod e2e_csms;
 mod e2e_elb;
 mod e2e_tencent;
 mod faults;
+mod hostile;
 mod throttling;

@@ -250,7 +250,7 @@ pub fn looks_like_json_object(body: &[u8]) -> bool {
 /// 3.0`): `why` says what gave it away.
 pub fn foreign_error(response: &HttpResponse, api: &str, why: &str) -> Error {
     Error::config(format!(
-        "the endpoint does not look like the {api} API ({why}): it answered {}; check the endpoint \
+        "the endpoint does not look like {api} ({why}): it answered {}; check the endpoint \
          (and any proxy between here and it)",
         describe(response)
     ))

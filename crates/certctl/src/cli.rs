@@ -161,6 +161,9 @@ pub struct ConnArgs {
     /// addresses. Signed requests and security tokens then travel in clear text.
     #[arg(long)]
     pub allow_insecure_http: bool,
+    /// Seconds one attempt may take, from sending to the last byte of the answer (1 to 600).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub attempt_timeout: u64,
 }
 
 /// `--qps`: a positive, finite number of requests per second (at most 100000).

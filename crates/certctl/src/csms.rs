@@ -75,7 +75,7 @@ pub async fn delete_secrets(
         Ok(o) => o,
         Err(e) => {
             eprintln!("certctl: {e}");
-            return if e.attempts() == 0 {
+            return if e.attempts() == 0 || e.stops_run() {
                 exit_for(&e)
             } else {
                 EXIT_INCOMPLETE

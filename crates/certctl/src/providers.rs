@@ -19,6 +19,10 @@ pub fn options(conn: &ConnArgs) -> ClientOptions {
         .retry(RetryConfig::default().with_max_attempts(conn.max_attempts))
         .rate_limit(rate)
         .allow_insecure_http(conn.allow_insecure_http)
+        .timeouts(
+            cert_common::transport::TransportConfig::default()
+                .with_attempt_timeout(std::time::Duration::from_secs(conn.attempt_timeout)),
+        )
         .app_name("certctl")
 }
 

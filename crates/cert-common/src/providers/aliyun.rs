@@ -133,7 +133,7 @@ pub fn request_id(response: &HttpResponse) -> Option<String> {
 }
 
 /// The API's name in error messages.
-const API: &str = "Alibaba Cloud RPC";
+const API: &str = "an Alibaba Cloud RPC API";
 
 /// Parses an RPC answer: a 2xx body decoded as `T`, or an [`Error`].
 ///

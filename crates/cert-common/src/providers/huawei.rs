@@ -507,7 +507,7 @@ fn find_fields(v: &Value, depth: usize) -> Option<(String, String)> {
 }
 
 /// The API's name in error messages.
-const API: &str = "Huawei Cloud";
+const API: &str = "a Huawei Cloud API";
 
 /// Checks that an answer can come from a Huawei Cloud API at all ([`check_foreign`]): a
 /// redirect, HTML or text where JSON is due, or a refusal without a body is a configuration

@@ -177,7 +177,7 @@ fn string_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
 }
 
 /// The API's name in error messages.
-const API: &str = "Tencent Cloud API 3.0";
+const API: &str = "the Tencent Cloud API 3.0";
 
 /// Parses an API 3.0 answer: the `Response` object decoded as `T`, or an [`Error`].
 ///

@@ -422,6 +422,93 @@ async fn verbose_logs_never_show_secrets() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// `-vv` with temporary keys and security tokens for all three vendors: the detailed request
+/// dump runs (its redaction marker is there, with the signed headers' names) and no secret,
+/// token or signature appears anywhere in the output.
+#[tokio::test(flavor = "multi_thread")]
+async fn trace_logs_dump_requests_but_never_a_secret_for_any_vendor() {
+    let emu = Emulator::start().await.expect("emulator");
+    let url = emu.url();
+    let runs: Vec<(
+        Vec<&str>,
+        Vec<(&'static str, &'static str)>,
+        Vec<&str>,
+        &str,
+    )> = vec![
+        (
+            vec![
+                "huawei-elb",
+                "delete-certificates",
+                "--endpoint",
+                &url,
+                "e1b00000000000000000000000000001",
+            ],
+            vec![
+                ("HUAWEICLOUD_SDK_AK", c::HUAWEI_TEMP_AK),
+                ("HUAWEICLOUD_SDK_SK", c::HUAWEI_TEMP_SK),
+                ("HUAWEICLOUD_SDK_SECURITY_TOKEN", c::HUAWEI_SECURITY_TOKEN),
+                ("HUAWEICLOUD_SDK_PROJECT_ID", c::HUAWEI_PROJECT_ID),
+            ],
+            vec![c::HUAWEI_TEMP_SK, c::HUAWEI_SECURITY_TOKEN],
+            "X-Security-Token: ** redacted **",
+        ),
+        (
+            vec!["tencent-ssl", "delete-csrs", "--endpoint", &url, "11"],
+            vec![
+                ("TENCENTCLOUD_SECRET_ID", c::TENCENT_TEMP_SECRET_ID),
+                ("TENCENTCLOUD_SECRET_KEY", c::TENCENT_TEMP_SECRET_KEY),
+                ("TENCENTCLOUD_SESSION_TOKEN", c::TENCENT_TOKEN),
+            ],
+            vec![c::TENCENT_TEMP_SECRET_KEY, c::TENCENT_TOKEN],
+            "X-TC-Token: ** redacted **",
+        ),
+        (
+            vec![
+                "aliyun-cas",
+                "delete-certificates",
+                "--endpoint",
+                &url,
+                "1002",
+            ],
+            vec![
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", c::ALIYUN_TEMP_ACCESS_KEY_ID),
+                (
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                    c::ALIYUN_TEMP_ACCESS_KEY_SECRET,
+                ),
+                ("ALIBABA_CLOUD_SECURITY_TOKEN", c::ALIYUN_SECURITY_TOKEN),
+            ],
+            vec![c::ALIYUN_TEMP_ACCESS_KEY_SECRET, c::ALIYUN_SECURITY_TOKEN],
+            "x-acs-security-token: ** redacted **",
+        ),
+    ];
+    for (argv, env, secrets, marker) in runs {
+        let mut all = vec!["-vv"];
+        all.extend(argv.iter().copied());
+        let out = certctl(args(&all), env, None).await;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("request sent (secrets redacted)"),
+            "{argv:?}: the trace dump did not run\n{text}"
+        );
+        assert!(
+            text.contains("Authorization: ** redacted **")
+                || text.contains("authorization: ** redacted **"),
+            "{argv:?}\n{text}"
+        );
+        assert!(text.contains(marker), "{argv:?}: no {marker}\n{text}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{argv:?} leaked a secret\n{text}");
+        }
+        assert!(!text.contains("Signature="), "{argv:?}\n{text}");
+        assert_eq!(out.status.code(), Some(0), "{argv:?}\n{text}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_runs() {
     let out = certctl(args(&["demo"]), vec![], None).await;
