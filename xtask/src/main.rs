@@ -22,7 +22,36 @@ commands:
   test              run the whole test suite (cargo test --workspace)
   ci                fmt check, codegen check, clippy -D warnings, tests, rustdoc -D warnings,
                     package check of every publishable crate
-  bench [...]       release-build benchmarks (cargo xtask bench --help)";
+  bench [...]       release-build benchmarks (cargo xtask bench --help)
+  soak [--cases N]  every response decoder and header parser on N random answers
+                    (default 10,000,000), release build; fails on any panic";
+
+/// `cargo xtask soak [--cases N] [--seed S]`: runs cert-common's `decoder_soak` example in
+/// release mode (its harness is `crates/cert-common/tests/fuzz/harness.rs`, shared with the
+/// property tests).
+fn soak(root: &std::path::Path, rest: &[&str]) -> Result<(), String> {
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "cert-common",
+                "--example",
+                "decoder_soak",
+                "--",
+            ])
+            .args(rest)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the decoder soak failed ({status})"))
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +67,7 @@ fn main() -> ExitCode {
         }
         ["bench", rest @ ..] => bench::run(&codegen::workspace_root(), rest),
         ["bench-run", rest @ ..] => bench::run_child(rest),
+        ["soak", rest @ ..] => soak(&codegen::workspace_root(), rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

@@ -197,16 +197,19 @@ pub fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(head);
     let text = text.trim();
     let mut out = String::new();
-    for (n, c) in text.chars().enumerate() {
-        if n == BODY_SNIPPET {
+    let mut count = 0;
+    for c in text.chars() {
+        let escaped: Vec<char> = if c.is_control() {
+            c.escape_default().collect()
+        } else {
+            vec![c]
+        };
+        if count + escaped.len() > BODY_SNIPPET {
             out.push('…');
             return out;
         }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+        count += escaped.len();
+        out.extend(escaped);
     }
     if body.len() > head.len() {
         out.push('…');

@@ -422,6 +422,14 @@ async fn verbose_logs_never_show_secrets() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// One `-vv` run: arguments, environment, secrets that must not appear, the redaction marker.
+type Run<'a> = (
+    Vec<&'a str>,
+    Vec<(&'static str, &'static str)>,
+    Vec<&'static str>,
+    &'static str,
+);
+
 /// `-vv` with temporary keys and security tokens for all three vendors: the detailed request
 /// dump runs (its redaction marker is there, with the signed headers' names) and no secret,
 /// token or signature appears anywhere in the output.
@@ -429,12 +437,7 @@ async fn verbose_logs_never_show_secrets() {
 async fn trace_logs_dump_requests_but_never_a_secret_for_any_vendor() {
     let emu = Emulator::start().await.expect("emulator");
     let url = emu.url();
-    let runs: Vec<(
-        Vec<&str>,
-        Vec<(&'static str, &'static str)>,
-        Vec<&str>,
-        &str,
-    )> = vec![
+    let runs: Vec<Run<'_>> = vec![
         (
             vec![
                 "huawei-elb",
