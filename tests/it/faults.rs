@@ -389,3 +389,113 @@ fn the_state_check_catches_overclaims() {
     assert_agrees_with_state(&report(Outcome::Deleted), |_| true, |_| false);
     assert_agrees_with_state(&report(refused), |_| true, |_| true);
 }
+
+/// The reconciliation property: for a random fault schedule (probability, seed and the kinds
+/// of fault), a bulk delete through each of the per-id and batch crates reports every id
+/// exactly once, and the report agrees with the emulator's final state (nothing deleted that
+/// the server did not delete; nothing refused that it did). A bounded case count for CI.
+mod reconciliation {
+    use super::*;
+    use proptest::prelude::*;
+    use std::time::Duration;
+
+    fn fault_kinds() -> impl Strategy<Value = Vec<Fault>> {
+        proptest::sample::subsequence(
+            vec![
+                Fault::Status(500),
+                Fault::Status(503),
+                Fault::Status(400),
+                Fault::InternalError,
+                Fault::CloseBeforeEffect,
+                Fault::CloseAfterEffect,
+                Fault::Delay(Duration::from_millis(3)),
+                Fault::MalformedBody,
+            ],
+            1..=8,
+        )
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn apig_and_aliyun_and_tencent_reports_agree_with_any_fault_schedule(
+            probability in 0.05f64..0.6,
+            seed in any::<u64>(),
+            faults in fault_kinds(),
+        ) {
+            runtime().block_on(async {
+                let emu = Emulator::builder()
+                    .seed(Seed::empty())
+                    .no_rate_limits()
+                    .start()
+                    .await
+                    .expect("emulator");
+                emu.set_chaos_all(Chaos::new(probability, seed).with_faults(faults.clone()));
+
+                // APIG: one request per id, concurrently.
+                let mut present = Vec::new();
+                for i in 0..12 {
+                    let id = format!("apig-{i:02}");
+                    emu.seed_apig_certificate(PROJECT, ApigCertificate::unbound(id.clone()));
+                    present.push(id);
+                }
+                let mut all = present.clone();
+                all.push("never-1".into());
+                all.push(all[0].clone());
+                let report = apig_with(&emu, huawei_key(), chaos_options())
+                    .delete_certificates()
+                    .certificate_ids(all.clone())
+                    .concurrency(4)
+                    .send()
+                    .await
+                    .expect("sent");
+                assert_one_outcome_per_id(&report, &all);
+                let now: HashSet<String> =
+                    emu.apig_certificates(PROJECT).into_iter().map(|c| c.id).collect();
+                assert_agrees_with_state(&report, |i| present.contains(i), |i| now.contains(i));
+
+                // Tencent: batches.
+                let csrs: Vec<u64> = (1..=40).collect();
+                emu.seed_tencent_csrs(csrs.clone());
+                let mut ids = csrs.clone();
+                ids.extend([9001, 9002, 1]);
+                let out = tencent_with(&emu, tencent_key(), chaos_options())
+                    .batch_delete_csr()
+                    .csr_ids(ids.clone())
+                    .send()
+                    .await
+                    .expect("sent");
+                assert_one_outcome_per_id(out.report(), &ids);
+                let now: HashSet<u64> = emu.tencent_csrs().into_iter().collect();
+                assert_agrees_with_state(out.report(), |i| csrs.contains(i), |i| now.contains(i));
+
+                // Aliyun: one request per id with a ClientToken.
+                let certs: Vec<i64> = (5001..=5012).collect();
+                for id in &certs {
+                    emu.seed_aliyun_certificate(AliyunCertificate {
+                        id: *id,
+                        in_use_by: Vec::new(),
+                    });
+                }
+                let mut ids = certs.clone();
+                ids.push(6001);
+                let report = aliyun_with(&emu, aliyun_key(), chaos_options())
+                    .delete_many(ids.clone())
+                    .await
+                    .expect("sent");
+                assert_one_outcome_per_id(&report, &ids);
+                let now: HashSet<i64> = emu.aliyun_certificates().into_iter().map(|c| c.id).collect();
+                assert_agrees_with_state(&report, |i| certs.contains(i), |i| now.contains(i));
+            });
+        }
+    }
+}

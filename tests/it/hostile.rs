@@ -718,3 +718,66 @@ fn non_canonical_ids_are_refused_up_front() {
     }
     assert_eq!(server.hits(), 0);
 }
+
+#[test]
+fn redirects_are_never_followed() {
+    let target = ScriptedServer::always(|| wire::json(200, TENCENT_OK));
+    let location = format!("{}/elsewhere", target.url());
+    let server = ScriptedServer::always(move || {
+        wire::with_headers(307, &[("Location", location.as_bytes())], b"")
+    });
+    let out = run(Api::Tencent, &server.url(), &["11"], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(server.hits(), 1, "not retried either");
+    assert_eq!(target.hits(), 0, "the redirect was followed");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("redirect"));
+}
+
+/// A transport double that records the URLs it is asked to send to and answers a success.
+#[derive(Debug, Default)]
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl cert_common::transport::HttpSend for Recorder {
+    async fn send(
+        &self,
+        request: cert_common::http::HttpRequest,
+    ) -> Result<cert_common::http::HttpResponse, cert_common::Error> {
+        self.0.lock().expect("lock").push(request.url());
+        Ok(cert_common::http::HttpResponse::new(200, TENCENT_OK))
+    }
+}
+
+#[tokio::test]
+async fn plain_http_elsewhere_needs_the_explicit_opt_in() {
+    use std::sync::Arc;
+    let build = |allow: bool, http: Arc<Recorder>| {
+        tencent_ssl::Client::new(
+            tencent_ssl::Config::builder()
+                .endpoint("http://ssl.example.internal")
+                .credentials(integration_tests::tencent_key())
+                .options(
+                    cert_common::ClientOptions::default()
+                        .http(http)
+                        .allow_insecure_http(allow),
+                )
+                .build()
+                .expect("config"),
+        )
+    };
+    let http = Arc::new(Recorder::default());
+    let e = build(false, http.clone()).expect_err("refused");
+    assert_eq!(e.kind(), cert_common::ErrorKind::Config);
+    let client = build(true, http.clone()).expect("allowed when asked for");
+    let out = client
+        .batch_delete_csr()
+        .csr_id(11)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(out.report().items()[0].outcome.as_str(), "deleted");
+    assert_eq!(
+        http.0.lock().expect("lock").as_slice(),
+        ["http://ssl.example.internal/"]
+    );
+}
