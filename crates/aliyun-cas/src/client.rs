@@ -51,7 +51,8 @@ impl Client {
             rate,
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
-        )?;
+        )?
+        .in_region(Some(config.endpoint.host()));
         runtime.check_endpoint(&config.endpoint).map_err(tag)?;
         Ok(Client {
             inner: Arc::new(Inner {

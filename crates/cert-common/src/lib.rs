@@ -49,6 +49,6 @@ pub use deleter::{Deleter, PlannedRequest};
 pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Provider};
 pub use outcome::{DeleteReport, ItemOutcome, Outcome, stopped};
-pub use rate_limit::RateLimitConfig;
+pub use rate_limit::{LimitKey, Limiter, RateLimitConfig};
 pub use retry::{RetryClass, RetryConfig};
 pub use runtime::{ClientOptions, RateLimit};

@@ -1,13 +1,22 @@
-//! An async token bucket shared by every clone of a client.
+//! Client-side pacing: the [`Limiter`] trait, its in-process implementation (an async token
+//! bucket shared by every clone of a client, the default), and the [`LimitKey`] a limiter
+//! shared by many processes keys its state by.
 //!
+//! A limiter shared across processes (Redis, in the `cert-ratelimit-redis` crate) plugs in
+//! through [`ClientOptions::shared_rate_limiter`](crate::ClientOptions::shared_rate_limiter).
+//!
+//! The in-process bucket:
 //! Each caller reserves the next slot under a short lock (the bucket may go negative: that is
 //! the queue), then sleeps outside the lock until its slot. Slots are handed out in the order
 //! callers arrive, so concurrent callers are served fairly and the long-run rate is exactly the
 //! configured one. When the server throttles, the rate is halved (down to a floor) and the burst
 //! is dropped; each success then raises it back by a twentieth of the configured rate.
 
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use async_trait::async_trait;
 
 use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
 
@@ -157,6 +166,98 @@ impl RateLimiter {
     }
 }
 
+/// What a limiter shared by many workers keys its state by: workers on one account, region and
+/// action share one limit, whatever process or machine they run in.
+///
+/// The account is a hash of the access key id, never the key (the id itself is not secret,
+/// but it need not sit in a shared store either).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct LimitKey {
+    /// `huawei`, `tencent` or `aliyun`.
+    pub vendor: &'static str,
+    /// The first 16 hex digits of the SHA-256 of the access key id (of the IAM token for
+    /// Huawei token credentials).
+    pub account: String,
+    /// The client's region, or `global` when it has none.
+    pub region: String,
+    /// The vendor's action name (`BatchDeleteCSR`).
+    pub action: &'static str,
+}
+
+impl LimitKey {
+    /// The key of `action` on `vendor` for the account of `key_id` in `region`.
+    pub fn new(
+        vendor: &'static str,
+        key_id: &str,
+        region: Option<&str>,
+        action: &'static str,
+    ) -> Self {
+        LimitKey {
+            vendor,
+            account: Self::account_of(key_id),
+            region: region
+                .filter(|r| !r.is_empty())
+                .unwrap_or("global")
+                .to_string(),
+            action,
+        }
+    }
+
+    /// The account label of an access key id: the first 16 hex digits of its SHA-256.
+    pub fn account_of(key_id: &str) -> String {
+        let digest = ring::digest::digest(&ring::digest::SHA256, key_id.as_bytes());
+        let mut out = String::with_capacity(16);
+        for b in &digest.as_ref()[..8] {
+            use fmt::Write;
+            let _ = write!(out, "{b:02x}");
+        }
+        out
+    }
+}
+
+impl fmt::Display for LimitKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}:{}",
+            self.vendor, self.account, self.region, self.action
+        )
+    }
+}
+
+/// Paces requests. Every attempt of every request waits in [`acquire`](Limiter::acquire)
+/// first; the attempt's answer is fed back, so throttling slows the pace for everyone who
+/// shares the limiter.
+///
+/// Implementations never fail: a limiter whose store is unreachable must still pace, at a
+/// rate that cannot exceed the limit (the Redis limiter falls back to the local bucket at the
+/// rate divided by its worker count), and say so.
+#[async_trait]
+pub trait Limiter: Send + Sync + fmt::Debug {
+    /// Waits until one more request under `key` may go at `config`'s rate.
+    async fn acquire(&self, key: &LimitKey, config: &RateLimitConfig);
+    /// The server throttled a request under `key`: slow down.
+    async fn on_throttled(&self, key: &LimitKey, config: &RateLimitConfig);
+    /// A request under `key` was answered without throttling.
+    async fn on_success(&self, key: &LimitKey, config: &RateLimitConfig);
+}
+
+/// The in-process bucket as a [`Limiter`]: it keeps one state, whatever the key, and its own
+/// configuration (so one bucket serves one client's operation).
+#[async_trait]
+impl Limiter for RateLimiter {
+    async fn acquire(&self, _key: &LimitKey, _config: &RateLimitConfig) {
+        RateLimiter::acquire(self).await;
+    }
+    async fn on_throttled(&self, _key: &LimitKey, _config: &RateLimitConfig) {
+        RateLimiter::on_throttled(self);
+    }
+    async fn on_success(&self, _key: &LimitKey, _config: &RateLimitConfig) {
+        RateLimiter::on_success(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +352,25 @@ mod tests {
             l.on_success();
         }
         assert_eq!(l.current_rate(), 10.0);
+    }
+
+    #[test]
+    fn limit_keys_hash_the_key_id_and_name_the_scope() {
+        let k = LimitKey::new(
+            "tencent",
+            "AKIDEXAMPLE",
+            Some("ap-guangzhou"),
+            "BatchDeleteCSR",
+        );
+        assert_eq!(k.account.len(), 16);
+        assert!(!k.to_string().contains("AKIDEXAMPLE"));
+        assert_eq!(
+            k.to_string(),
+            format!("tencent:{}:ap-guangzhou:BatchDeleteCSR", k.account)
+        );
+        let other = LimitKey::new("tencent", "AKIDOTHER", None, "BatchDeleteCSR");
+        assert_ne!(k.account, other.account);
+        assert_eq!(other.region, "global");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::credentials::{Credentials, ProvideCredentials};
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::random::{FastRandom, Random};
-use crate::rate_limit::{RateLimitConfig, RateLimiter};
+use crate::rate_limit::{LimitKey, Limiter, RateLimitConfig, RateLimiter};
 use crate::retry::{RETRY_COST, RETRY_TIMEOUT_COST, RetryBudget, RetryConfig, SUCCESS_REFUND};
 use crate::time::{Clock, Sleep, SystemClock, TokioSleep, UtcDateTime, unix_seconds};
 use crate::transport::{HttpSend, ReqwestTransport, Transport, TransportConfig};
@@ -41,6 +41,7 @@ pub struct ClientOptions {
     pub(crate) user_agent: Option<String>,
     pub(crate) client_request_id_header: bool,
     pub(crate) allow_insecure_http: bool,
+    pub(crate) shared_limiter: Option<Arc<dyn Limiter>>,
 }
 
 impl Default for ClientOptions {
@@ -57,6 +58,7 @@ impl Default for ClientOptions {
             user_agent: None,
             client_request_id_header: true,
             allow_insecure_http: false,
+            shared_limiter: None,
         }
     }
 }
@@ -71,6 +73,16 @@ impl ClientOptions {
     /// Sets client-side pacing.
     pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
         self.rate_limit = rate_limit;
+        self
+    }
+
+    /// Paces through a limiter shared with other clients, processes or machines (the Redis
+    /// limiter of `cert-ratelimit-redis`) instead of this client's own token bucket. The rate
+    /// is still the one [`rate_limit`](Self::rate_limit) chooses; with [`RateLimit::Off`] the
+    /// shared limiter is not used. The limiter keys its state by [`LimitKey`]: vendor, account
+    /// (a hash of the key id), region and action.
+    pub fn shared_rate_limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
+        self.shared_limiter = Some(limiter);
         self
     }
 
@@ -252,7 +264,8 @@ pub struct Runtime {
 struct Inner {
     http: Transport,
     credentials: Arc<dyn ProvideCredentials>,
-    limiter: Option<RateLimiter>,
+    pacer: Option<Pacer>,
+    region: Option<String>,
     retry: RetryConfig,
     budget: RetryBudget,
     clock: Arc<dyn Clock>,
@@ -262,6 +275,17 @@ struct Inner {
     client_request_id_header: bool,
     allow_insecure_http: bool,
     attempt_timeout: Duration,
+}
+
+/// How a runtime paces: its own bucket (static dispatch, nothing allocated per request), or a
+/// limiter shared with others, keyed per request.
+#[derive(Debug)]
+enum Pacer {
+    Local(RateLimiter),
+    Shared {
+        limiter: Arc<dyn Limiter>,
+        config: RateLimitConfig,
+    },
 }
 
 /// The User-Agent of a provider crate: `cloud-cert-sdk-rust/<crate>/<version>`.
@@ -300,13 +324,23 @@ impl Runtime {
             RateLimit::Custom(c) => Some(c),
             RateLimit::Off => None,
         };
-        let limiter =
-            limit.map(|c| RateLimiter::with_time(c, options.clock.clone(), options.sleep.clone()));
+        let pacer = limit.map(|config| match &options.shared_limiter {
+            Some(limiter) => Pacer::Shared {
+                limiter: limiter.clone(),
+                config,
+            },
+            None => Pacer::Local(RateLimiter::with_time(
+                config,
+                options.clock.clone(),
+                options.sleep.clone(),
+            )),
+        });
         Ok(Runtime {
             inner: Arc::new(Inner {
                 http,
                 credentials,
-                limiter,
+                pacer,
+                region: None,
                 budget: RetryBudget::new(options.retry.budget_capacity),
                 retry: options.retry,
                 clock: options.clock,
@@ -318,6 +352,16 @@ impl Runtime {
                 attempt_timeout: options.transport_config.attempt_timeout,
             }),
         })
+    }
+
+    /// Names the client's region, which a [shared limiter](ClientOptions::shared_rate_limiter)
+    /// keys its state by. Call it on a runtime just built, before it is cloned (a shared
+    /// runtime keeps its region).
+    pub fn in_region(mut self, region: Option<&str>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.region = region.map(str::to_string);
+        }
+        self
     }
 
     /// The User-Agent to send.
@@ -345,9 +389,12 @@ impl Runtime {
         )
     }
 
-    /// The shared rate limiter, if pacing is on.
+    /// The client's own rate limiter, if pacing is on and not [shared](ClientOptions::shared_rate_limiter).
     pub fn rate_limiter(&self) -> Option<&RateLimiter> {
-        self.inner.limiter.as_ref()
+        match &self.inner.pacer {
+            Some(Pacer::Local(l)) => Some(l),
+            _ => None,
+        }
     }
 
     /// The retry budget.
@@ -377,6 +424,20 @@ impl Runtime {
             Some(fixed) => suits(fixed),
             None => suits(&self.credentials().await?),
         }
+    }
+
+    /// The shared-limit key of an attempt of `op` with `credentials`.
+    fn limit_key(&self, op: Operation, credentials: &Credentials) -> LimitKey {
+        let id = match credentials {
+            Credentials::AccessKey(k) => k.id(),
+            Credentials::IamToken(t) => t.expose(),
+        };
+        LimitKey::new(
+            op.provider.as_str(),
+            id,
+            self.inner.region.as_deref(),
+            op.action,
+        )
     }
 
     /// Runs an operation with retries. `build` makes the signed request of an attempt;
@@ -418,7 +479,7 @@ impl Runtime {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            if let Some(l) = &rt.limiter {
+            if let Some(Pacer::Local(l)) = &rt.pacer {
                 l.acquire().await;
             }
             // Fixed credentials are lent, not copied (no shared reference counts touched).
@@ -435,6 +496,15 @@ impl Runtime {
                         })?;
                     &provided
                 }
+            };
+            // A shared limiter keys its state by account, which the credentials name.
+            let shared = match &rt.pacer {
+                Some(Pacer::Shared { limiter, config }) => {
+                    let key = self.limit_key(op, credentials);
+                    limiter.acquire(&key, config).await;
+                    Some((limiter, config, key))
+                }
+                _ => None,
             };
             let signed_at = rt.clock.now();
             let request = build(&Attempt {
@@ -521,8 +591,10 @@ impl Runtime {
             match result {
                 Ok(value) => {
                     rt.budget.refund(SUCCESS_REFUND);
-                    if let Some(l) = &rt.limiter {
-                        l.on_success();
+                    match (&rt.pacer, &shared) {
+                        (Some(Pacer::Local(l)), _) => l.on_success(),
+                        (_, Some((limiter, config, key))) => limiter.on_success(key, config).await,
+                        _ => {}
                     }
                     return Ok(Executed {
                         value,
@@ -536,10 +608,14 @@ impl Runtime {
                     e.set_attempts(attempt);
                     maybe_applied |= e.may_have_applied();
                     e.set_may_have_applied(maybe_applied);
-                    if e.is_throttling()
-                        && let Some(l) = &rt.limiter
-                    {
-                        l.on_throttled();
+                    if e.is_throttling() {
+                        match (&rt.pacer, &shared) {
+                            (Some(Pacer::Local(l)), _) => l.on_throttled(),
+                            (_, Some((limiter, config, key))) => {
+                                limiter.on_throttled(key, config).await;
+                            }
+                            _ => {}
+                        }
                     }
                     if !e.retry_class().is_retryable() {
                         return Err(e);

@@ -57,7 +57,10 @@ impl Client {
             rate,
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
-        )?;
+        )?
+        .in_region(Some(
+            config.region.as_deref().unwrap_or(config.endpoint.host()),
+        ));
         runtime
             .check_endpoint(&config.endpoint)
             .map_err(|e| e.with_provider(Provider::Tencent))?;

@@ -194,7 +194,8 @@ impl Config {
             service.documented_rate,
             service.crate_name,
             service.crate_version,
-        )?;
+        )?
+        .in_region(Some(self.region.as_deref().unwrap_or(endpoint.host())));
         runtime
             .check_endpoint(&endpoint)
             .map_err(|e| e.with_provider(Provider::Huawei))?;
