@@ -64,6 +64,16 @@ impl Client {
         })
     }
 
+    /// The attempt loop (crate-internal).
+    pub(crate) fn runtime(&self) -> &Runtime {
+        &self.inner.runtime
+    }
+
+    /// How many deletes run at once (the config's `max_concurrency`).
+    pub fn max_concurrency(&self) -> usize {
+        self.inner.max_concurrency
+    }
+
     /// Where requests go.
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint

@@ -46,6 +46,28 @@ impl Deleter for Client {
             .collect())
     }
 
+    fn validate_id(&self, id: &str) -> Result<(), Error> {
+        parse_canonical_id::<i64>(id, "CertId", "certificate id")
+            .map(drop)
+            .map_err(|e| e.with_provider(Provider::Aliyun).with_action(op::ACTION))
+    }
+
+    /// One request per id; as many in flight as the config's
+    /// [`max_concurrency`](crate::ConfigBuilder::max_concurrency).
+    fn stream_concurrency(&self) -> usize {
+        self.max_concurrency()
+    }
+
+    async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        let rt = &self.runtime();
+        Ok(cert_common::Scope::new(
+            self.name(),
+            self.endpoint().to_string(),
+            rt.region().map(str::to_string),
+            rt.account().await?,
+        ))
+    }
+
     /// Runs [`Client::delete_many`]; report ids are the strings as given.
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
         let parsed = parse_ids(ids)?;

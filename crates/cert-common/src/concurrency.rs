@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 
+use futures_util::FutureExt;
 use tokio::task::JoinSet;
 
 use crate::error::Error;
@@ -77,6 +78,23 @@ where
 {
     let limit = limit.max(1);
     let total = items.len();
+    let mut items = items;
+    if total == 1
+        && let Some(item) = items.pop()
+    {
+        // One item: run it here, with the same panic isolation, and spare a task's spawn and
+        // its wake-ups (a one-id delete, and each id of a stream, go this way).
+        {
+            let result = std::panic::AssertUnwindSafe(f(&item))
+                .catch_unwind()
+                .await
+                .map_err(|p| TaskFailed(panic_message(p.as_ref())));
+            return Settled {
+                done: vec![(item, result)],
+                not_started: Vec::new(),
+            };
+        }
+    }
     let mut inputs: Vec<Option<I>> = items.into_iter().map(Some).collect();
     let mut outputs: Vec<Option<Result<T, TaskFailed>>> = (0..total).map(|_| None).collect();
     let mut by_task: HashMap<tokio::task::Id, usize> = HashMap::with_capacity(limit.min(total));

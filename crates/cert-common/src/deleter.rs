@@ -1,6 +1,8 @@
 //! A provider-neutral view of "delete these ids", so code (and `certctl`) can work with any
 //! provider the same way and get the same per-id [`Outcome`](crate::Outcome)s.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::error::Error;
@@ -30,4 +32,71 @@ pub trait Deleter: Send + Sync {
     /// Deletes `ids`: one outcome per distinct id. An `Err` means nothing was attempted
     /// (bad input, missing credentials or configuration).
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error>;
+
+    /// Checks one id as [`plan`](Self::plan) would, sending nothing.
+    fn validate_id(&self, id: &str) -> Result<(), Error> {
+        self.plan(&[id.to_string()]).map(drop)
+    }
+
+    /// Ids per [`delete`](Self::delete) call when ids are streamed: the API's batch limit, or
+    /// 1 where the API deletes one id per request.
+    fn stream_batch(&self) -> usize {
+        1
+    }
+
+    /// [`delete`](Self::delete) calls in flight at once when ids are streamed: the client's
+    /// configured concurrency.
+    fn stream_concurrency(&self) -> usize {
+        8
+    }
+
+    /// Where and as whom this deleter works, for a journal that must not be resumed against
+    /// another account or endpoint. Resolves the credentials (sends nothing).
+    async fn scope(&self) -> Result<Scope, Error>;
+
+    /// Deletes a stream of ids, yielding each outcome as it settles, in bounded memory: see
+    /// [`crate::stream`] for the contract.
+    fn delete_stream(
+        self: Arc<Self>,
+        ids: crate::stream::IdStream,
+        options: crate::stream::StreamOptions,
+    ) -> crate::stream::OutcomeStream
+    where
+        Self: 'static,
+    {
+        crate::stream::delete_stream(self, ids, options)
+    }
+}
+
+/// Where and as whom a [`Deleter`] works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Scope {
+    /// The crate/API name, e.g. `tencent-ssl`.
+    pub api: &'static str,
+    /// The endpoint, e.g. `https://ssl.tencentcloudapi.com`.
+    pub endpoint: String,
+    /// The region, if the client has one.
+    pub region: Option<String>,
+    /// The account: a hash of the access key id ([`LimitKey::account_of`]), never the key.
+    ///
+    /// [`LimitKey::account_of`]: crate::rate_limit::LimitKey::account_of
+    pub account: String,
+}
+
+impl Scope {
+    /// A scope.
+    pub fn new(
+        api: &'static str,
+        endpoint: String,
+        region: Option<String>,
+        account: String,
+    ) -> Self {
+        Scope {
+            api,
+            endpoint,
+            region,
+            account,
+        }
+    }
 }

@@ -35,9 +35,11 @@ pub mod outcome;
 pub mod providers;
 pub mod random;
 pub mod rate_limit;
+pub mod seen;
 pub mod retry;
 pub mod runtime;
 pub mod sign;
+pub mod stream;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod time;
@@ -45,7 +47,7 @@ pub mod transport;
 pub mod validate;
 
 pub use credentials::{AccessKey, Credentials, Secret};
-pub use deleter::{Deleter, PlannedRequest};
+pub use deleter::{Deleter, PlannedRequest, Scope};
 pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Provider};
 pub use outcome::{DeleteReport, ItemOutcome, Outcome, stopped};

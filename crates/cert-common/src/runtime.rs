@@ -412,6 +412,24 @@ impl Runtime {
         crate::credentials::provide(self.inner.credentials.as_ref()).await
     }
 
+    /// The account the credentials belong to, as a hash of the access key id
+    /// ([`LimitKey::account_of`]); never the key.
+    pub async fn account(&self) -> Result<String, Error> {
+        let credentials = match self.inner.credentials.fixed() {
+            Some(fixed) => fixed.clone(),
+            None => self.credentials().await?,
+        };
+        Ok(LimitKey::account_of(match &credentials {
+            Credentials::AccessKey(k) => k.id(),
+            Credentials::IamToken(t) => t.expose(),
+        }))
+    }
+
+    /// The region a shared limiter keys this client by (see [`in_region`](Self::in_region)).
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
     /// Checks that the credentials the next attempt would use exist and suit the caller
     /// (`suits` says whether they do: a vendor that signs only with access keys, say), so an
     /// operation can refuse before it sends anything. Fixed credentials are checked in place,

@@ -97,4 +97,20 @@ impl Deleter for Client {
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
         self.delete_many(ids.iter().cloned()).await
     }
+
+    /// One request per id; as many in flight as [`with_concurrency`](Self::with_concurrency).
+    fn stream_concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        let rt = &self.inner.runtime;
+        Ok(cert_common::Scope::new(
+            self.name(),
+            self.endpoint().to_string(),
+            rt.region().map(str::to_string),
+            rt.account().await?,
+        ))
+    }
+
 }

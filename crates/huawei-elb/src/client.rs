@@ -75,4 +75,26 @@ impl Deleter for Client {
             .await
             .map(|o| o.report)
     }
+
+    /// ELB documents no batch limit; streamed ids go 100 to a request, so each batch settles
+    /// (and reaches a journal) soon.
+    fn stream_batch(&self) -> usize {
+        100
+    }
+
+    /// Batches in flight at once when ids are streamed.
+    fn stream_concurrency(&self) -> usize {
+        4
+    }
+
+    async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        let rt = &self.inner.runtime;
+        Ok(cert_common::Scope::new(
+            self.name(),
+            self.endpoint().to_string(),
+            rt.region().map(str::to_string),
+            rt.account().await?,
+        ))
+    }
+
 }

@@ -74,6 +74,11 @@ impl Client {
         })
     }
 
+    /// The attempt loop (crate-internal).
+    pub(crate) fn runtime(&self) -> &Runtime {
+        &self.inner.runtime
+    }
+
     /// Where requests go.
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint

@@ -39,6 +39,25 @@ impl Deleter for Client {
             .collect())
     }
 
+    fn validate_id(&self, id: &str) -> Result<(), Error> {
+        parse_ids(std::slice::from_ref(&id.to_string())).map(drop)
+    }
+
+    /// The API's batch limit (100 ids).
+    fn stream_batch(&self) -> usize {
+        op::BATCH_MAX.unwrap_or(1)
+    }
+
+    async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        let rt = &self.runtime();
+        Ok(cert_common::Scope::new(
+            self.name(),
+            self.endpoint().to_string(),
+            rt.region().map(str::to_string),
+            rt.account().await?,
+        ))
+    }
+
     /// Runs [`BatchDeleteCsrFluentBuilder::send`](crate::BatchDeleteCsrFluentBuilder::send);
     /// report ids are the strings as given (canonical, so as the API prints them).
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
