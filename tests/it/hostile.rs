@@ -5,31 +5,11 @@
 //! Each case asserts the exact outcome of every id, the exit status, and that nothing is
 //! claimed deleted or absent unless the answer is the API's own documented one.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use cert_emulator::credentials as c;
 use integration_tests::wire::{self, Reply, ScriptedServer};
 use serde_json::Value;
-
-/// The `certctl` binary next to this test binary (`target/<profile>/certctl`). `cargo test
-/// --workspace` (the README's test command runs it) builds it; run alone, build it first.
-fn certctl_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let bin = dir.join(format!("certctl{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: the hostile-world suite runs the real certctl binary; run \
-         `cargo build -p certctl` (or the whole `cargo test --workspace`) first",
-        bin.display()
-    );
-    bin
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Api {
@@ -40,26 +20,6 @@ enum Api {
     Aliyun,
 }
 
-const CREDENTIAL_VARS: &[&str] = &[
-    "HUAWEICLOUD_SDK_AK",
-    "HUAWEICLOUD_SDK_SK",
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-    "HUAWEICLOUD_SDK_PROJECT_ID",
-    "HUAWEICLOUD_SDK_AUTH_TOKEN",
-    "TENCENTCLOUD_SECRET_ID",
-    "TENCENTCLOUD_SECRET_KEY",
-    "TENCENTCLOUD_SESSION_TOKEN",
-    "ALIBABA_CLOUD_ACCESS_KEY_ID",
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-    "ALIBABA_CLOUD_SECURITY_TOKEN",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "RUST_LOG",
-];
 
 /// Runs certctl for `api` against `endpoint` with `ids`, JSON output, 2 attempts and a 2 s
 /// attempt timeout, plus `extra` arguments.
@@ -90,28 +50,11 @@ fn run(api: Api, endpoint: &str, ids: &[&str], extra: &[&str]) -> Output {
     if !matches!(api, Api::Csms) {
         args.extend(ids.iter().map(|s| s.to_string()));
     }
-    let mut cmd = Command::new(certctl_bin());
+    let mut cmd = integration_tests::cli::certctl();
     cmd.args(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for v in CREDENTIAL_VARS {
-        cmd.env_remove(v);
-    }
-    for (k, v) in [
-        ("HUAWEICLOUD_SDK_AK", c::HUAWEI_AK),
-        ("HUAWEICLOUD_SDK_SK", c::HUAWEI_SK),
-        ("HUAWEICLOUD_SDK_PROJECT_ID", c::HUAWEI_PROJECT_ID),
-        ("TENCENTCLOUD_SECRET_ID", c::TENCENT_SECRET_ID),
-        ("TENCENTCLOUD_SECRET_KEY", c::TENCENT_SECRET_KEY),
-        ("ALIBABA_CLOUD_ACCESS_KEY_ID", c::ALIYUN_ACCESS_KEY_ID),
-        (
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            c::ALIYUN_ACCESS_KEY_SECRET,
-        ),
-    ] {
-        cmd.env(k, v);
-    }
     cmd.output().expect("certctl runs")
 }
 

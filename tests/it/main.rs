@@ -12,4 +12,6 @@ mod e2e_elb;
 mod e2e_tencent;
 mod faults;
 mod hostile;
+mod resume;
+mod shared_limit;
 mod throttling;

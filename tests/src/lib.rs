@@ -2,10 +2,14 @@
 //! against an in-process [`cert_emulator::Emulator`], fast retry settings, and the checks that
 //! a delete report agrees with what the emulator holds afterwards.
 //!
+//! [`redis`] runs the real `redis-server` the shared rate limit tests need.
+//!
 //! Every client built here is hermetic: credentials are explicit and (for the Huawei crates)
 //! the environment lookup is replaced by one that finds nothing, so variables such as
 //! `HUAWEICLOUD_SDK_AK` on the machine running the tests change nothing.
 
+pub mod cli;
+pub mod redis;
 pub mod wire;
 
 use std::collections::HashSet;

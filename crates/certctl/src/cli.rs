@@ -41,6 +41,15 @@ pub enum Command {
     /// Alibaba Cloud Certificate Management Service.
     #[command(name = "aliyun-cas", subcommand)]
     AliyunCas(AliyunCasCommand),
+    /// Print the report of every run a journal (--journal FILE) records: each id once, with
+    /// its last outcome; ids sent by an interrupted run and never settled are unconfirmed.
+    Report {
+        /// The journal.
+        file: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
     /// Run the bundled emulator of the five APIs on loopback.
     Emulator(EmulatorArgs),
     /// Start the emulator in-process, delete through all five crates, print what happened.
@@ -164,6 +173,17 @@ pub struct ConnArgs {
     /// Seconds one attempt may take, from sending to the last byte of the answer (1 to 600).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub attempt_timeout: u64,
+    /// Share the rate limit with every other worker deleting through the same account, in
+    /// any process or machine, through this Redis: redis://HOST:PORT/DB or rediss://... (a
+    /// password in it is never printed). When Redis is unreachable, each worker paces itself
+    /// at the rate divided by --rate-limit-workers, warns once, and tries Redis again every 2 s.
+    #[arg(long, value_name = "URL", value_parser = crate::providers::RateLimitUrlParser)]
+    pub rate_limit: Option<cert_ratelimit_redis::RedisUrl>,
+    /// How many workers share the --rate-limit limit (1 to 10000). Used only while its Redis
+    /// is unreachable: each worker then sends at the rate divided by this number, so all of
+    /// them together still stay within the limit.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub rate_limit_workers: u32,
 }
 
 /// `--qps`: a positive, finite number of requests per second (at most 100000).
@@ -191,6 +211,23 @@ pub struct CommonArgs {
     /// Validate and show what would be sent; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Append one JSON line per settled id to FILE (and one per request just before it is
+    /// sent), so a run that is killed can be resumed with --resume and its report rebuilt
+    /// with `certctl report FILE`. An existing journal is never overwritten.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<String>,
+    /// Continue the run the --journal FILE records: ids it settled are skipped, the rest
+    /// are sent. Refused if the journal was written for another API, endpoint, region or
+    /// account.
+    #[arg(long, requires = "journal")]
+    pub resume: bool,
+    /// With --resume, send the ids the journal has as unconfirmed again.
+    #[arg(long, requires = "resume")]
+    pub retry_unconfirmed: bool,
+    /// Ids per request, at most (default: the API's own batch limit; 1 for APIs that delete
+    /// one id per request).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub batch_size: Option<u32>,
     /// Connection options.
     #[command(flatten)]
     pub conn: ConnArgs,

@@ -7,6 +7,7 @@ mod csms;
 mod demo;
 mod emulator_cmd;
 mod ids;
+mod journal;
 mod providers;
 mod report;
 mod run;
@@ -73,6 +74,7 @@ async fn dispatch(cli: Cli) -> u8 {
                 Err(code) => code,
             }
         }
+        Command::Report { file, output } => run::replay(&file, output),
         Command::Emulator(args) => emulator_cmd::run(&args).await,
         Command::Demo => demo::run().await,
     }

@@ -3,19 +3,22 @@
 
 use std::sync::Arc;
 
+use std::ffi::OsStr;
+
 use cert_common::credentials::EnvVars;
 use cert_common::{ClientOptions, Deleter, Error, RateLimit, RateLimitConfig, RetryConfig};
+use cert_ratelimit_redis::{RedisLimiter, RedisLimiterOptions, RedisUrl};
 
 use crate::cli::{ConnArgs, HuaweiArgs};
 
-/// Client options from `--max-attempts` and `--qps`.
+/// Client options from `--max-attempts`, `--qps`, `--attempt-timeout` and `--rate-limit`.
 pub fn options(conn: &ConnArgs) -> ClientOptions {
     // `--qps` is validated by its parser: positive and finite.
     let rate = match conn.qps {
         None => RateLimit::Documented,
         Some(q) => RateLimit::Custom(RateLimitConfig::per_second(q)),
     };
-    ClientOptions::default()
+    let options = ClientOptions::default()
         .retry(RetryConfig::default().with_max_attempts(conn.max_attempts))
         .rate_limit(rate)
         .allow_insecure_http(conn.allow_insecure_http)
@@ -23,7 +26,54 @@ pub fn options(conn: &ConnArgs) -> ClientOptions {
             cert_common::transport::TransportConfig::default()
                 .with_attempt_timeout(std::time::Duration::from_secs(conn.attempt_timeout)),
         )
-        .app_name("certctl")
+        .app_name("certctl");
+    match &conn.rate_limit {
+        Some(url) => options.shared_rate_limiter(Arc::new(shared_limiter(
+            url.clone(),
+            conn.rate_limit_workers,
+        ))),
+        None => options,
+    }
+}
+
+/// The limiter of `--rate-limit`. Building it connects to nothing (the first request does,
+/// within the limiter's short timeout), so an unreachable Redis is not an error here: the
+/// limiter paces at the rate divided by `workers` and prints one warning.
+fn shared_limiter(url: RedisUrl, workers: u32) -> RedisLimiter {
+    RedisLimiter::from_url(
+        url,
+        RedisLimiterOptions::default()
+            .with_workers(workers)
+            .with_warning_hook(|message| eprintln!("certctl: warning: {message}")),
+    )
+}
+
+/// The parser of `--rate-limit`: a `redis://` or `rediss://` URL that redis-rs accepts. Its
+/// error never repeats the value given (which may hold a password).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitUrlParser;
+
+impl clap::builder::TypedValueParser for RateLimitUrlParser {
+    type Value = RedisUrl;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<RedisUrl, clap::Error> {
+        let invalid = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for --rate-limit: {message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| invalid("the URL is not UTF-8".to_string()))?;
+        RedisUrl::parse(text).map_err(|e| invalid(e.message().to_string()))
+    }
 }
 
 /// The Huawei config shared by the three Huawei commands.

@@ -133,11 +133,156 @@ pub fn to_table(provider: &str, report: &DeleteReport<String>) -> String {
     out
 }
 
-/// The exit status of a report.
-pub fn exit_status(report: &DeleteReport<String>) -> u8 {
-    if report.all_gone() {
-        EXIT_OK
-    } else {
-        EXIT_INCOMPLETE
+/// A report written as ids settle: nothing is held per id, so a run of millions of ids
+/// prints its report in constant memory.
+///
+/// JSON: the same document as [`to_json`], written line by line:
+/// `{"provider":…,"dry_run":false,"items":[` then one item per line, then
+/// `],"totals":{…}}`, with `"stopped"` (why the run stopped early) and `"skipped"` (ids a
+/// resumed run passed over as settled) when they apply. Table: a header, one row per id,
+/// then the totals.
+pub struct Sink {
+    out: std::io::BufWriter<std::io::Stdout>,
+    format: crate::cli::OutputFormat,
+    items: usize,
+    totals: JsonTotals,
+}
+
+/// How a streamed run ended, for the report's last lines.
+#[derive(Debug, Default)]
+pub struct Ending {
+    /// Why the run stopped before every id was attempted.
+    pub stopped: Option<String>,
+    /// Ids skipped because a journal says they are settled.
+    pub skipped: u64,
+}
+
+impl Sink {
+    /// Starts a report of `provider`.
+    pub fn begin(provider: &str, format: crate::cli::OutputFormat) -> Sink {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+        let _ = match format {
+            crate::cli::OutputFormat::Json => write!(
+                out,
+                "{{\"provider\":{},\"dry_run\":false,\"items\":[",
+                serde_json::Value::from(provider)
+            ),
+            crate::cli::OutputFormat::Table => {
+                write!(out, "{provider}\n  {:<20}  {:<11}  detail\n", "id", "outcome")
+            }
+        };
+        Sink {
+            out,
+            format,
+            items: 0,
+            totals: JsonTotals::default(),
+        }
+    }
+
+    /// Writes one settled id.
+    pub fn item(&mut self, i: &cert_common::ItemOutcome<String>) {
+        use std::io::Write;
+        let t = &mut self.totals;
+        t.requested += 1;
+        match i.outcome {
+            Outcome::Deleted => t.deleted += 1,
+            Outcome::Absent => t.absent += 1,
+            Outcome::Refused { .. } => t.refused += 1,
+            _ => t.unconfirmed += 1,
+        }
+        let _ = match self.format {
+            crate::cli::OutputFormat::Json => {
+                let item = JsonItem {
+                    id: &i.id,
+                    outcome: i.outcome.as_str(),
+                    code: i.outcome.code(),
+                    message: i.outcome.message(),
+                    request_id: i.request_id.as_deref(),
+                };
+                let sep = if self.items == 0 { "\n" } else { ",\n" };
+                self.out
+                    .write_all(sep.as_bytes())
+                    .and_then(|()| serde_json::to_writer(&mut self.out, &item).map_err(Into::into))
+            }
+            crate::cli::OutputFormat::Table => {
+                let detail = match &i.outcome {
+                    Outcome::Refused { .. } | Outcome::Unconfirmed { .. } => {
+                        let code = i
+                            .outcome
+                            .code()
+                            .map(|c| format!("[{c}] "))
+                            .unwrap_or_default();
+                        format!("{code}{}", i.outcome.message().unwrap_or(""))
+                    }
+                    _ => i
+                        .request_id
+                        .as_deref()
+                        .map(|r| format!("request id {r}"))
+                        .unwrap_or_default(),
+                };
+                writeln!(
+                    self.out,
+                    "  {:<20}  {:<11}  {detail}",
+                    i.id,
+                    i.outcome.as_str()
+                )
+            }
+        };
+        self.items += 1;
+    }
+
+    /// Pushes what is written so far to standard output.
+    pub fn flush(&mut self) {
+        use std::io::Write;
+        let _ = self.out.flush();
+    }
+
+    /// The counts so far.
+    pub fn totals(&self) -> &JsonTotals {
+        &self.totals
+    }
+
+    /// Ends the report.
+    pub fn finish(mut self, ending: &Ending) {
+        use std::io::Write;
+        let t = &self.totals;
+        let _ = match self.format {
+            crate::cli::OutputFormat::Json => {
+                let mut tail = serde_json::Map::new();
+                tail.insert(
+                    "totals".into(),
+                    serde_json::to_value(t).unwrap_or_default(),
+                );
+                if let Some(s) = &ending.stopped {
+                    tail.insert("stopped".into(), s.clone().into());
+                }
+                if ending.skipped > 0 {
+                    tail.insert("skipped".into(), ending.skipped.into());
+                }
+                let tail = serde_json::Value::Object(tail).to_string();
+                // `{"totals":…}` without its opening brace closes the document.
+                let nl = if self.items == 0 { "" } else { "\n" };
+                writeln!(self.out, "{nl}],{}", &tail[1..])
+            }
+            crate::cli::OutputFormat::Table => {
+                let mut r = writeln!(
+                    self.out,
+                    "  {} requested: {} deleted, {} absent, {} refused, {} unconfirmed",
+                    t.requested, t.deleted, t.absent, t.refused, t.unconfirmed
+                );
+                if ending.skipped > 0 {
+                    r = r.and_then(|()| {
+                        writeln!(
+                            self.out,
+                            "  {} skipped: settled by an earlier run (certctl report JOURNAL shows them)",
+                            ending.skipped
+                        )
+                    });
+                }
+                r
+            }
+        };
+        self.flush();
     }
 }

@@ -1,15 +1,19 @@
-//! Running a delete through any provider's `Deleter`: ids in, a report out, with progress on a
-//! terminal and an exit status.
+//! Running a delete through any provider's `Deleter`: ids stream in, each id's report line
+//! (and journal line) goes out as it settles, with progress on a terminal and an exit status.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use cert_common::stream::StreamOptions;
 use cert_common::{DeleteReport, Deleter, Error, ErrorKind};
+use futures_util::{FutureExt, StreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{CommonArgs, OutputFormat};
-use crate::report::{self, EXIT_CONFIG, EXIT_USAGE};
+use crate::journal::{Earlier, Header, Journal};
+use crate::report::{self, EXIT_CONFIG, EXIT_USAGE, Ending, Sink};
 
 /// The exit status of an error that stopped a command before anything was sent.
 pub fn exit_for(e: &Error) -> u8 {
@@ -20,12 +24,209 @@ pub fn exit_for(e: &Error) -> u8 {
     }
 }
 
-/// Ids per call to `Deleter::delete`: the progress bar moves between chunks.
-const CHUNK: usize = 500;
+/// How long a settled id's report line may wait in the output buffer.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
-/// Runs `common` against `deleter`: a dry run prints the plan; otherwise deletes in chunks and
-/// prints the report. Returns the exit status.
+/// Outcomes settled by the stream and not yet written out, at most.
+pub const SETTLED_BUFFER: usize = 64;
+
+/// Runs `common` against `deleter`: a dry run prints the plan; otherwise ids stream from
+/// their source through [`Deleter::delete_stream`], and each id's line of the report (and of
+/// the journal, with `--journal`) is written as it settles. Returns the exit status.
 pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
+    if common.dry_run {
+        return dry_run(deleter.as_ref(), common);
+    }
+    let output = common.conn.output;
+    // The journal first: a run it would refuse sends nothing.
+    let (journal, earlier) = match &common.journal {
+        None => (None, Earlier::default()),
+        Some(path) => match open_journal(deleter.as_ref(), path, common).await {
+            Ok((j, e)) => (Some(Arc::new(j)), e),
+            Err(code) => return code,
+        },
+    };
+    if earlier.dropped_partial_line {
+        eprintln!(
+            "certctl: the journal's last line was cut short (a crash in the middle of a write); it was dropped"
+        );
+    }
+    let Earlier {
+        settled,
+        interrupted,
+        ..
+    } = earlier;
+    let skip = journal.is_some().then(|| Arc::new(settled));
+    let input = match crate::ids::open(
+        &common.ids,
+        common.ids_from.as_deref(),
+        deleter.clone(),
+        skip,
+    ) {
+        Ok(i) => i,
+        Err(msg) => {
+            eprintln!("certctl: {msg}");
+            return EXIT_USAGE;
+        }
+    };
+    // Few settled outcomes wait between the stream and the journal: a kill loses at most the
+    // requests in flight and these.
+    let mut options = StreamOptions::new()
+        .concurrency(common.conn.concurrency as usize)
+        .buffer(SETTLED_BUFFER);
+    if let Some(n) = common.batch_size {
+        options = options.batch_size(n as usize);
+    }
+    if let Some(j) = &journal {
+        let j = j.clone();
+        options = options.on_batch(Arc::new(move |ids: &[String]| j.attempt(ids)));
+    }
+    let bar = progress(input.total);
+    let mut sink: Option<Sink> = None;
+    let mut stream = deleter.clone().delete_stream(input.stream, options);
+    let mut stopped: Option<Error> = None;
+    let mut journal_failed: Option<String> = None;
+    let mut flushed = std::time::Instant::now();
+    loop {
+        // Write out what has settled when the stream has nothing more ready, at most every
+        // FLUSH_EVERY (a write per id would cost more than the id's own request).
+        let next = match stream.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                if let Some(s) = &mut sink
+                    && flushed.elapsed() >= FLUSH_EVERY
+                {
+                    s.flush();
+                    flushed = std::time::Instant::now();
+                }
+                match tokio::time::timeout(FLUSH_EVERY, stream.next()).await {
+                    Ok(next) => next,
+                    Err(_) => continue,
+                }
+            }
+        };
+        match next {
+            None => break,
+            Some(Ok(mut item)) => {
+                if interrupted.contains(&item.id) {
+                    crate::journal::after_interruption(&mut item);
+                }
+                if let Some(j) = &journal {
+                    j.settled(&item);
+                    if let Err(msg) = j.check() {
+                        journal_failed = Some(msg);
+                    }
+                }
+                sink.get_or_insert_with(|| Sink::begin(deleter.name(), output))
+                    .item(&item);
+                bar.inc(1);
+                if journal_failed.is_some() {
+                    break;
+                }
+            }
+            Some(Err(e)) => stopped = Some(e),
+        }
+    }
+    // Dropping the stream cancels what is still in flight (only after a journal failure):
+    // those ids have their `attempt` line, so a resumed run treats them as possibly deleted.
+    drop(stream);
+    if let Some(j) = &journal {
+        j.sync();
+    }
+    bar.finish_and_clear();
+    let input_failure = input
+        .failure
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    let read = input.read.load(Ordering::Relaxed);
+    let skipped = input.skipped.load(Ordering::Relaxed);
+    if sink.is_none() && read == 0 && stopped.is_none() && journal_failed.is_none() {
+        if let Some(msg) = input_failure {
+            eprintln!("certctl: {msg}");
+            return EXIT_USAGE;
+        }
+        if skipped == 0 {
+            eprintln!("certctl: {}", crate::ids::nothing_read());
+            return EXIT_USAGE;
+        }
+    }
+    let sink = sink.unwrap_or_else(|| Sink::begin(deleter.name(), output));
+    let settled = sink.totals().requested as u64;
+    let (why, code) = match (&journal_failed, &stopped, &input_failure) {
+        (Some(msg), _, _) => (Some(msg.clone()), EXIT_CONFIG),
+        (None, Some(e), _) => (Some(e.to_string()), stop_status(e)),
+        (None, None, Some(msg)) => (Some(msg.clone()), EXIT_USAGE),
+        (None, None, None) => (None, report::EXIT_OK),
+    };
+    if let Some(why) = &why {
+        eprintln!("certctl: {why}");
+        let not_attempted = match input.total {
+            Some(total) => format!("{} id(s) were", total.saturating_sub(settled)),
+            None => "the ids not in the report were".to_string(),
+        };
+        eprintln!(
+            "certctl: the run stopped; {not_attempted} NOT attempted; the report covers the {settled} settled before it stopped{}",
+            if journal.is_some() {
+                " (run again with --resume to continue)"
+            } else {
+                ""
+            }
+        );
+    }
+    let totals_gone = {
+        let t = sink.totals();
+        t.deleted + t.absent == t.requested
+    };
+    sink.finish(&Ending {
+        stopped: why,
+        skipped,
+    });
+    if code != report::EXIT_OK {
+        return code;
+    }
+    if totals_gone {
+        report::EXIT_OK
+    } else {
+        report::EXIT_INCOMPLETE
+    }
+}
+
+/// The exit status of an error that stopped a run part-way.
+fn stop_status(e: &Error) -> u8 {
+    match exit_for(e) {
+        EXIT_USAGE => EXIT_USAGE,
+        EXIT_CONFIG => EXIT_CONFIG,
+        _ => report::EXIT_INCOMPLETE,
+    }
+}
+
+/// Opens the journal of a run (created, or resumed), or returns the exit status.
+async fn open_journal(
+    deleter: &dyn Deleter,
+    path: &str,
+    common: &CommonArgs,
+) -> Result<(Journal, Earlier), u8> {
+    let scope = match deleter.scope().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("certctl: {e}");
+            return Err(exit_for(&e));
+        }
+    };
+    let header = Header::of(&scope);
+    let opened = if common.resume {
+        Journal::resume(path, &header, common.retry_unconfirmed)
+    } else {
+        Journal::create(path, &header).map(|j| (j, Earlier::default()))
+    };
+    opened.map_err(|msg| {
+        eprintln!("certctl: {msg}");
+        EXIT_CONFIG
+    })
+}
+
+fn dry_run(deleter: &dyn Deleter, common: &CommonArgs) -> u8 {
     let ids = match crate::ids::collect(&common.ids, common.ids_from.as_deref()) {
         Ok(ids) => ids,
         Err(msg) => {
@@ -33,101 +234,78 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let plan = match deleter.plan(&ids) {
-        Ok(p) => p,
+    match deleter.plan(&ids) {
+        Ok(plan) => {
+            print_plan(deleter.name(), &plan, common.conn.output);
+            report::EXIT_OK
+        }
         Err(e) => {
             eprintln!("certctl: {e}");
-            return exit_for(&e);
-        }
-    };
-    if common.dry_run {
-        print_plan(deleter.name(), &plan, common.conn.output);
-        return report::EXIT_OK;
-    }
-    let bar = progress(ids.len());
-    let mut reports = Vec::new();
-    for (n, chunk) in ids.chunks(CHUNK).enumerate() {
-        match delete_chunk(&deleter, chunk).await {
-            Ok(r) => {
-                bar.inc(chunk.len() as u64);
-                reports.push(r);
-            }
-            Err(mut e) => {
-                // `delete` fails only before sending anything for this chunk, or when an answer
-                // stopped the run (the endpoint is not the API): then the ids it had already
-                // sent are in the error's partial report.
-                bar.finish_and_clear();
-                eprintln!("certctl: {e}");
-                let partial = e.take_partial_report();
-                let settled_here = partial.as_ref().map_or(0, |p| p.items().len());
-                if reports.is_empty() && settled_here == 0 {
-                    return exit_for(&e);
-                }
-                if let Some(p) = partial {
-                    reports.push(p);
-                }
-                let done = DeleteReport::concat(reports);
-                let not_attempted = ids.len() - n * CHUNK - settled_here;
-                eprintln!(
-                    "certctl: the run stopped; {not_attempted} id(s) were NOT attempted; the report covers the {} sent before it stopped",
-                    done.items().len()
-                );
-                print_report(deleter.name(), &done, common.conn.output);
-                return match exit_for(&e) {
-                    report::EXIT_CONFIG => report::EXIT_CONFIG,
-                    _ => report::EXIT_INCOMPLETE,
-                };
-            }
-        }
-    }
-    bar.finish_and_clear();
-    let all = DeleteReport::concat(reports);
-    print_report(deleter.name(), &all, common.conn.output);
-    report::exit_status(&all)
-}
-
-/// Deletes one chunk as a task of its own: should anything in it panic, the chunk's ids are
-/// reported `unconfirmed` with the panic's message instead of the run losing its report.
-async fn delete_chunk(
-    deleter: &Arc<dyn Deleter>,
-    chunk: &[String],
-) -> Result<DeleteReport<String>, Error> {
-    let task = {
-        let (deleter, chunk) = (deleter.clone(), chunk.to_vec());
-        tokio::spawn(async move { deleter.delete(&chunk).await })
-    };
-    match task.await {
-        Ok(result) => result,
-        Err(joined) => {
-            let why = if joined.is_panic() {
-                cert_common::concurrency::panic_message(joined.into_panic().as_ref())
-            } else {
-                "the task was cancelled".to_string()
-            };
-            let builder = cert_common::outcome::ReportBuilder::new(chunk.iter().cloned());
-            Ok(builder.finish(cert_common::Outcome::panicked(&why), None))
+            exit_for(&e)
         }
     }
 }
 
-fn progress(total: usize) -> ProgressBar {
-    let bar = ProgressBar::new(total as u64);
-    if std::io::stderr().is_terminal() && total > CHUNK {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} ids  {rate}  eta {eta}")
-        {
-            bar.set_style(style.with_key(
-                "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{:.0} ids/s", state.per_sec());
-                },
-            ));
+/// `certctl report FILE`: the report a journal records.
+pub fn replay(file: &str, output: OutputFormat) -> u8 {
+    let sink: std::cell::RefCell<Option<Sink>> = std::cell::RefCell::new(None);
+    let result = crate::journal::replay(
+        file,
+        |header| *sink.borrow_mut() = Some(Sink::begin(&header.api, output)),
+        |item| {
+            if let Some(s) = sink.borrow_mut().as_mut() {
+                s.item(&item);
+            }
+        },
+    );
+    let sink = sink.into_inner();
+    match result {
+        Ok(dropped) => {
+            if dropped {
+                eprintln!("certctl: the journal's last line was cut short; it was ignored");
+            }
         }
-        bar.enable_steady_tick(Duration::from_millis(200));
+        Err(msg) => {
+            eprintln!("certctl: {msg}");
+            return EXIT_CONFIG;
+        }
+    }
+    let Some(sink) = sink else {
+        return EXIT_CONFIG;
+    };
+    let gone = {
+        let t = sink.totals();
+        t.deleted + t.absent == t.requested
+    };
+    sink.finish(&Ending::default());
+    if gone {
+        report::EXIT_OK
     } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
+        report::EXIT_INCOMPLETE
     }
+}
+
+fn progress(total: Option<u64>) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || total.is_some_and(|t| t <= 500) {
+        return ProgressBar::hidden();
+    }
+    let (bar, template) = match total {
+        Some(t) => (
+            ProgressBar::new(t),
+            "{bar:40} {pos}/{len} ids  {rate}  eta {eta}",
+        ),
+        None => (ProgressBar::no_length(), "{spinner} {pos} ids  {rate}"),
+    };
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} ids/s", state.per_sec());
+            },
+        ));
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
     bar
 }
 

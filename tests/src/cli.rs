@@ -1,0 +1,69 @@
+//! Running the real `certctl` binary from a test, with the emulator's credentials and nothing
+//! from the machine's environment.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use cert_emulator::credentials as c;
+
+/// The `certctl` binary next to this test binary (`target/<profile>/certctl`). `cargo test
+/// --workspace` (the README's test command runs it) builds it; run alone, build it first.
+pub fn certctl_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let bin = dir.join(format!("certctl{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: these tests run the real certctl binary; run `cargo build -p certctl` \
+         (or the whole `cargo test --workspace`) first",
+        bin.display()
+    );
+    bin
+}
+
+/// Every variable certctl reads from the environment: removed, so the machine's own settings
+/// change nothing.
+pub const CREDENTIAL_VARS: &[&str] = &[
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_PROJECT_ID",
+    "HUAWEICLOUD_SDK_AUTH_TOKEN",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_SESSION_TOKEN",
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "RUST_LOG",
+];
+
+/// A `certctl` command with the emulator's long-term keys of all three vendors in its
+/// environment, and nothing else of the machine's credentials or proxies.
+pub fn certctl() -> Command {
+    let mut cmd = Command::new(certctl_bin());
+    for v in CREDENTIAL_VARS {
+        cmd.env_remove(v);
+    }
+    for (k, v) in [
+        ("HUAWEICLOUD_SDK_AK", c::HUAWEI_AK),
+        ("HUAWEICLOUD_SDK_SK", c::HUAWEI_SK),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", c::HUAWEI_PROJECT_ID),
+        ("TENCENTCLOUD_SECRET_ID", c::TENCENT_SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", c::TENCENT_SECRET_KEY),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", c::ALIYUN_ACCESS_KEY_ID),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", c::ALIYUN_ACCESS_KEY_SECRET),
+    ] {
+        cmd.env(k, v);
+    }
+    cmd
+}
