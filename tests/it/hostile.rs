@@ -20,7 +20,6 @@ enum Api {
     Aliyun,
 }
 
-
 /// Runs certctl for `api` against `endpoint` with `ids`, JSON output, 2 attempts and a 2 s
 /// attempt timeout, plus `extra` arguments.
 fn run(api: Api, endpoint: &str, ids: &[&str], extra: &[&str]) -> Output {

@@ -21,10 +21,8 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        let dir = std::env::temp_dir().join(format!(
-            "certctl-{name}-{}-{nanos}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("certctl-{name}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         TempDir(dir)
     }
@@ -62,7 +60,14 @@ fn elb_delete(endpoint: &str, ids_file: &Path, journal: &Path, extra: &[&str]) -
         .arg(ids_file)
         .arg("--journal")
         .arg(journal)
-        .args(["--batch-size", "5", "--concurrency", "4", "--output", "json"])
+        .args([
+            "--batch-size",
+            "5",
+            "--concurrency",
+            "4",
+            "--output",
+            "json",
+        ])
         .args(extra)
         .stdin(Stdio::null());
     cmd
@@ -274,10 +279,18 @@ async fn resuming_against_another_endpoint_or_account_is_refused() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
     // Another endpoint.
     let other = Emulator::builder().start().await.expect("emulator");
-    let moved = run(&mut elb_delete(&other.url(), &ids_file, &journal, &["--resume"]));
+    let moved = run(&mut elb_delete(
+        &other.url(),
+        &ids_file,
+        &journal,
+        &["--resume"],
+    ));
     assert_eq!(moved.status.code(), Some(3));
     let err = String::from_utf8_lossy(&moved.stderr);
-    assert!(err.contains("refusing to resume") && err.contains("endpoint"), "{err}");
+    assert!(
+        err.contains("refusing to resume") && err.contains("endpoint"),
+        "{err}"
+    );
     // Another account (access key id).
     let mut cmd = elb_delete(&emu.url(), &ids_file, &journal, &["--resume"]);
     cmd.env("HUAWEICLOUD_SDK_AK", "ANOTHERACCESSKEYID01");
@@ -285,10 +298,23 @@ async fn resuming_against_another_endpoint_or_account_is_refused() {
     assert_eq!(other_account.status.code(), Some(3));
     let err = String::from_utf8_lossy(&other_account.stderr);
     assert!(err.contains("account"), "{err}");
-    assert!(!err.contains("ANOTHERACCESSKEYID01"), "the key id is not printed: {err}");
+    assert!(
+        !err.contains("ANOTHERACCESSKEYID01"),
+        "the key id is not printed: {err}"
+    );
     // The same scope resumes: nothing left to do.
-    let same = run(&mut elb_delete(&emu.url(), &ids_file, &journal, &["--resume"]));
-    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stderr));
+    let same = run(&mut elb_delete(
+        &emu.url(),
+        &ids_file,
+        &journal,
+        &["--resume"],
+    ));
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
     let doc: Value = serde_json::from_slice(&same.stdout).expect("JSON");
     assert_eq!(doc["skipped"], 2);
     assert_eq!(doc["totals"]["requested"], 0);

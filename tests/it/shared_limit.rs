@@ -430,7 +430,10 @@ async fn a_returning_worker_keeps_to_its_share_while_others_may_still_pace_local
         l.acquire(&key, &config).await;
     }
     let within = started.elapsed();
-    assert!(within >= Duration::from_millis(850), "kept to 10/s: {within:?}");
+    assert!(
+        within >= Duration::from_millis(850),
+        "kept to 10/s: {within:?}"
+    );
     // After the window, the shared schedule alone again.
     tokio::time::sleep(retry).await;
     let started = Instant::now();
@@ -438,7 +441,10 @@ async fn a_returning_worker_keeps_to_its_share_while_others_may_still_pace_local
         l.acquire(&key, &config).await;
     }
     let after = started.elapsed();
-    assert!(after < Duration::from_millis(600), "back to 40/s: {after:?}");
+    assert!(
+        after < Duration::from_millis(600),
+        "back to 40/s: {after:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

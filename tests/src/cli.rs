@@ -61,7 +61,10 @@ pub fn certctl() -> Command {
         ("TENCENTCLOUD_SECRET_ID", c::TENCENT_SECRET_ID),
         ("TENCENTCLOUD_SECRET_KEY", c::TENCENT_SECRET_KEY),
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", c::ALIYUN_ACCESS_KEY_ID),
-        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", c::ALIYUN_ACCESS_KEY_SECRET),
+        (
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            c::ALIYUN_ACCESS_KEY_SECRET,
+        ),
     ] {
         cmd.env(k, v);
     }

@@ -35,9 +35,9 @@ pub mod outcome;
 pub mod providers;
 pub mod random;
 pub mod rate_limit;
-pub mod seen;
 pub mod retry;
 pub mod runtime;
+pub mod seen;
 pub mod sign;
 pub mod stream;
 #[cfg(any(test, feature = "test-util"))]

@@ -366,22 +366,23 @@ mod tests {
             };
             tokio::time::sleep(Duration::from_millis(delay)).await;
             self.now.fetch_sub(1, Ordering::SeqCst);
-            assert!(!ids.iter().any(|i| i == "panic"), "the fake was told to panic");
+            assert!(
+                !ids.iter().any(|i| i == "panic"),
+                "the fake was told to panic"
+            );
             let mut b = ReportBuilder::new(ids.iter().cloned());
             if ids.iter().any(|i| i == "stop") {
                 for id in ids.iter().filter(|i| *i != "stop") {
                     b.record(id, Outcome::Deleted, None);
                 }
                 return Err(
-                    Error::config("the endpoint is not the API").with_partial_report(
-                        b.finish(
-                            Outcome::Unconfirmed {
-                                code: None,
-                                message: "may have applied".into(),
-                            },
-                            None,
-                        ),
-                    ),
+                    Error::config("the endpoint is not the API").with_partial_report(b.finish(
+                        Outcome::Unconfirmed {
+                            code: None,
+                            message: "may have applied".into(),
+                        },
+                        None,
+                    )),
                 );
             }
             Ok(b.finish(Outcome::Deleted, Some("req".into())))

@@ -90,11 +90,13 @@ pub async fn delete_secrets(
             let mut doc = crate::report::to_json("huawei-csms", &report);
             doc.earlier_attempt_may_have_applied = earlier;
             match serde_json::to_string_pretty(&doc) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => crate::report::print(&(s + "\n")),
                 Err(e) => eprintln!("certctl: cannot render JSON: {e}"),
             }
         }
-        OutputFormat::Table => print!("{}", crate::report::to_table("huawei-csms", &report)),
+        OutputFormat::Table => {
+            crate::report::print(&crate::report::to_table("huawei-csms", &report))
+        }
     }
     if earlier {
         eprintln!(

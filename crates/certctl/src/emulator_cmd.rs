@@ -1,5 +1,7 @@
 //! `certctl emulator`: the bundled emulator as a standalone server.
 
+use std::io::Write;
+
 use cert_emulator::{Emulator, Seed, credentials as c};
 
 use crate::cli::EmulatorArgs;
@@ -26,31 +28,30 @@ pub async fn run(args: &EmulatorArgs) -> u8 {
             return crate::report::EXIT_CONFIG;
         }
     };
-    println!("emulator listening on {}", emulator.url());
-    println!(
-        "credentials it accepts (use --endpoint {}):",
-        emulator.url()
-    );
-    println!(
-        "  HUAWEICLOUD_SDK_AK={} HUAWEICLOUD_SDK_SK={} HUAWEICLOUD_SDK_PROJECT_ID={}",
+    let url = emulator.url();
+    let banner = format!(
+        "emulator listening on {url}\n\
+         credentials it accepts (use --endpoint {url}):\n  \
+         HUAWEICLOUD_SDK_AK={} HUAWEICLOUD_SDK_SK={} HUAWEICLOUD_SDK_PROJECT_ID={}\n  \
+         HUAWEICLOUD_SDK_AUTH_TOKEN={}\n  \
+         TENCENTCLOUD_SECRET_ID={} TENCENTCLOUD_SECRET_KEY={}\n  \
+         ALIBABA_CLOUD_ACCESS_KEY_ID={} ALIBABA_CLOUD_ACCESS_KEY_SECRET={}\n\
+         (these are the emulator's own test keys, not real cloud credentials; Ctrl-C stops it)\n",
         c::HUAWEI_AK,
         c::HUAWEI_SK,
-        c::HUAWEI_PROJECT_ID
-    );
-    println!("  HUAWEICLOUD_SDK_AUTH_TOKEN={}", c::HUAWEI_IAM_TOKEN);
-    println!(
-        "  TENCENTCLOUD_SECRET_ID={} TENCENTCLOUD_SECRET_KEY={}",
+        c::HUAWEI_PROJECT_ID,
+        c::HUAWEI_IAM_TOKEN,
         c::TENCENT_SECRET_ID,
-        c::TENCENT_SECRET_KEY
-    );
-    println!(
-        "  ALIBABA_CLOUD_ACCESS_KEY_ID={} ALIBABA_CLOUD_ACCESS_KEY_SECRET={}",
+        c::TENCENT_SECRET_KEY,
         c::ALIYUN_ACCESS_KEY_ID,
-        c::ALIYUN_ACCESS_KEY_SECRET
+        c::ALIYUN_ACCESS_KEY_SECRET,
     );
-    println!(
-        "(these are the emulator's own test keys, not real cloud credentials; Ctrl-C stops it)"
-    );
+    // One write, and a reader that stops reading (`| head -1`, a test that takes the address
+    // line) does not stop the server: `println!` would panic on the closed pipe.
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    }
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown();
     crate::report::EXIT_OK

@@ -577,7 +577,10 @@ mod tests {
         j.settled(&item("1", Outcome::Deleted));
         j.attempt(&["3".into()]);
         drop(j);
-        assert!(Journal::create(&path, &header()).is_err(), "never overwritten");
+        assert!(
+            Journal::create(&path, &header()).is_err(),
+            "never overwritten"
+        );
         let (_, earlier) = Journal::resume(&path, &header(), false).expect("resume");
         assert!(earlier.settled.contains("1"));
         assert!(!earlier.settled.contains("2"));

@@ -12,6 +12,14 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit status: credentials or configuration error; nothing sent.
 pub const EXIT_CONFIG: u8 = 3;
 
+/// Writes `text` to standard output. A reader that went away (`certctl … | head`) is not an
+/// error worth a panic, which `print!` would raise: the exit status still tells the outcome.
+pub fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 /// One line of the JSON report.
 #[derive(Debug, Serialize)]
 pub struct JsonItem<'a> {
@@ -169,7 +177,11 @@ impl Sink {
                 serde_json::Value::from(provider)
             ),
             crate::cli::OutputFormat::Table => {
-                write!(out, "{provider}\n  {:<20}  {:<11}  detail\n", "id", "outcome")
+                write!(
+                    out,
+                    "{provider}\n  {:<20}  {:<11}  detail\n",
+                    "id", "outcome"
+                )
             }
         };
         Sink {
@@ -250,10 +262,7 @@ impl Sink {
         let _ = match self.format {
             crate::cli::OutputFormat::Json => {
                 let mut tail = serde_json::Map::new();
-                tail.insert(
-                    "totals".into(),
-                    serde_json::to_value(t).unwrap_or_default(),
-                );
+                tail.insert("totals".into(), serde_json::to_value(t).unwrap_or_default());
                 if let Some(s) = &ending.stopped {
                     tail.insert("stopped".into(), s.clone().into());
                 }

@@ -314,11 +314,11 @@ pub fn print_report(provider: &str, report: &DeleteReport<String>, output: Outpu
     match output {
         OutputFormat::Json => {
             match serde_json::to_string_pretty(&report::to_json(provider, report)) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => report::print(&(s + "\n")),
                 Err(e) => eprintln!("certctl: cannot render JSON: {e}"),
             }
         }
-        OutputFormat::Table => print!("{}", report::to_table(provider, report)),
+        OutputFormat::Table => report::print(&report::to_table(provider, report)),
     }
 }
 
@@ -330,15 +330,17 @@ fn print_plan(provider: &str, plan: &[cert_common::PlannedRequest], output: Outp
                 .map(|p| serde_json::json!({"method": p.method, "target": p.target, "ids": p.ids}))
                 .collect();
             let doc = serde_json::json!({"provider": provider, "dry_run": true, "requests": items});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            report::print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
         }
         OutputFormat::Table => {
-            println!(
-                "{provider}: dry run, nothing sent; {} request(s) would be sent:",
+            use std::fmt::Write;
+            let mut text = format!(
+                "{provider}: dry run, nothing sent; {} request(s) would be sent:\n",
                 plan.len()
             );
             for p in plan {
-                println!(
+                let _ = writeln!(
+                    text,
                     "  {} {}  ({} id(s): {})",
                     p.method,
                     p.target,
@@ -346,6 +348,7 @@ fn print_plan(provider: &str, plan: &[cert_common::PlannedRequest], output: Outp
                     p.ids.join(", ")
                 );
             }
+            report::print(&text);
         }
     }
 }

@@ -112,5 +112,4 @@ impl Deleter for Client {
             rt.account().await?,
         ))
     }
-
 }

@@ -96,5 +96,4 @@ impl Deleter for Client {
             rt.account().await?,
         ))
     }
-
 }
