@@ -16,8 +16,8 @@ pub const URL_VAR: &str = "CERT_TEST_REDIS_URL";
 
 /// What a missing binary means, and how to get it.
 const MISSING: &str = "redis-server is not installed: the shared rate limit tests need a real \
-    Redis. Install the Debian package `redis-server` (apt-get install redis-server; .ci/run \
-    does this), or point CERT_TEST_REDIS_URL at a running Redis for the tests that share one";
+    Redis. Install the Debian package `redis-server` (apt-get install redis-server; \
+    `cargo xtask test` does this), or point CERT_TEST_REDIS_URL at a running Redis for the tests that share one";
 
 /// A `redis-server` child process on `127.0.0.1`, killed when dropped.
 #[derive(Debug)]

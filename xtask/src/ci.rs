@@ -1,11 +1,11 @@
 //! `cargo xtask ci` and `cargo xtask test`: the checks CI runs, in order, failing fast with the
 //! name of the step that failed and the command to run it alone.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::test_redis::TestRedis;
 
 /// The variable that gives the test step the URL of the Redis it shares
 /// (`tests/it/shared_limit.rs`).
@@ -145,7 +145,8 @@ pub fn ci(root: &Path) -> Result<(), String> {
 }
 
 /// Runs the whole test suite (unit, integration and emulator tests of every crate), with one
-/// `redis-server` for the tests of the shared rate limit: started on a free loopback port
+/// `redis-server` for the tests of the shared rate limit (installed from Debian's packages when
+/// missing, see [`crate::test_redis::ensure_installed`]): started on a free loopback port
 /// before the step, its URL exported as `CERT_TEST_REDIS_URL`, killed after it (whether the
 /// step passed or not). A `CERT_TEST_REDIS_URL` already set is used instead.
 pub fn test(root: &Path) -> Result<(), String> {
@@ -155,7 +156,9 @@ pub fn test(root: &Path) -> Result<(), String> {
         eprintln!("==> Redis for the tests: {url} ({REDIS_URL_VAR}, already set)");
         return run(root, &TEST);
     }
-    let redis = TestRedis::start().map_err(|e| format!("step `{}` failed: {e}", TEST.name))?;
+    let redis = crate::test_redis::ensure_installed()
+        .and_then(|()| TestRedis::start())
+        .map_err(|e| format!("step `{}` failed: {e}", TEST.name))?;
     eprintln!(
         "==> Redis for the tests: redis-server (pid {}) on {} ({REDIS_URL_VAR})",
         redis.child.id(),
@@ -164,82 +167,4 @@ pub fn test(root: &Path) -> Result<(), String> {
     let result = run_with(root, &TEST, &[(REDIS_URL_VAR, &redis.url)]);
     drop(redis);
     result
-}
-
-/// A `redis-server` child process on `127.0.0.1`, without persistence; killed when dropped.
-struct TestRedis {
-    child: Child,
-    url: String,
-}
-
-impl TestRedis {
-    /// Starts one on a free port and waits until it answers `PING`.
-    fn start() -> Result<TestRedis, String> {
-        let mut last = String::new();
-        // A port found free may be taken before redis-server binds it: try a few.
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .map(|a| a.port())
-                .map_err(|e| format!("no free loopback port for redis-server: {e}"))?;
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .args(["--loglevel", "warning"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn();
-            let child = match child {
-                Ok(c) => c,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err("redis-server is not on PATH. The tests of the shared rate \
-                                limit need a real Redis: install the Debian package \
-                                `redis-server` (apt-get install redis-server; .ci/run does), \
-                                or set CERT_TEST_REDIS_URL to a running Redis"
-                        .to_string());
-                }
-                Err(e) => return Err(format!("cannot run redis-server: {e}")),
-            };
-            let mut redis = TestRedis {
-                child,
-                url: format!("redis://127.0.0.1:{port}/"),
-            };
-            let deadline = Instant::now() + Duration::from_secs(10);
-            loop {
-                if ping(port) {
-                    return Ok(redis);
-                }
-                if let Ok(Some(status)) = redis.child.try_wait() {
-                    last = format!("redis-server on port {port} exited: {status}");
-                    break;
-                }
-                if Instant::now() > deadline {
-                    last = format!("redis-server on port {port} did not answer PING in 10 s");
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            drop(redis);
-        }
-        Err(last)
-    }
-}
-
-impl Drop for TestRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Whether a Redis on `port` answers `PING` with `+PONG`.
-fn ping(port: u16) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-    let mut answer = [0u8; 7];
-    s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
 }

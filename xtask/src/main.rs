@@ -6,11 +6,13 @@
 //! - `test`: run the whole test suite.
 //! - `ci`: everything CI checks (fmt, codegen check, clippy, tests, rustdoc, packaging).
 //! - `bench`: the benchmarks beyond criterion's (client overhead, rate-limit fidelity, scale,
-//!   cold start), on release builds; see `bench/mod.rs` and `docs/performance.md`.
+//!   cold start, certctl end to end and its memory), on release builds; see `bench/mod.rs` and
+//!   `docs/performance.md`.
 
 mod bench;
 mod ci;
 mod codegen;
+mod test_redis;
 
 use std::process::ExitCode;
 
