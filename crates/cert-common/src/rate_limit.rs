@@ -20,6 +20,9 @@ use async_trait::async_trait;
 
 use crate::time::{Clock, Sleep, SystemClock, TokioSleep};
 
+/// The resolution of tokio's timer: a sleep lasts at least this long.
+pub const TIMER_RESOLUTION: Duration = Duration::from_millis(1);
+
 /// Settings of a [`RateLimiter`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimitConfig {
@@ -125,25 +128,41 @@ impl RateLimiter {
 
     /// Reserves the next slot and returns how long to wait for it. Does not sleep.
     pub fn reserve(&self) -> Duration {
+        self.reserve_at_rate().0
+    }
+
+    /// [`reserve`](Self::reserve), with the rate the slot was reserved at.
+    fn reserve_at_rate(&self) -> (Duration, f64) {
         let now = self.inner.clock.monotonic();
         let mut s = self.lock();
         let elapsed = now.saturating_sub(s.last).as_secs_f64();
         s.last = s.last.max(now);
         s.tokens = (s.tokens + elapsed * s.rate).min(f64::from(self.inner.config.burst));
         s.tokens -= 1.0;
-        if s.tokens >= 0.0 {
+        let wait = if s.tokens >= 0.0 {
             Duration::ZERO
         } else {
             Duration::from_secs_f64(-s.tokens / s.rate)
-        }
+        };
+        (wait, s.rate)
     }
 
     /// Waits for the next slot.
+    ///
+    /// Above 1,000 requests per second, slots are closer together than tokio's timer can
+    /// sleep (its resolution is [`TIMER_RESOLUTION`], 1 ms): there a wait shorter than the
+    /// resolution is not slept, since sleeping would take a whole millisecond and hold the
+    /// rate far below the configured one. The slot stays reserved, so the long-run rate is
+    /// still exactly the configured one; a request may go less than 1 ms before its slot. At
+    /// 1,000 requests per second or less (every documented limit) each wait is slept.
     pub async fn acquire(&self) {
-        let wait = self.reserve();
-        if !wait.is_zero() {
-            self.inner.sleep.sleep(wait).await;
+        let (wait, rate) = self.reserve_at_rate();
+        if wait.is_zero()
+            || (wait < TIMER_RESOLUTION && rate > 1.0 / TIMER_RESOLUTION.as_secs_f64())
+        {
+            return;
         }
+        self.inner.sleep.sleep(wait).await;
     }
 
     /// The server throttled us: halve the rate (not below the floor) and drop the burst.
@@ -285,6 +304,38 @@ mod tests {
             let err = (achieved - rate).abs() / rate;
             assert!(err < 0.02, "rate {rate} burst {burst}: achieved {achieved}");
         }
+    }
+
+    /// Above 1,000/s a wait shorter than the timer's resolution is not slept (a sleep would
+    /// last 1 ms), yet the long-run rate stays the configured one: the slots stay reserved,
+    /// and once the queue is 1 ms deep its waits are slept.
+    #[tokio::test]
+    async fn above_the_timers_resolution_short_waits_are_not_slept_and_the_rate_holds() {
+        for rate in [2_000.0, 100_000.0] {
+            let (l, clock) = manual(rate, 1);
+            let n = 50_000;
+            for _ in 0..n {
+                l.acquire().await;
+            }
+            let sleeps = clock.sleeps();
+            assert!(
+                sleeps.iter().all(|s| *s >= TIMER_RESOLUTION),
+                "rate {rate}: no sleep under 1 ms"
+            );
+            assert!(sleeps.len() < n / 2, "rate {rate}: {} sleeps", sleeps.len());
+            let achieved = f64::from(n as u32) / clock.elapsed().as_secs_f64();
+            let err = (achieved - rate) / rate;
+            assert!(
+                (0.0..0.02).contains(&err),
+                "rate {rate}: achieved {achieved}"
+            );
+        }
+        // At 1,000/s and below every wait is slept, however short.
+        let (l, clock) = manual(1_000.0, 1);
+        l.acquire().await;
+        clock.advance(Duration::from_micros(900));
+        l.acquire().await;
+        assert_eq!(clock.sleeps(), vec![Duration::from_micros(100)]);
     }
 
     #[tokio::test]
