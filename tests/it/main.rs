@@ -14,4 +14,5 @@ mod faults;
 mod hostile;
 mod resume;
 mod shared_limit;
+mod streaming;
 mod throttling;

@@ -7,16 +7,21 @@
 //! check every line and count the distinct ids, once to send them). Standard input can only
 //! be read once: a bad line there stops the run at that line, after the ids before it settle.
 
-use std::io::BufRead;
+use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use cert_common::Deleter;
 use cert_common::seen::SeenIds;
 use cert_common::stream::IdStream;
+use futures_util::StreamExt;
 
-/// Ids read ahead of the deletes, at most.
-const READ_AHEAD: usize = 4096;
+/// Ids read ahead of the deletes, at most: [`READ_AHEAD_CHUNKS`] chunks of [`CHUNK`].
+const READ_AHEAD_CHUNKS: usize = 16;
+/// Ids handed over at once, at most. The reader hands over what it has as soon as its next
+/// read would wait for more input, so a slow pipe's ids go out as they arrive; a fast one's
+/// go in chunks, one wake-up of the run per chunk rather than per id.
+const CHUNK: usize = 256;
 
 /// What the reader found wrong, if anything (set by the reader thread).
 pub type InputFailure = Arc<Mutex<Option<String>>>;
@@ -77,9 +82,7 @@ fn no_ids() -> String {
 
 /// Checks `id` with the deleter; the message names where it came from.
 fn check(deleter: &dyn Deleter, id: &str, place: &str) -> Result<(), String> {
-    deleter
-        .validate_id(id)
-        .map_err(|e| format!("{place}: {e}"))
+    deleter.validate_id(id).map_err(|e| format!("{place}: {e}"))
 }
 
 /// Opens the ids of `args` and `from` as a stream. Ids in `skip` (settled, per a journal) are
@@ -102,7 +105,8 @@ pub fn open(
     }
     let file = from.filter(|f| *f != "-").map(str::to_string);
     if let Some(path) = &file {
-        let f = std::fs::File::open(path).map_err(|e| format!("cannot read ids from {path}: {e}"))?;
+        let f =
+            std::fs::File::open(path).map_err(|e| format!("cannot read ids from {path}: {e}"))?;
         for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
             let line = line.map_err(|e| format!("cannot read ids from {path}: {e}"))?;
             if let Some(id) = wanted(&line) {
@@ -120,7 +124,7 @@ pub fn open(
         return Err(no_ids());
     }
 
-    let (tx, rx) = tokio::sync::mpsc::channel::<String>(READ_AHEAD);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<String>>(READ_AHEAD_CHUNKS);
     let failure: InputFailure = Arc::default();
     let read = Arc::new(AtomicU64::new(0));
     let skipped = Arc::new(AtomicU64::new(0));
@@ -132,54 +136,70 @@ pub fn open(
                 let fail = |msg: String| {
                     *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(msg);
                 };
-                // One id: skipped, or sent; false when the run no longer wants ids.
-                let give = |id: &str| -> bool {
-                    if skip.as_ref().is_some_and(|s| s.contains(id)) {
-                        skipped.fetch_add(1, Ordering::Relaxed);
-                        return true;
-                    }
-                    read.fetch_add(1, Ordering::Relaxed);
-                    tx.blocking_send(id.to_string()).is_ok()
+                let mut out = Handover {
+                    tx,
+                    chunk: Vec::with_capacity(CHUNK),
+                    skip,
+                    read,
+                    skipped,
                 };
                 for id in &args {
-                    if !give(id) {
+                    if !out.give(id) {
                         return;
                     }
+                }
+                if !out.flush() {
+                    return;
                 }
                 let Some(from) = from_owned(file, stdin) else {
                     return;
                 };
-                let (name, reader): (String, Box<dyn BufRead>) = match from {
+                let (name, mut reader): (String, BufReader<Box<dyn Read>>) = match from {
                     Source::Stdin => (
                         "standard input".into(),
-                        Box::new(std::io::BufReader::new(std::io::stdin())),
+                        BufReader::with_capacity(64 * 1024, Box::new(std::io::stdin())),
                     ),
                     Source::File(path) => match std::fs::File::open(&path) {
-                        Ok(f) => (path, Box::new(std::io::BufReader::new(f))),
+                        Ok(f) => (path, BufReader::with_capacity(64 * 1024, Box::new(f))),
                         Err(e) => return fail(format!("cannot read ids from {path}: {e}")),
                     },
                 };
-                for (n, line) in reader.lines().enumerate() {
-                    let line = match line {
-                        Ok(l) => l,
-                        Err(e) => return fail(format!("cannot read ids from {name}: {e}")),
-                    };
-                    let Some(id) = wanted(&line) else { continue };
-                    if stdin
-                        && let Err(msg) =
-                            check(deleter.as_ref(), id, &format!("{name} line {}", n + 1))
-                    {
-                        return fail(msg);
+                let mut line = String::new();
+                let mut n = 0usize;
+                loop {
+                    line.clear();
+                    match reader.read_line(&mut line) {
+                        Ok(0) => break,
+                        Ok(_) => n += 1,
+                        Err(e) => {
+                            out.flush();
+                            return fail(format!("cannot read ids from {name}: {e}"));
+                        }
                     }
-                    if !give(id) {
+                    if let Some(id) = wanted(&line) {
+                        if stdin
+                            && let Err(msg) =
+                                check(deleter.as_ref(), id, &format!("{name} line {n}"))
+                        {
+                            out.flush();
+                            return fail(msg);
+                        }
+                        if !out.give(id) {
+                            return;
+                        }
+                    }
+                    // The next read would wait: hand over what is read so far.
+                    if reader.buffer().is_empty() && !out.flush() {
                         return;
                     }
                 }
+                out.flush();
             })
             .map_err(|e| format!("cannot start the id reader: {e}"))?;
     }
     let stream =
-        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) })
+            .flat_map(futures_util::stream::iter);
     Ok(Input {
         stream: Box::pin(stream),
         total,
@@ -187,6 +207,39 @@ pub fn open(
         read,
         skipped,
     })
+}
+
+/// The reader's side of the hand-over: ids gathered into chunks.
+struct Handover {
+    tx: tokio::sync::mpsc::Sender<Vec<String>>,
+    chunk: Vec<String>,
+    skip: Option<Arc<SeenIds>>,
+    read: Arc<AtomicU64>,
+    skipped: Arc<AtomicU64>,
+}
+
+impl Handover {
+    /// One id: skipped, or added to the chunk (handed over when full). False when the run no
+    /// longer wants ids.
+    fn give(&mut self, id: &str) -> bool {
+        if self.skip.as_ref().is_some_and(|s| s.contains(id)) {
+            self.skipped.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        self.read.fetch_add(1, Ordering::Relaxed);
+        self.chunk.push(id.to_string());
+        self.chunk.len() < CHUNK || self.flush()
+    }
+
+    /// Hands over the chunk, if any (waiting while the run is [`READ_AHEAD_CHUNKS`] behind).
+    /// False when the run no longer wants ids.
+    fn flush(&mut self) -> bool {
+        if self.chunk.is_empty() {
+            return true;
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+        self.tx.blocking_send(chunk).is_ok()
+    }
 }
 
 enum Source {

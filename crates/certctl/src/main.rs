@@ -103,5 +103,15 @@ fn main() -> ExitCode {
             return ExitCode::from(report::EXIT_CONFIG);
         }
     };
-    ExitCode::from(runtime.block_on(dispatch(cli)))
+    // The command runs as a task on the runtime's workers, not on this thread: its wake-ups
+    // (an outcome settled, ids read) then stay inside the runtime instead of unparking this
+    // thread each time.
+    let status = runtime.block_on(async { tokio::spawn(dispatch(cli)).await });
+    match status {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("certctl: internal error: the command stopped: {e}");
+            ExitCode::from(report::EXIT_CONFIG)
+        }
+    }
 }

@@ -173,7 +173,7 @@ impl Sink {
         let _ = match format {
             crate::cli::OutputFormat::Json => write!(
                 out,
-                "{{\"provider\":{},\"dry_run\":false,\"items\":[",
+                "{{\"provider\":{},\"dry_run\":false,\"items\":[\n",
                 serde_json::Value::from(provider)
             ),
             crate::cli::OutputFormat::Table => {
@@ -212,10 +212,13 @@ impl Sink {
                     message: i.outcome.message(),
                     request_id: i.request_id.as_deref(),
                 };
-                let sep = if self.items == 0 { "\n" } else { ",\n" };
+                // A leading comma, so that each item's line is whole when it is written:
+                // a reader going line by line sees an id as soon as it settles.
+                let sep: &[u8] = if self.items == 0 { b"" } else { b"," };
                 self.out
-                    .write_all(sep.as_bytes())
+                    .write_all(sep)
                     .and_then(|()| serde_json::to_writer(&mut self.out, &item).map_err(Into::into))
+                    .and_then(|()| self.out.write_all(b"\n"))
             }
             crate::cli::OutputFormat::Table => {
                 let detail = match &i.outcome {
@@ -271,8 +274,7 @@ impl Sink {
                 }
                 let tail = serde_json::Value::Object(tail).to_string();
                 // `{"totals":…}` without its opening brace closes the document.
-                let nl = if self.items == 0 { "" } else { "\n" };
-                writeln!(self.out, "{nl}],{}", &tail[1..])
+                writeln!(self.out, "],{}", &tail[1..])
             }
             crate::cli::OutputFormat::Table => {
                 let mut r = writeln!(
