@@ -6,8 +6,9 @@
 //! settles. Nothing waits for a whole chunk: a new batch starts as soon as one finishes.
 //!
 //! Memory is bounded by what is in flight plus the set of ids already seen (each distinct id
-//! is sent and reported once, even across the whole stream; see [`SeenIds`]): about 12 bytes
-//! plus the id's length per id, so 1,000,000 ids fit in tens of megabytes.
+//! is sent and reported once, even across the whole stream; see [`SeenIds`]): about 18 bytes
+//! plus the id per id (a 32-hex-digit id counts 16), so 1,000,000 ids fit in tens of
+//! megabytes.
 //!
 //! The contract of [`Deleter::delete`] holds for the stream as a whole:
 //! - every distinct id that was sent is yielded exactly once;
@@ -140,29 +141,52 @@ async fn send_all(
     true
 }
 
-/// The first error that stopped the stream; once set, no batch starts.
+/// The first error that stopped the stream; once set, no batch starts, and a worker waiting
+/// for ids stops waiting.
 #[derive(Default)]
-struct Stop(Mutex<Option<Error>>);
+struct Stop {
+    error: Mutex<Option<Error>>,
+    set: std::sync::atomic::AtomicBool,
+    notify: tokio::sync::Notify,
+}
 
 impl Stop {
     fn set(&self, e: Error) {
-        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = self.error.lock().unwrap_or_else(|p| p.into_inner());
         if s.is_none() {
             *s = Some(e);
         }
+        self.set.store(true, std::sync::atomic::Ordering::Release);
+        self.notify.notify_waiters();
     }
     fn is_set(&self) -> bool {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+        self.set.load(std::sync::atomic::Ordering::Acquire)
     }
     fn take(&self) -> Option<Error> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.error.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+    /// Waits for `next`, unless the stream stops first (then `None`).
+    async fn unless_stopped<F: std::future::Future>(&self, next: F) -> Option<F::Output> {
+        let stopped = self.notify.notified();
+        tokio::pin!(stopped);
+        // Registered before the check: a stop set after it wakes this.
+        stopped.as_mut().enable();
+        if self.is_set() {
+            return None;
+        }
+        tokio::select! {
+            biased;
+            () = stopped => None,
+            out = next => Some(out),
+        }
     }
 }
 
-/// Runs the stream: one feeder task reads, checks and de-duplicates the ids and forms batches;
-/// `concurrency` workers each take the next batch as soon as they are free, delete it and send
-/// its outcomes. The feeder works ahead by one batch per worker, so a worker never waits for
-/// the next batch to be formed, and nothing waits for the slowest batch of a chunk.
+/// Runs the stream: `concurrency` workers each take the next batch from the shared [`Feed`]
+/// as soon as they are free, delete it and send its outcomes. Nothing waits for the slowest
+/// batch of a chunk. A worker forms its batch itself, from the ids that are ready, under a
+/// lock that is only waited on when no id is ready (then there is nothing to do anyway): no
+/// hand-over between tasks per batch.
 async fn drive<D: Deleter + ?Sized + 'static>(
     deleter: Arc<D>,
     ids: BoxStream<'static, String>,
@@ -178,100 +202,99 @@ async fn drive<D: Deleter + ?Sized + 'static>(
         .unwrap_or_else(|| deleter.stream_concurrency())
         .max(1);
     let stop = Arc::new(Stop::default());
-    let (batch_tx, batch_rx) = mpsc::channel::<Vec<String>>(workers);
-    let batch_rx = Arc::new(tokio::sync::Mutex::new(batch_rx));
-    let invalid: Arc<Mutex<Option<Error>>> = Arc::default();
-    let mut tasks = JoinSet::new();
-    tasks.spawn(feed(
-        deleter.clone(),
+    let feed = Arc::new(tokio::sync::Mutex::new(Feed {
         ids,
+        seen: SeenIds::new(),
         batch_max,
-        batch_tx,
-        stop.clone(),
-        invalid.clone(),
-    ));
+        done: false,
+        invalid: None,
+    }));
+    let mut tasks = JoinSet::new();
     for _ in 0..workers {
         tasks.spawn(work(
             deleter.clone(),
-            batch_rx.clone(),
+            feed.clone(),
             options.on_batch.clone(),
             tx.clone(),
             stop.clone(),
         ));
     }
-    drop(batch_rx);
     // Dropping the stream drops `tx`'s receiver: the workers then stop, and so does this.
     while tasks.join_next().await.is_some() {}
-    let invalid = invalid.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let invalid = feed.lock().await.invalid.take();
     if let Some(e) = stop.take().or(invalid) {
         let _ = tx.send(Err(e)).await;
     }
 }
 
-/// Reads `ids` into batches of up to `batch_max` new, valid ids. A batch is handed over when
-/// it is full, or when no more ids are ready right now (a slow source does not hold back the
-/// ids it has given).
-async fn feed<D: Deleter + ?Sized + 'static>(
-    deleter: Arc<D>,
-    mut ids: BoxStream<'static, String>,
+/// The ids not yet taken, and what the stream has seen of them.
+struct Feed {
+    ids: BoxStream<'static, String>,
+    seen: SeenIds,
     batch_max: usize,
-    batches: mpsc::Sender<Vec<String>>,
-    stop: Arc<Stop>,
-    invalid: Arc<Mutex<Option<Error>>>,
-) {
-    let mut seen = SeenIds::new();
-    let mut done = false;
-    while !done && !stop.is_set() {
-        let mut batch = Vec::with_capacity(batch_max.min(1024));
-        let mut next = ids.next().await;
-        loop {
-            match next {
-                None => {
-                    done = true;
-                    break;
+    /// The input ended, or an invalid id ended it.
+    done: bool,
+    /// The invalid id's error, once one was met.
+    invalid: Option<Error>,
+}
+
+impl Feed {
+    /// The next batch: up to `batch_max` new, valid ids. Waits for the first id; then takes
+    /// only the ids ready right now, so a slow source does not hold back the ids it has
+    /// given. `None` when the input is over (or ended by an invalid id), or the stream stopped.
+    async fn next_batch<D: Deleter + ?Sized>(
+        &mut self,
+        deleter: &D,
+        stop: &Stop,
+    ) -> Option<Vec<String>> {
+        let mut batch = Vec::with_capacity(self.batch_max.min(1024));
+        while !self.done {
+            let next = if batch.is_empty() {
+                // A stopped stream takes no more ids, even from an input that stays open.
+                stop.unless_stopped(self.ids.next()).await?
+            } else {
+                match self.ids.next().now_or_never() {
+                    Some(next) => next,
+                    None => break,
                 }
-                Some(id) => {
-                    if let Err(e) = deleter.validate_id(&id) {
-                        // The ids before an invalid id are sent; nothing after it is. The
-                        // error ends the stream once they settle.
-                        if !batch.is_empty() && !stop.is_set() {
-                            let _ = batches.send(batch).await;
-                        }
-                        *invalid.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                        return;
-                    }
-                    if seen.insert(&id) {
-                        batch.push(id);
-                    }
-                }
-            }
-            if batch.len() >= batch_max {
+            };
+            let Some(id) = next else {
+                self.done = true;
+                break;
+            };
+            if let Err(e) = deleter.validate_id(&id) {
+                // The ids before an invalid id are sent; nothing after it is. The error ends
+                // the stream once they settle.
+                self.invalid = Some(e);
+                self.done = true;
                 break;
             }
-            match ids.next().now_or_never() {
-                Some(n) => next = n,
-                None if batch.is_empty() => next = ids.next().await,
-                None => break,
+            if self.seen.insert(&id) {
+                batch.push(id);
+                if batch.len() >= self.batch_max {
+                    break;
+                }
             }
         }
-        if !batch.is_empty() && (stop.is_set() || batches.send(batch).await.is_err()) {
-            return;
-        }
+        (!batch.is_empty()).then_some(batch)
     }
 }
 
 /// Takes batches until there are none, deleting each and sending its outcomes.
 async fn work<D: Deleter + ?Sized + 'static>(
     deleter: Arc<D>,
-    batches: Arc<tokio::sync::Mutex<mpsc::Receiver<Vec<String>>>>,
+    feed: Arc<tokio::sync::Mutex<Feed>>,
     on_batch: Option<BatchHook>,
     tx: mpsc::Sender<StreamItem>,
     stop: Arc<Stop>,
 ) {
     loop {
-        let batch = { batches.lock().await.recv().await };
+        // A batch is not taken after the stream stopped: its ids are never sent.
+        if stop.is_set() {
+            return;
+        }
+        let batch = { feed.lock().await.next_batch(deleter.as_ref(), &stop).await };
         let Some(batch) = batch else { return };
-        // A batch taken after the stream stopped is not sent.
         if stop.is_set() {
             return;
         }
@@ -479,6 +502,33 @@ mod tests {
         // Batch one (0..4) deleted; batch two (4, stop, 5, 6) stopped with all four settled.
         assert_eq!(ids, ["0", "1", "2", "3", "4", "stop", "5", "6"]);
         assert_eq!(d.sent.lock().unwrap_or_else(|p| p.into_inner()).len(), 2);
+    }
+
+    /// An input that stays open (a pipe whose writer is slow) does not keep a stopped stream
+    /// waiting: the error comes as soon as the batches in flight settle.
+    #[tokio::test(start_paused = true)]
+    async fn a_stop_ends_the_stream_while_the_input_stays_open() {
+        let d = fake(2, 5);
+        let input = futures_util::stream::iter(["0", "stop", "1", "2"].map(String::from))
+            .chain(futures_util::stream::pending());
+        let got: Vec<StreamItem> = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            delete_stream(d.clone(), input, StreamOptions::new().concurrency(3)).collect(),
+        )
+        .await
+        .expect("the stream ends without the input ending");
+        let (last, settled) = got.split_last().expect("items");
+        assert_eq!(
+            last.as_ref().expect_err("error last").kind(),
+            ErrorKind::Config
+        );
+        let mut ids: Vec<&str> = settled
+            .iter()
+            .map(|r| r.as_ref().expect("ok").id.as_str())
+            .collect();
+        ids.sort_unstable();
+        // The stopping batch settles; the batch beside it in flight too.
+        assert_eq!(ids, ["0", "1", "2", "stop"]);
     }
 
     #[tokio::test(start_paused = true)]

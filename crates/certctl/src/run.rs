@@ -87,6 +87,10 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     let mut stopped: Option<Error> = None;
     let mut journal_failed: Option<String> = None;
     let mut flushed = std::time::Instant::now();
+    // One timer for the whole run (a timeout per wait would register and remove a timer for
+    // nearly every id).
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         // Write out what has settled when the stream has nothing more ready, at most every
         // FLUSH_EVERY (a write per id would cost more than the id's own request).
@@ -99,9 +103,9 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
                     s.flush();
                     flushed = std::time::Instant::now();
                 }
-                match tokio::time::timeout(FLUSH_EVERY, stream.next()).await {
-                    Ok(next) => next,
-                    Err(_) => continue,
+                tokio::select! {
+                    next = stream.next() => next,
+                    _ = tick.tick() => continue,
                 }
             }
         };
