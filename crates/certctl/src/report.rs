@@ -171,9 +171,9 @@ impl Sink {
         use std::io::Write;
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
         let _ = match format {
-            crate::cli::OutputFormat::Json => write!(
+            crate::cli::OutputFormat::Json => writeln!(
                 out,
-                "{{\"provider\":{},\"dry_run\":false,\"items\":[\n",
+                "{{\"provider\":{},\"dry_run\":false,\"items\":[",
                 serde_json::Value::from(provider)
             ),
             crate::cli::OutputFormat::Table => {
