@@ -281,8 +281,8 @@ fn read_earlier(path: &str, retry_unconfirmed: bool) -> Result<(Header, Earlier,
     })?;
     let mut interrupted = SeenIds::new();
     for id in attempted.iter().chain(unconfirmed.iter()) {
-        if !settled.contains(id) {
-            interrupted.insert(id);
+        if !settled.contains(&id) {
+            interrupted.insert(&id);
         }
     }
     Ok((
@@ -511,7 +511,7 @@ pub fn replay(
         Ok(())
     })?;
     for id in attempted.iter() {
-        if !ids.contains(id) {
+        if !ids.contains(&id) {
             emit(ItemOutcome {
                 id: id.to_string(),
                 outcome: Outcome::Unconfirmed {
