@@ -10,7 +10,9 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io::{BufRead, Write};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -231,4 +233,61 @@ pub fn run() -> Result<(), String> {
     }
     rt.shutdown_background();
     Ok(())
+}
+
+/// The canned server, in a child process (`xtask bench-run canned-server`); it exits when
+/// this value is dropped (its stdin closes) or, failing that, is killed.
+pub struct CannedServer {
+    child: std::process::Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+impl CannedServer {
+    /// Starts `xtask bench-run canned-server` (this executable) and waits for its address.
+    pub fn start() -> Result<CannedServer, String> {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut child = std::process::Command::new(exe)
+            .args(["bench-run", "canned-server"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start the canned server: {e}"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or("the canned server has no stdout")?;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        let addr = line
+            .trim()
+            .strip_prefix("LISTENING ")
+            .and_then(|a| a.parse().ok());
+        match addr {
+            Some(addr) => Ok(CannedServer { child, addr }),
+            None => {
+                let _ = child.kill();
+                Err(format!(
+                    "the canned server said {line:?}, not LISTENING <address>"
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for CannedServer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -9,6 +9,9 @@
 //! - `allocs`: heap allocations per call of each client, with and without the network, beside
 //!   the bare reqwest call, counted by valgrind's dhat (`allocs.rs`).
 //! - `cold-start`: `certctl` process start to exit for a one-id delete (`cold_start.rs`).
+//! - `cli`: `certctl` deleting 30,000 Aliyun ids end to end against the canned server, beside
+//!   a bare reqwest program doing the same work, at concurrency 1 and 32 (`cli.rs`).
+//! - `cli-memory`: `certctl` reading 1,000,000 ids from a pipe; its peak RSS (`cli.rs`).
 //!
 //! Results and method: `docs/performance.md`.
 //!
@@ -22,6 +25,8 @@ mod allocs;
 mod bare_hyper;
 #[cfg(feature = "bench")]
 mod canned_server;
+#[cfg(feature = "bench")]
+mod cli;
 mod cold_start;
 #[cfg(feature = "bench")]
 mod overhead;
@@ -39,10 +44,12 @@ use serde::{Deserialize, Serialize};
 pub const USAGE: &str =
     "usage: cargo xtask bench [--only NAME[,NAME...]] [--quick] [--rounds N] [--out FILE.json]
 
-benchmarks: overhead, allocs, rate-limit, scale, cold-start (default: all, in that order)
+benchmarks: overhead, allocs, rate-limit, scale, cold-start, cli, cli-memory
+            (default: all, in that order)
   --quick   shorter runs (a smoke test of the drivers; numbers are not the reference ones)
-  --rounds  rounds of bare and SDK per API and concurrency in `overhead` (default 11); more
-            rounds narrow the interval of the median on a noisy machine
+  --rounds  rounds of bare and SDK per API and concurrency in `overhead` (default 11), and of
+            certctl and the bare program per concurrency in `cli` (default 7); more rounds
+            narrow the interval of the median on a noisy machine
   --out     also write every number, with the machine and load, as JSON";
 
 /// One measured number.
@@ -94,7 +101,15 @@ impl Row {
 }
 
 /// The benchmarks, in the order they run.
-const ALL: [&str; 5] = ["overhead", "allocs", "rate-limit", "scale", "cold-start"];
+const ALL: [&str; 7] = [
+    "overhead",
+    "allocs",
+    "rate-limit",
+    "scale",
+    "cold-start",
+    "cli",
+    "cli-memory",
+];
 
 struct Options {
     selected: Vec<&'static str>,
@@ -152,9 +167,9 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
             "scale" => scale::run(&bin, opts.quick)?,
             "cold-start" => cold_start::run(&bin, opts.quick)?,
             "allocs" => allocs::run(&bin, opts.quick)?,
-            "overhead" => match &opts.rounds {
-                Some(n) => child_rows(&bin, &["overhead", "--rounds", n], opts.quick)?,
-                None => child_rows(&bin, &["overhead"], opts.quick)?,
+            "overhead" | "cli" => match &opts.rounds {
+                Some(n) => child_rows(&bin, &[name, "--rounds", n], opts.quick)?,
+                None => child_rows(&bin, &[name], opts.quick)?,
             },
             other => child_rows(&bin, &[other], opts.quick)?,
         };
@@ -202,6 +217,12 @@ pub fn run_child(args: &[&str]) -> Result<(), String> {
             }
             Some(&"rate-limit") => rate_limit::run(quick)?,
             Some(&"scale-child") => scale::child::run(&args[1..])?,
+            Some(&"cli") => cli::run(&args[1..])?,
+            Some(&"cli-memory") => cli::memory(&args[1..])?,
+            Some(&"cli-bare") => {
+                cli::bare(&args[1..])?;
+                Vec::new()
+            }
             other => return Err(format!("bench-run: unknown benchmark {other:?}")),
         };
         for row in rows {

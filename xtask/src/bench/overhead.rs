@@ -27,7 +27,8 @@ use cert_emulator::credentials as c;
 use super::Row;
 use super::bare_hyper::{BareHyper, HyperSend};
 use super::canned_server::{
-    ALIYUN_ID, APIG_ID, APIS, Api, CSMS_INSTANCE, Captured, ELB_ID, REQUEST_ID, TENCENT_ID,
+    ALIYUN_ID, APIG_ID, APIS, Api, CSMS_INSTANCE, CannedServer, Captured, ELB_ID, REQUEST_ID,
+    TENCENT_ID,
 };
 
 const BENCH: &str = "overhead";
@@ -300,62 +301,6 @@ fn median(values: &mut [f64]) -> f64 {
         0 => f64::NAN,
         n if n % 2 == 1 => values[n / 2],
         n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
-}
-
-/// The canned server, in a child process (`xtask bench-run canned-server`); it exits when
-/// this value is dropped (its stdin closes) or, failing that, is killed.
-struct CannedServer {
-    child: std::process::Child,
-    addr: SocketAddr,
-}
-
-impl CannedServer {
-    fn start() -> Result<CannedServer, String> {
-        use std::io::BufRead;
-        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let mut child = std::process::Command::new(exe)
-            .args(["bench-run", "canned-server"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("could not start the canned server: {e}"))?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or("the canned server has no stdout")?;
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        let addr = line
-            .trim()
-            .strip_prefix("LISTENING ")
-            .and_then(|a| a.parse().ok());
-        match addr {
-            Some(addr) => Ok(CannedServer { child, addr }),
-            None => {
-                let _ = child.kill();
-                Err(format!(
-                    "the canned server said {line:?}, not LISTENING <address>"
-                ))
-            }
-        }
-    }
-}
-
-impl Drop for CannedServer {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
