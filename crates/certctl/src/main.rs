@@ -14,6 +14,14 @@ mod run;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: a streamed run allocates on one runtime worker
+/// and frees on another for nearly every request, and glibc's malloc then takes the other
+/// thread's arena lock (a futex wait) each time. Built without transparent huge pages
+/// (`no_thp`): with them its arenas grow in 2 MiB pages, and a million ids went over 64 MiB.
+/// See docs/performance.md, section 6.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use cli::{
     AliyunCasCommand, Cli, Command, HuaweiApigCommand, HuaweiCsmsCommand, HuaweiElbCommand,
