@@ -18,7 +18,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Request-level logs on stderr (-v: one line per request; -vv: requests in detail).
-    /// Secrets are always redacted.
+    /// RUST_LOG, when set, chooses what is logged instead (e.g. RUST_LOG=cert_common=debug);
+    /// -v still raises what it does not name. Secrets are always redacted.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 }
@@ -54,6 +55,24 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Start the emulator in-process, delete through all five crates, print what happened.
     Demo,
+    /// Print a shell completion script for certctl to standard output, e.g.
+    /// `certctl completions bash > /etc/bash_completion.d/certctl`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// A shell that `certctl completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// bash (source the script, or put it in bash-completion's directory).
+    Bash,
+    /// zsh (put the script in a directory of `$fpath`, named `_certctl`).
+    Zsh,
+    /// fish (put the script in `~/.config/fish/completions/certctl.fish`).
+    Fish,
 }
 
 /// `huawei-elb` commands.

@@ -28,17 +28,54 @@ use cli::{
     TencentSslCommand,
 };
 
+/// Logs on stderr: `-v` debug, `-vv` trace; `RUST_LOG` (tracing's `EnvFilter` syntax), when
+/// set, decides per target, and `-v` gives the level of what it does not name.
 fn init_logs(verbose: u8) {
+    use tracing_subscriber::filter::{EnvFilter, LevelFilter};
     let level = match verbose {
-        0 => return,
-        1 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
+        0 => LevelFilter::OFF,
+        1 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
+    };
+    let from_env = std::env::var_os(EnvFilter::DEFAULT_ENV).is_some_and(|v| !v.is_empty());
+    if !from_env && verbose == 0 {
+        return;
+    }
+    let filter = if from_env {
+        match EnvFilter::builder()
+            .with_default_directive(level.into())
+            .from_env()
+        {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("certctl: warning: RUST_LOG is not a valid filter ({e}); ignoring it");
+                EnvFilter::default().add_directive(level.into())
+            }
+        }
+    } else {
+        EnvFilter::default().add_directive(level.into())
     };
     let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(true)
         .try_init();
+}
+
+/// `certctl completions SHELL`: the script on standard output.
+fn completions(shell: cli::Shell) -> u8 {
+    use clap::CommandFactory;
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        cli::Shell::Bash => S::Bash,
+        cli::Shell::Zsh => S::Zsh,
+        cli::Shell::Fish => S::Fish,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "certctl", &mut script);
+    report::print(&String::from_utf8_lossy(&script));
+    report::EXIT_OK
 }
 
 async fn dispatch(cli: Cli) -> u8 {
@@ -85,6 +122,7 @@ async fn dispatch(cli: Cli) -> u8 {
         Command::Report { file, output } => run::replay(&file, output),
         Command::Emulator(args) => emulator_cmd::run(&args).await,
         Command::Demo => demo::run().await,
+        Command::Completions { shell } => completions(shell),
     }
 }
 

@@ -55,6 +55,8 @@ async fn certctl(
         for v in CREDENTIAL_VARS {
             cmd.env_remove(v);
         }
+        // Logs only where a test asks for them.
+        cmd.env_remove("RUST_LOG");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -436,6 +438,108 @@ async fn verbose_logs_never_show_secrets() {
     assert!(!stderr.contains(c::ALIYUN_ACCESS_KEY_SECRET));
     assert!(!stderr.contains("Signature="), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// RUST_LOG chooses what is logged without -v, per target, and never shows a secret; an
+/// invalid filter is a warning, not a failure; without RUST_LOG or -v nothing is logged.
+#[tokio::test(flavor = "multi_thread")]
+async fn rust_log_is_honoured_beside_verbose() {
+    let emu = Emulator::start().await.expect("emulator");
+    let url = emu.url();
+    let run = |id: &'static str, rust_log: Option<&'static str>| {
+        let mut env = emulator_env();
+        if let Some(filter) = rust_log {
+            env.push(("RUST_LOG", filter));
+        }
+        certctl(
+            args(&["tencent-ssl", "delete-csrs", "--endpoint", &url, id]),
+            env,
+            None,
+        )
+    };
+    let quiet = run("11", None).await;
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+
+    let ours = run("22", Some("cert_common=debug")).await;
+    assert_eq!(ours.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&ours.stderr);
+    assert!(
+        stderr.contains("BatchDeleteCSR"),
+        "request logs expected: {stderr}"
+    );
+    // Only the target named: hyper's connection logs stay off.
+    assert!(!stderr.contains("hyper"), "{stderr}");
+    assert!(!stderr.contains(c::TENCENT_SECRET_KEY), "{stderr}");
+    assert!(
+        !stderr.contains("\u{1b}["),
+        "no colours when stderr is not a terminal"
+    );
+
+    let everything = run("33", Some("trace")).await;
+    assert_eq!(everything.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&everything.stderr);
+    assert!(stderr.contains("TRACE"), "{stderr}");
+    assert!(!stderr.contains(c::TENCENT_SECRET_KEY), "{stderr}");
+    assert!(!stderr.contains("Signature="), "{stderr}");
+
+    let invalid = run("55", Some("cert_common=[[[")).await;
+    assert_eq!(invalid.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&invalid.stderr);
+    assert!(
+        stderr.contains("RUST_LOG is not a valid filter"),
+        "{stderr}"
+    );
+}
+
+/// `certctl completions SHELL` prints a script that names every command, for each shell;
+/// bash accepts the bash one (`bash -n`), when bash is here.
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_for_each_shell() {
+    for (shell, first_line) in [
+        ("bash", "_certctl() {"),
+        ("zsh", "#compdef certctl"),
+        ("fish", ""),
+    ] {
+        let out = certctl(args(&["completions", shell]), Vec::new(), None).await;
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(script.starts_with(first_line), "{shell}: {script:.200}");
+        for command in [
+            "huawei-elb",
+            "huawei-apig",
+            "huawei-csms",
+            "tencent-ssl",
+            "aliyun-cas",
+            "report",
+            "emulator",
+            "demo",
+            "completions",
+            "delete-certificates",
+            // Option names (fish spells them `-l ids-from`).
+            "ids-from",
+            "journal",
+            "resume",
+        ] {
+            assert!(script.contains(command), "{shell} script lacks {command}");
+        }
+        if shell == "bash"
+            && let Ok(mut bash) = Command::new("bash").arg("-n").stdin(Stdio::piped()).spawn()
+        {
+            bash.stdin
+                .take()
+                .expect("stdin")
+                .write_all(script.as_bytes())
+                .expect("write the script");
+            assert!(bash.wait().expect("bash").success(), "bash -n rejects it");
+        }
+    }
+    let bad = certctl(args(&["completions", "powershell-9"]), Vec::new(), None).await;
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 /// One `-vv` run: arguments, environment, secrets that must not appear, the redaction marker.
