@@ -248,8 +248,9 @@ pub struct EnvVars {
     pub access_key_id: &'static str,
     /// Variable holding the secret key.
     pub secret: &'static str,
-    /// Variable holding the optional security token.
-    pub security_token: Option<&'static str>,
+    /// Variables that may hold the optional security token, the preferred name first. When
+    /// several are set they must agree (a conflict is an error, never a silent choice).
+    pub security_token: &'static [&'static str],
 }
 
 impl EnvVars {
@@ -257,22 +258,29 @@ impl EnvVars {
     pub const HUAWEI: EnvVars = EnvVars {
         access_key_id: "HUAWEICLOUD_SDK_AK",
         secret: "HUAWEICLOUD_SDK_SK",
-        security_token: Some("HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+        security_token: &["HUAWEICLOUD_SDK_SECURITY_TOKEN"],
     };
-    /// Tencent Cloud: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and
-    /// `TENCENTCLOUD_SESSION_TOKEN` for temporary keys (the vendor's Python SDK reads no token
-    /// variable; this is the name in common use by Tencent Cloud tooling and CI integrations).
+    /// Tencent Cloud: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and for temporary
+    /// keys any of `TENCENTCLOUD_SESSION_TOKEN` (this SDK's name so far),
+    /// `TENCENTCLOUD_SECURITY_TOKEN` (Tencent's Terraform provider, `tencentcloud/provider.go`
+    /// of tencentcloudstack/terraform-provider-tencentcloud) and `TENCENTCLOUD_TOKEN` (used by
+    /// Tencent Cloud scripts and integrations). The vendor's Go SDK reads no token variable
+    /// (`tencentcloud/common/env_provider.go`).
     pub const TENCENT: EnvVars = EnvVars {
         access_key_id: "TENCENTCLOUD_SECRET_ID",
         secret: "TENCENTCLOUD_SECRET_KEY",
-        security_token: Some("TENCENTCLOUD_SESSION_TOKEN"),
+        security_token: &[
+            "TENCENTCLOUD_SESSION_TOKEN",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "TENCENTCLOUD_TOKEN",
+        ],
     };
     /// Alibaba Cloud: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
     /// `ALIBABA_CLOUD_SECURITY_TOKEN`.
     pub const ALIYUN: EnvVars = EnvVars {
         access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
         secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        security_token: Some("ALIBABA_CLOUD_SECURITY_TOKEN"),
+        security_token: &["ALIBABA_CLOUD_SECURITY_TOKEN"],
     };
     /// Huawei IAM token: `HUAWEICLOUD_SDK_AUTH_TOKEN` (this SDK's own name; the vendor SDKs do
     /// not read tokens from the environment).
@@ -330,11 +338,35 @@ impl ProvideCredentials for EnvProvider {
 }
 
 impl EnvProvider {
+    /// The security token, from whichever of its variables are set; they must agree.
+    fn token(&self) -> Result<Option<String>, Error> {
+        let mut found: Option<(&str, String)> = None;
+        for name in self.vars.security_token {
+            let Some(value) = self.get(name) else {
+                continue;
+            };
+            match &found {
+                None => found = Some((name, value)),
+                Some((first, v)) if *v != value => {
+                    return Err(Error::new(
+                        ErrorKind::Credentials,
+                        format!(
+                            "{first} and {name} are both set, to different security tokens: \
+                             unset one of them"
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(found.map(|(_, v)| v))
+    }
+
     fn read(&self) -> Result<Credentials, Error> {
         let v = &self.vars;
         match (self.get(v.access_key_id), self.get(v.secret)) {
             (Some(id), Some(secret)) => {
-                let key = match v.security_token.and_then(|t| self.get(t)) {
+                let key = match self.token()? {
                     Some(token) => AccessKey::temporary(id, secret, token),
                     None => AccessKey::new(id, secret),
                 };
@@ -351,8 +383,11 @@ impl EnvProvider {
                     "no credentials found: set {} and {}",
                     v.access_key_id, v.secret
                 );
-                if let Some(t) = v.security_token {
-                    msg.push_str(&format!(" (and {t} for temporary keys)"));
+                if !v.security_token.is_empty() {
+                    msg.push_str(&format!(
+                        " (and {} for temporary keys)",
+                        v.security_token.join(" or ")
+                    ));
                 }
                 msg.push_str(&format!("; {missing} is not set"));
                 Err(Error::new(ErrorKind::Credentials, msg))
@@ -581,5 +616,62 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Credentials);
         assert!(!e.to_string().contains("sk"), "{e}");
+    }
+
+    #[test]
+    fn tencent_reads_every_token_name_and_refuses_a_conflict() {
+        for name in [
+            "TENCENTCLOUD_SESSION_TOKEN",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "TENCENTCLOUD_TOKEN",
+        ] {
+            let p = EnvProvider::with_lookup(
+                EnvVars::TENCENT,
+                env(&[
+                    ("TENCENTCLOUD_SECRET_ID", "AKID123"),
+                    ("TENCENTCLOUD_SECRET_KEY", "sk"),
+                    (name, "tok"),
+                ]),
+            );
+            let Ok(Credentials::AccessKey(k)) = p.read() else {
+                panic!("{name}: an access key")
+            };
+            assert_eq!(
+                k.security_token().map(Secret::expose),
+                Some("tok"),
+                "{name}"
+            );
+        }
+        // Two names, one value: fine. Two values: an error naming both, showing neither.
+        let same = EnvProvider::with_lookup(
+            EnvVars::TENCENT,
+            env(&[
+                ("TENCENTCLOUD_SECRET_ID", "AKID123"),
+                ("TENCENTCLOUD_SECRET_KEY", "sk"),
+                ("TENCENTCLOUD_SECURITY_TOKEN", "tok"),
+                ("TENCENTCLOUD_TOKEN", "tok"),
+            ]),
+        );
+        assert!(same.read().is_ok());
+        let conflict = EnvProvider::with_lookup(
+            EnvVars::TENCENT,
+            env(&[
+                ("TENCENTCLOUD_SECRET_ID", "AKID123"),
+                ("TENCENTCLOUD_SECRET_KEY", "sk"),
+                ("TENCENTCLOUD_SESSION_TOKEN", "token-one"),
+                ("TENCENTCLOUD_TOKEN", "token-two"),
+            ]),
+        );
+        let e = conflict.read().expect_err("a conflict");
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("TENCENTCLOUD_SESSION_TOKEN") && msg.contains("TENCENTCLOUD_TOKEN"),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains("token-one") && !msg.contains("token-two"),
+            "{msg}"
+        );
     }
 }

@@ -84,7 +84,8 @@ impl ConfigBuilder {
 
     /// Explicit credentials (a [`cert_common::AccessKey`], temporary keys included). They are
     /// tried first; the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
-    /// `TENCENTCLOUD_SESSION_TOKEN`) is the fallback.
+    /// and a token in `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN` or
+    /// `TENCENTCLOUD_TOKEN`) is the fallback.
     pub fn credentials(mut self, credentials: impl Into<Credentials>) -> Self {
         self.credentials = Some(credentials.into());
         self

@@ -6,7 +6,8 @@
 //! use tencent_ssl::{Client, Config};
 //!
 //! // Credentials from TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY
-//! // (and TENCENTCLOUD_SESSION_TOKEN for temporary keys).
+//! // (and TENCENTCLOUD_SESSION_TOKEN, TENCENTCLOUD_SECURITY_TOKEN or TENCENTCLOUD_TOKEN for
+//! // temporary keys).
 //! let client = Client::new(Config::builder().build()?)?;
 //! let out = client.batch_delete_csr().csr_ids([11, 22, 33]).send().await?;
 //! for item in out.report().items() {

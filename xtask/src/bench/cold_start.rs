@@ -33,6 +33,8 @@ pub fn run(bin: &Path, quick: bool) -> Result<Vec<Row>, String> {
                 "emulator-tencent-secret-key-0001",
             )
             .env_remove("TENCENTCLOUD_SESSION_TOKEN")
+            .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
+            .env_remove("TENCENTCLOUD_TOKEN")
             .output()
             .map_err(|e| format!("could not run certctl: {e}"))?;
         let elapsed = started.elapsed();

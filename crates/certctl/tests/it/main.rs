@@ -19,6 +19,8 @@ const CREDENTIAL_VARS: &[&str] = &[
     "TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_SECRET_KEY",
     "TENCENTCLOUD_SESSION_TOKEN",
+    "TENCENTCLOUD_SECURITY_TOKEN",
+    "TENCENTCLOUD_TOKEN",
     "ALIBABA_CLOUD_ACCESS_KEY_ID",
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
     "ALIBABA_CLOUD_SECURITY_TOKEN",
@@ -494,6 +496,67 @@ async fn rust_log_is_honoured_beside_verbose() {
         stderr.contains("RUST_LOG is not a valid filter"),
         "{stderr}"
     );
+}
+
+/// Tencent temporary keys work with each token name Tencent's tools use; two names set to
+/// different tokens stop the run before anything is sent (exit 3), naming both variables and
+/// showing neither token.
+#[tokio::test(flavor = "multi_thread")]
+async fn tencent_token_under_each_of_its_names() {
+    let emu = Emulator::start().await.expect("emulator");
+    let url = emu.url();
+    let temp = |extra: Vec<(&'static str, &'static str)>| {
+        let mut env = vec![
+            ("TENCENTCLOUD_SECRET_ID", c::TENCENT_TEMP_SECRET_ID),
+            ("TENCENTCLOUD_SECRET_KEY", c::TENCENT_TEMP_SECRET_KEY),
+        ];
+        env.extend(extra);
+        env
+    };
+    for (name, id) in [
+        ("TENCENTCLOUD_SESSION_TOKEN", "11"),
+        ("TENCENTCLOUD_SECURITY_TOKEN", "22"),
+        ("TENCENTCLOUD_TOKEN", "33"),
+    ] {
+        let out = certctl(
+            args(&[
+                "tencent-ssl",
+                "delete-csrs",
+                "--endpoint",
+                &url,
+                "--output",
+                "json",
+                id,
+            ]),
+            temp(vec![(name, c::TENCENT_TOKEN)]),
+            None,
+        )
+        .await;
+        assert_eq!(
+            json(&out)["items"][0]["outcome"],
+            "deleted",
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let before = emu.requests().len();
+    let out = certctl(
+        args(&["tencent-ssl", "delete-csrs", "--endpoint", &url, "44"]),
+        temp(vec![
+            ("TENCENTCLOUD_SECURITY_TOKEN", c::TENCENT_TOKEN),
+            ("TENCENTCLOUD_TOKEN", "another-token-0001"),
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("TENCENTCLOUD_SECURITY_TOKEN") && stderr.contains("TENCENTCLOUD_TOKEN"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(c::TENCENT_TOKEN) && !stderr.contains("another-token-0001"));
+    assert_eq!(emu.requests().len(), before, "nothing was sent");
 }
 
 /// `certctl completions SHELL` prints a script that names every command, for each shell;
