@@ -82,12 +82,7 @@ enum Shape {
 /// The user and system CPU time of this process's waited-for children so far, in seconds
 /// (`cutime`, `cstime`: fields 16 and 17 of `/proc/self/stat`, in clock ticks of 10 ms).
 fn children_cpu() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<u64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
+    let f = super::self_stat_fields();
     let tick = |i: usize| f.get(i).copied().unwrap_or(0) as f64 / 100.0;
     // After the `)`: field 3 (state) is index 0, so field 16 is index 13.
     (tick(13), tick(14))

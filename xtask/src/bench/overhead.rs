@@ -244,12 +244,7 @@ impl Bare {
 /// This process's user and system CPU time so far, in clock ticks (`/proc/self/stat` fields
 /// 14 and 15; 100 ticks a second on Linux). Zeros where there is no `/proc`.
 fn process_cpu_ticks() -> (u64, u64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<u64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
+    let f = super::self_stat_fields();
     (
         f.get(11).copied().unwrap_or(0),
         f.get(12).copied().unwrap_or(0),
