@@ -442,6 +442,7 @@ fn print_table(rows: &[Row]) {
 
 /// The numeric fields of `/proc/self/stat` after the command name, from field 3 (the state,
 /// read as 0) on: index `i` is field `i + 3`. Empty where there is no `/proc`.
+#[cfg(feature = "bench")]
 fn self_stat_fields() -> Vec<u64> {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
