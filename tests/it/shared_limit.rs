@@ -569,17 +569,7 @@ fn certctl_delete_csrs(emu: &Emulator, redis_url: &str, workers: u32, ids: &[Str
 /// The `(id, outcome)` pairs of a certctl JSON report, by id.
 fn outcomes(stdout: &[u8]) -> Vec<(String, String)> {
     let doc: Value = serde_json::from_slice(stdout).expect("a JSON report");
-    let mut items: Vec<(String, String)> = doc["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| {
-            (
-                i["id"].as_str().unwrap_or_default().to_string(),
-                i["outcome"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+    let mut items = integration_tests::cli::report_outcomes(&doc);
     // Each id once, in the order of the ids (the report lists them as the answers came).
     items.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or_default());
     items

@@ -99,17 +99,7 @@ async fn ids_from_an_open_pipe_settle_one_by_one_before_the_input_ends() {
         lines.extend(rx.try_iter());
         assert_eq!(status.code(), Some(0), "{lines:?}");
         let doc: Value = serde_json::from_str(&lines.join("\n")).expect("one JSON report");
-        let mut got: Vec<(String, String)> = doc["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|i| {
-                (
-                    i["id"].as_str().unwrap_or_default().to_string(),
-                    i["outcome"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
+        let mut got = integration_tests::cli::report_outcomes(&doc);
         got.sort();
         assert_eq!(
             got,

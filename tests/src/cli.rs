@@ -72,3 +72,19 @@ pub fn certctl() -> Command {
     }
     cmd
 }
+
+/// The `(id, outcome)` pairs of a certctl JSON report (`--output json`), in the order the
+/// report lists them (the order the ids settled).
+pub fn report_outcomes(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["items"]
+        .as_array()
+        .expect("a report with items")
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap_or_default().to_string(),
+                i["outcome"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}

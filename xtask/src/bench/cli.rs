@@ -323,14 +323,7 @@ fn exe_and_certctl() -> Result<(PathBuf, PathBuf), String> {
 pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     let quick = args.contains(&"--quick");
     let (ids, default_rounds) = if quick { (3_000u64, 2) } else { (30_000u64, 7) };
-    let rounds = match arg(args, "--rounds") {
-        Some(n) => n
-            .parse::<usize>()
-            .ok()
-            .filter(|r| *r >= 1)
-            .ok_or(format!("--rounds {n:?}: expected a number of at least 1"))?,
-        None => default_rounds,
-    };
+    let rounds = super::rounds(arg(args, "--rounds"), default_rounds)?;
     let (exe, certctl) = exe_and_certctl()?;
     let file = std::env::temp_dir().join(format!("xtask-bench-{}-cli-ids.txt", std::process::id()));
     let f = std::fs::File::create(&file).map_err(|e| format!("{}: {e}", file.display()))?;

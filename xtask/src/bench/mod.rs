@@ -451,3 +451,16 @@ fn self_stat_fields() -> Vec<u64> {
         .map(|x| x.parse().unwrap_or(0))
         .collect()
 }
+
+/// The value of `--rounds` (at least 1), or `default` when it is not given.
+#[cfg(feature = "bench")]
+fn rounds(given: Option<&str>, default: usize) -> Result<usize, String> {
+    match given {
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|r| *r >= 1)
+            .ok_or(format!("--rounds {n:?}: expected a number of at least 1")),
+        None => Ok(default),
+    }
+}

@@ -421,14 +421,7 @@ pub fn run(args: &[&str]) -> Result<Vec<Row>, String> {
     } else {
         (Duration::from_millis(500), Duration::from_secs(1), 11)
     };
-    let rounds = match arg("--rounds") {
-        Some(n) => n
-            .parse::<usize>()
-            .ok()
-            .filter(|r| *r >= 1)
-            .ok_or(format!("--rounds {n:?}: expected a number of at least 1"))?,
-        None => default_rounds,
-    };
+    let rounds = super::rounds(arg("--rounds"), default_rounds)?;
     let server = CannedServer::start()?;
     let addr = server.addr;
     let url = format!("http://{addr}");
