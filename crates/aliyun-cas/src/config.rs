@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use cert_common::credentials::{ChainProvider, EnvVars, ProvideCredentials};
+use cert_common::credentials::{Env, ProvideCredentials};
+use cert_common::providers::aliyun::credentials as sources;
 use cert_common::{ClientOptions, Credentials, Endpoint, Error};
 
 use crate::generated::operation::delete_user_certificate as op;
@@ -39,6 +40,8 @@ pub struct ConfigBuilder {
     endpoint: Option<String>,
     credentials: Option<Credentials>,
     provider: Option<Arc<dyn ProvideCredentials>>,
+    profile: Option<String>,
+    env: Env,
     options: ClientOptions,
     auto_client_token: bool,
     max_concurrency: usize,
@@ -53,6 +56,8 @@ impl Default for ConfigBuilder {
             endpoint: None,
             credentials: None,
             provider: None,
+            profile: None,
+            env: Env::process(),
             options: ClientOptions::default(),
             auto_client_token: true,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
@@ -91,6 +96,21 @@ impl ConfigBuilder {
         self
     }
 
+    /// Reads credentials (and the region, where the vendor keeps one there) from this
+    /// profile of the vendor's credentials files, instead of the environment's keys. Explicit
+    /// [`credentials`](Self::credentials) still win. The profile must exist: a missing one is
+    /// an error, never a fall-through to other credentials. See `docs/credentials.md`.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Reads environment variables (and `HOME`) through `env` instead of the process's.
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
     /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
     pub fn options(mut self, options: ClientOptions) -> Self {
         self.options = options;
@@ -114,9 +134,11 @@ impl ConfigBuilder {
     }
 
     /// Checks and builds the configuration: an endpoint, or a region made of ASCII letters,
-    /// digits and `-`, is required.
+    /// digits and `-`, is required. The region is the explicit one, else
+    /// `ALIBABA_CLOUD_REGION_ID`, else the aliyun CLI profile's `region_id`.
     pub fn build(self) -> Result<Config, Error> {
-        let endpoint = match (&self.endpoint, self.region.as_deref()) {
+        let region = sources::region(self.region.clone(), self.profile.as_deref(), &self.env);
+        let endpoint = match (&self.endpoint, region.as_deref()) {
             (Some(e), _) => Endpoint::parse(e)?,
             (None, Some(r)) if !r.is_empty() => {
                 if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -134,10 +156,7 @@ impl ConfigBuilder {
         };
         let credentials = match self.provider {
             Some(p) => p,
-            None => Arc::new(ChainProvider::default_for(
-                self.credentials,
-                EnvVars::ALIYUN,
-            )),
+            None => sources::default_chain(self.credentials, self.profile, self.env),
         };
         Ok(Config {
             endpoint,

@@ -59,13 +59,7 @@ impl Deleter for Client {
     }
 
     async fn scope(&self) -> Result<cert_common::Scope, Error> {
-        let rt = &self.runtime();
-        Ok(cert_common::Scope::new(
-            self.name(),
-            self.endpoint().to_string(),
-            rt.region().map(str::to_string),
-            rt.account().await?,
-        ))
+        self.runtime().scope(self.name(), self.endpoint()).await
     }
 
     /// Runs [`Client::delete_many`]; report ids are the strings as given.

@@ -82,6 +82,12 @@ pub struct Scope {
     ///
     /// [`LimitKey::account_of`]: crate::rate_limit::LimitKey::account_of
     pub account: String,
+    /// Where the credentials come from ([`ProvideCredentials::describe`]), never a secret.
+    ///
+    /// [`ProvideCredentials::describe`]: crate::credentials::ProvideCredentials::describe
+    pub credentials_source: String,
+    /// The access key id, masked ([`crate::credentials::mask`]); `IAM token` for a token.
+    pub key_id: String,
 }
 
 impl Scope {
@@ -97,6 +103,15 @@ impl Scope {
             endpoint,
             region,
             account,
+            credentials_source: String::new(),
+            key_id: String::new(),
         }
+    }
+
+    /// The same scope, saying where its credentials come from and (masked) which key.
+    pub fn with_credentials(mut self, source: String, key_id: String) -> Self {
+        self.credentials_source = source;
+        self.key_id = key_id;
+        self
     }
 }

@@ -425,6 +425,33 @@ impl Runtime {
         }))
     }
 
+    /// Where and as whom this client works (see [`Scope`](crate::Scope)), with the
+    /// credentials resolved now (sends nothing).
+    pub async fn scope(
+        &self,
+        api: &'static str,
+        endpoint: &crate::Endpoint,
+    ) -> Result<crate::Scope, Error> {
+        let credentials = match self.inner.credentials.fixed() {
+            Some(fixed) => fixed.clone(),
+            None => self.credentials().await?,
+        };
+        let (account, key_id) = match &credentials {
+            Credentials::AccessKey(k) => (
+                LimitKey::account_of(k.id()),
+                crate::credentials::mask(k.id()),
+            ),
+            Credentials::IamToken(t) => (LimitKey::account_of(t.expose()), "IAM token".to_string()),
+        };
+        Ok(crate::Scope::new(
+            api,
+            endpoint.to_string(),
+            self.region().map(str::to_string),
+            account,
+        )
+        .with_credentials(self.inner.credentials.describe(), key_id))
+    }
+
     /// The region a shared limiter keys this client by (see [`in_region`](Self::in_region)).
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()

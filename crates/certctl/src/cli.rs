@@ -52,6 +52,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         output: OutputFormat,
     },
+    /// Client configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run the bundled emulator of the five APIs on loopback.
     Emulator(EmulatorArgs),
     /// Start the emulator in-process, delete through all five crates, print what happened.
@@ -63,6 +66,40 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+/// `certctl config` commands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print what a delete would use: the region, the endpoint, where the credentials come
+    /// from and the access key id (masked). Sends nothing.
+    Show {
+        /// The API.
+        #[arg(value_enum)]
+        api: ShowApi,
+        /// Tencent: the international endpoint.
+        #[arg(long)]
+        international: bool,
+        /// Huawei options.
+        #[command(flatten)]
+        huawei: HuaweiArgs,
+        /// Connection options.
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+}
+
+/// An API `certctl config show` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowApi {
+    /// Huawei ELB.
+    HuaweiElb,
+    /// Huawei API Gateway.
+    HuaweiApig,
+    /// Tencent SSL.
+    TencentSsl,
+    /// Alibaba Cloud CAS.
+    AliyunCas,
 }
 
 /// A shell that `certctl completions` writes a script for.
@@ -174,6 +211,11 @@ pub struct ConnArgs {
     /// Any endpoint, e.g. http://127.0.0.1:8080 for a local emulator.
     #[arg(long)]
     pub endpoint: Option<String>,
+    /// Read credentials from this profile of the vendor's credentials files
+    /// (~/.tencentcloud/credentials, ~/.aliyun/config.json or ~/.alibabacloud/credentials,
+    /// ~/.huaweicloud/credentials) instead of the environment's keys. It must exist.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Attempts per request, the first included.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,

@@ -24,8 +24,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 use cli::{
-    AliyunCasCommand, Cli, Command, HuaweiApigCommand, HuaweiCsmsCommand, HuaweiElbCommand,
-    TencentSslCommand,
+    AliyunCasCommand, Cli, Command, ConfigCommand, HuaweiApigCommand, HuaweiCsmsCommand,
+    HuaweiElbCommand, ShowApi, TencentSslCommand,
 };
 
 /// Logs on stderr: `-v` debug, `-vv` trace; `RUST_LOG` (tracing's `EnvFilter` syntax), when
@@ -78,6 +78,28 @@ fn completions(shell: cli::Shell) -> u8 {
     report::EXIT_OK
 }
 
+/// `certctl config show`: the resolved scope, with nothing sent.
+async fn config_show(deleter: &dyn cert_common::Deleter) -> u8 {
+    match deleter.scope().await {
+        Ok(s) => {
+            report::print(&format!(
+                "api:         {}\nregion:      {}\nendpoint:    {}\ncredentials: {}\nkey id:      {}\naccount:     {} (hash of the key id)\n",
+                s.api,
+                s.region.as_deref().unwrap_or("(none)"),
+                s.endpoint,
+                s.credentials_source,
+                s.key_id,
+                s.account
+            ));
+            0
+        }
+        Err(e) => {
+            eprintln!("certctl: {e}");
+            run::exit_for(&e)
+        }
+    }
+}
+
 async fn dispatch(cli: Cli) -> u8 {
     let built = |r: Result<std::sync::Arc<dyn cert_common::Deleter>, cert_common::Error>| match r {
         Ok(d) => Ok(d),
@@ -121,6 +143,23 @@ async fn dispatch(cli: Cli) -> u8 {
         }
         Command::Report { file, output } => run::replay(&file, output),
         Command::Emulator(args) => emulator_cmd::run(&args).await,
+        Command::Config(ConfigCommand::Show {
+            api,
+            international,
+            huawei,
+            conn,
+        }) => {
+            let deleter = match api {
+                ShowApi::HuaweiElb => providers::huawei_elb(&huawei, &conn),
+                ShowApi::HuaweiApig => providers::huawei_apig(&huawei, &conn),
+                ShowApi::TencentSsl => providers::tencent_ssl(international, &conn),
+                ShowApi::AliyunCas => providers::aliyun_cas(&conn),
+            };
+            match built(deleter) {
+                Ok(d) => config_show(d.as_ref()).await,
+                Err(code) => code,
+            }
+        }
         Command::Demo => demo::run().await,
         Command::Completions { shell } => completions(shell),
     }

@@ -91,6 +91,9 @@ pub fn huawei_config(
     if let Some(p) = &huawei.project_id {
         b = b.project_id(p);
     }
+    if let Some(p) = &conn.profile {
+        b = b.profile(p);
+    }
     if huawei.iam_token {
         let token = std::env::var(EnvVars::HUAWEI_TOKEN_VAR)
             .ok()
@@ -129,6 +132,9 @@ pub fn tencent_ssl(international: bool, conn: &ConnArgs) -> Result<Arc<dyn Delet
     let mut b = tencent_ssl::Config::builder()
         .options(options(conn))
         .international(international);
+    if let Some(p) = &conn.profile {
+        b = b.profile(p);
+    }
     if let Some(r) = &conn.region {
         b = b.region(r);
     }
@@ -143,6 +149,9 @@ pub fn aliyun_cas(conn: &ConnArgs) -> Result<Arc<dyn Deleter>, Error> {
     let mut b = aliyun_cas::Config::builder()
         .options(options(conn))
         .max_concurrency(conn.concurrency as usize);
+    if let Some(p) = &conn.profile {
+        b = b.profile(p);
+    }
     if let Some(r) = &conn.region {
         b = b.region(r);
     }

@@ -88,12 +88,6 @@ impl Deleter for Client {
     }
 
     async fn scope(&self) -> Result<cert_common::Scope, Error> {
-        let rt = &self.inner.runtime;
-        Ok(cert_common::Scope::new(
-            self.name(),
-            self.endpoint().to_string(),
-            rt.region().map(str::to_string),
-            rt.account().await?,
-        ))
+        self.inner.runtime.scope(self.name(), self.endpoint()).await
     }
 }

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use cert_common::credentials::{ChainProvider, EnvVars, ProvideCredentials};
+use cert_common::credentials::{Env, ProvideCredentials};
+use cert_common::providers::tencent::credentials as sources;
 use cert_common::providers::tencent::{Language, default_endpoint};
 use cert_common::{ClientOptions, Credentials, Endpoint, Error};
 
@@ -50,6 +51,8 @@ pub struct ConfigBuilder {
     language: Language,
     credentials: Option<Credentials>,
     provider: Option<Arc<dyn ProvideCredentials>>,
+    profile: Option<String>,
+    env: Env,
     options: ClientOptions,
 }
 
@@ -97,6 +100,21 @@ impl ConfigBuilder {
         self
     }
 
+    /// Reads credentials (and the region, where the vendor keeps one there) from this
+    /// profile of the vendor's credentials files, instead of the environment's keys. Explicit
+    /// [`credentials`](Self::credentials) still win. The profile must exist: a missing one is
+    /// an error, never a fall-through to other credentials. See `docs/credentials.md`.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Reads environment variables (and `HOME`) through `env` instead of the process's.
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
     /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
     pub fn options(mut self, options: ClientOptions) -> Self {
         self.options = options;
@@ -104,9 +122,10 @@ impl ConfigBuilder {
     }
 
     /// Checks and builds the configuration: the endpoint must parse and the region, if given,
-    /// may contain only ASCII letters, digits and `-`.
+    /// may contain only ASCII letters, digits and `-`. The region is the explicit one, else
+    /// `TENCENTCLOUD_REGION`.
     pub fn build(self) -> Result<Config, Error> {
-        let region = match self.region {
+        let region = match sources::region(self.region, &self.env) {
             Some(r) if r.is_empty() => None,
             Some(r) => {
                 if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -124,10 +143,7 @@ impl ConfigBuilder {
         };
         let credentials = match self.provider {
             Some(p) => p,
-            None => Arc::new(ChainProvider::default_for(
-                self.credentials,
-                EnvVars::TENCENT,
-            )),
+            None => sources::default_chain(self.credentials, self.profile, self.env),
         };
         Ok(Config {
             region,

@@ -49,13 +49,7 @@ impl Deleter for Client {
     }
 
     async fn scope(&self) -> Result<cert_common::Scope, Error> {
-        let rt = &self.runtime();
-        Ok(cert_common::Scope::new(
-            self.name(),
-            self.endpoint().to_string(),
-            rt.region().map(str::to_string),
-            rt.account().await?,
-        ))
+        self.runtime().scope(self.name(), self.endpoint()).await
     }
 
     /// Runs [`BatchDeleteCsrFluentBuilder::send`](crate::BatchDeleteCsrFluentBuilder::send);

@@ -24,6 +24,13 @@ const CREDENTIAL_VARS: &[&str] = &[
     "ALIBABA_CLOUD_ACCESS_KEY_ID",
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
     "ALIBABA_CLOUD_SECURITY_TOKEN",
+    "ALIBABA_CLOUD_CREDENTIALS_FILE",
+    "ALIBABA_CLOUD_CONFIG_FILE",
+    "ALIBABA_CLOUD_PROFILE",
+    "ALIBABA_CLOUD_REGION_ID",
+    "TENCENTCLOUD_CREDENTIALS_FILE",
+    "TENCENTCLOUD_REGION",
+    "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
 ];
 
 fn emulator_env() -> Vec<(&'static str, &'static str)> {
@@ -59,6 +66,8 @@ async fn certctl(
         }
         // Logs only where a test asks for them.
         cmd.env_remove("RUST_LOG");
+        // No profile file of the machine's user is read; a test that wants one sets HOME.
+        cmd.env("HOME", "/nonexistent/certctl-test-home");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -770,4 +779,155 @@ async fn the_emulator_command_serves_and_prints_its_credentials() {
     );
     child.kill().expect("kill");
     let _ = child.wait();
+}
+
+/// A HOME made by the test, holding each vendor's credentials file with an `ops` profile.
+fn profile_home() -> &'static str {
+    let dir = std::env::temp_dir().join(format!("certctl-home-{}", std::process::id()));
+    let w = |rel: &str, text: String| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    w(
+        ".tencentcloud/credentials",
+        format!(
+            "[default]\nsecret_id = AKIDWRONG\nsecret_key = wrong\n\n[ops]\nsecret_id = {}\nsecret_key = {}\n",
+            c::TENCENT_SECRET_ID,
+            c::TENCENT_SECRET_KEY
+        ),
+    );
+    w(
+        ".alibabacloud/credentials",
+        format!(
+            "[ops]\ntype = access_key\naccess_key_id = {}\naccess_key_secret = {}\n",
+            c::ALIYUN_ACCESS_KEY_ID,
+            c::ALIYUN_ACCESS_KEY_SECRET
+        ),
+    );
+    w(
+        ".aliyun/config.json",
+        format!(
+            r#"{{"current":"cli","profiles":[{{"name":"cli","mode":"StsToken","access_key_id":"{}","access_key_secret":"{}","sts_token":"{}","region_id":"cn-hangzhou"}}]}}"#,
+            c::ALIYUN_TEMP_ACCESS_KEY_ID,
+            c::ALIYUN_TEMP_ACCESS_KEY_SECRET,
+            c::ALIYUN_SECURITY_TOKEN
+        ),
+    );
+    w(
+        ".huaweicloud/credentials",
+        format!(
+            "[ops]\nak = {}\nsk = {}\nproject_id = {}\n",
+            c::HUAWEI_AK,
+            c::HUAWEI_SK,
+            c::HUAWEI_PROJECT_ID
+        ),
+    );
+    Box::leak(dir.display().to_string().into_boxed_str())
+}
+
+/// `--profile ops` reads each vendor's file under a HOME the test made (no key in the
+/// environment); the Aliyun CLI config's `current` profile is the default; wrong keys in the
+/// environment do not replace a named profile; a named profile that is missing stops the run
+/// before anything is sent, naming the file.
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_files_of_each_vendor() {
+    let emu = Emulator::start().await.expect("emulator");
+    let url = emu.url();
+    let home = profile_home();
+    let deleted = |out: &Output, what: &str| {
+        assert_eq!(
+            json(out)["items"][0]["outcome"],
+            "deleted",
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let wrong_env = vec![
+        ("HOME", home),
+        ("TENCENTCLOUD_SECRET_ID", "AKIDNOTTHISONE0000000000000001"),
+        ("TENCENTCLOUD_SECRET_KEY", "not-this-one"),
+    ];
+    let run = |cmd: &[&str], env: Vec<(&'static str, &'static str)>| {
+        let mut a = args(cmd);
+        a.extend(args(&["--endpoint", &url, "--output", "json"]));
+        certctl(a, env, None)
+    };
+    let out = run(
+        &["tencent-ssl", "delete-csrs", "--profile", "ops", "11"],
+        wrong_env,
+    )
+    .await;
+    deleted(&out, "tencent --profile ops");
+    let out = run(
+        &[
+            "aliyun-cas",
+            "delete-certificates",
+            "--profile",
+            "ops",
+            "1001",
+        ],
+        vec![("HOME", home)],
+    )
+    .await;
+    deleted(&out, "aliyun --profile ops");
+    // No --profile: the CLI config's current profile (temporary keys), region from it.
+    let out = run(
+        &["aliyun-cas", "delete-certificates", "1002"],
+        vec![("HOME", home)],
+    )
+    .await;
+    deleted(&out, "aliyun CLI current profile");
+    let out = run(
+        &[
+            "huawei-elb",
+            "delete-certificates",
+            "--profile",
+            "ops",
+            "e1b00000000000000000000000000001",
+        ],
+        vec![("HOME", home)],
+    )
+    .await;
+    deleted(&out, "huawei --profile ops");
+    let before = emu.requests().len();
+    let out = run(
+        &["tencent-ssl", "delete-csrs", "--profile", "nosuch", "22"],
+        vec![("HOME", home)],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no profile [nosuch]") && stderr.contains(".tencentcloud/credentials"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(c::TENCENT_SECRET_KEY), "{stderr}");
+    // config show: the source and a masked key id, no secret, nothing sent.
+    let out = certctl(
+        args(&[
+            "config",
+            "show",
+            "tencent-ssl",
+            "--profile",
+            "ops",
+            "--endpoint",
+            &url,
+        ]),
+        vec![("HOME", home)],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("credentials: profile \"ops\" of "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("key id:      AKID****"), "{stdout}");
+    assert!(
+        !stdout.contains(c::TENCENT_SECRET_ID) && !stdout.contains(c::TENCENT_SECRET_KEY),
+        "{stdout}"
+    );
+    assert_eq!(emu.requests().len(), before, "nothing sent");
 }

@@ -4,6 +4,8 @@
 //! status and `Content-Type` say (protocol.md §2.6: the vendor's SDK misses errors sent as
 //! `application/json; charset=utf-8`; this code never does).
 
+pub mod credentials;
+
 use std::fmt;
 use std::str::FromStr;
 use std::time::SystemTime;

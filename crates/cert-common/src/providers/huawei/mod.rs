@@ -10,6 +10,8 @@
 //! - [`error_from_response`]: the error of a non-2xx answer, from any of the body shapes the
 //!   vendor's SDK understands (protocol.md §1.7), with the request id from `X-Request-Id`.
 
+pub mod credentials;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -21,11 +23,9 @@ use crate::answer::{
     CodeRule, check_foreign, cut_short, describe, foreign_error, looks_like_json_object,
     service_error, undecodable_success,
 };
-use crate::credentials::{
-    ChainProvider, Credentials, EnvProvider, EnvVars, ProvideCredentials, Secret, StaticProvider,
-};
+use crate::credentials::{Credentials, Env, EnvVars, ProvideCredentials, Secret, not_found};
 use crate::endpoint::Endpoint;
-use crate::error::{Error, ErrorKind, Provider};
+use crate::error::{Error, Provider};
 use crate::http::{Bytes, HttpRequest, HttpResponse};
 use crate::retry::server_retry_hint;
 use crate::runtime::{Attempt, AttemptContext, ClientOptions, Executed, Operation, Runtime};
@@ -71,6 +71,7 @@ pub struct Config {
     endpoint: Option<String>,
     credentials: Option<Credentials>,
     project_id: Option<String>,
+    profile: Option<String>,
     options: ClientOptions,
     env: Option<EnvLookup>,
 }
@@ -82,6 +83,7 @@ impl fmt::Debug for Config {
             .field("endpoint", &self.endpoint)
             .field("credentials", &self.credentials)
             .field("project_id", &self.project_id)
+            .field("profile", &self.profile)
             .field("options", &self.options)
             .field("env_lookup", &self.env.as_ref().map(|_| "custom"))
             .finish()
@@ -117,6 +119,15 @@ impl ConfigBuilder {
     /// The project id (otherwise `HUAWEICLOUD_SDK_PROJECT_ID`).
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.config.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Reads credentials and the project id from this section of the credentials file
+    /// (`~/.huaweicloud/credentials`, whose default section is `[basic]`) instead of the
+    /// environment's keys. Explicit credentials still win. The section must exist: a missing
+    /// one is an error, never a fall-through to other credentials. See `docs/credentials.md`.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.config.profile = Some(name.into());
         self
     }
 
@@ -172,25 +183,37 @@ impl Config {
     }
 
     /// Resolves endpoint, project id and credentials provider, and builds the runtime.
-    /// Errors are of kind [`ErrorKind::Config`] (nothing is sent).
+    /// Errors are of kind [`ErrorKind::Config`](crate::ErrorKind::Config) (nothing is sent).
     pub fn resolve(&self, service: &ServiceInfo) -> Result<Resolved, Error> {
         let lookup = self.lookup();
         let endpoint = self.resolve_endpoint(service, &lookup)?;
-        let project_id = match &self.project_id {
-            Some(p) => p.clone(),
-            None => lookup(PROJECT_ID_VAR)
+        let env = {
+            let l = lookup.clone();
+            Env::from_fn(move |k| l(k))
+        };
+        let from_env = || {
+            lookup(PROJECT_ID_VAR)
                 .map(|p| p.trim().to_string())
                 .filter(|p| !p.is_empty())
-                .ok_or_else(|| {
-                    Error::config(format!(
-                        "no project id: call .project_id(...) on the config or set {PROJECT_ID_VAR}"
-                    ))
-                    .with_provider(Provider::Huawei)
-                })?,
+        };
+        let project_id = match &self.project_id {
+            Some(p) => p.clone(),
+            None => match from_env() {
+                Some(p) => p,
+                None => credentials::profile_project_id(self.profile.as_deref(), &env)
+                    .map_err(|e| e.with_provider(Provider::Huawei))?
+                    .ok_or_else(|| {
+                        Error::config(format!(
+                            "no project id: call .project_id(...) on the config, set \
+                             {PROJECT_ID_VAR}, or put project_id in the credentials file's profile"
+                        ))
+                        .with_provider(Provider::Huawei)
+                    })?,
+            },
         };
         let runtime = Runtime::new(
             self.options.clone(),
-            credentials_provider(self.credentials.clone(), lookup),
+            credentials_provider(self.credentials.clone(), self.profile.clone(), env, lookup),
             service.documented_rate,
             service.crate_name,
             service.crate_version,
@@ -256,19 +279,16 @@ pub fn region_endpoint_var(service: &str, region: &str) -> String {
 
 fn credentials_provider(
     explicit: Option<Credentials>,
+    profile: Option<String>,
+    env: Env,
     lookup: EnvLookup,
 ) -> Arc<dyn ProvideCredentials> {
-    let mut chain: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
-    if let Some(c) = explicit {
-        chain.push(Arc::new(StaticProvider::new(c)));
+    let named = profile.is_some();
+    let mut chain = credentials::default_sources(explicit, profile, env);
+    if !named {
+        chain.push(Arc::new(TokenEnvProvider { lookup }));
     }
-    let l = lookup.clone();
-    chain.push(Arc::new(EnvProvider::with_lookup(
-        EnvVars::HUAWEI,
-        move |k| l(k),
-    )));
-    chain.push(Arc::new(TokenEnvProvider { lookup }));
-    Arc::new(ChainProvider::new(chain))
+    credentials::chain(chain)
 }
 
 /// Reads an IAM token from `HUAWEICLOUD_SDK_AUTH_TOKEN` (sent as `X-Auth-Token`).
@@ -309,16 +329,20 @@ impl ProvideCredentials for TokenEnvProvider {
     fn provide_now(&self) -> Option<Result<Credentials, Error>> {
         Some(self.read())
     }
+
+    fn describe(&self) -> String {
+        format!("environment ({})", EnvVars::HUAWEI_TOKEN_VAR)
+    }
 }
 
 impl TokenEnvProvider {
     fn read(&self) -> Result<Credentials, Error> {
         match (self.lookup)(EnvVars::HUAWEI_TOKEN_VAR).map(|t| t.trim().to_string()) {
             Some(t) if !t.is_empty() => Ok(Credentials::IamToken(Secret::new(t))),
-            _ => Err(Error::new(
-                ErrorKind::Credentials,
-                format!("no IAM token: {} is not set", EnvVars::HUAWEI_TOKEN_VAR),
-            )),
+            _ => Err(not_found(format!(
+                "no IAM token: {} is not set",
+                EnvVars::HUAWEI_TOKEN_VAR
+            ))),
         }
     }
 }
@@ -526,7 +550,7 @@ pub fn check_answer(response: &HttpResponse) -> Result<(), Error> {
 /// - What the code means comes from `rules`, the API's generated error table
 ///   ([`crate::answer::meaning`]): throttling (`APIG.0308`, 429), server errors (5xx:
 ///   retried, then unconfirmed), wrong endpoint (the gateway's "no such API": a configuration
-///   error), authentication failures ([`ErrorKind::Credentials`]), not found, refusals.
+///   error), authentication failures ([`ErrorKind::Credentials`](crate::ErrorKind::Credentials)), not found, refusals.
 /// - `Retry-After` is kept as the server's hint, measured against `now` (the attempt's
 ///   signing time) when it is an HTTP date.
 pub fn error_from_response(response: &HttpResponse, rules: &[CodeRule], now: SystemTime) -> Error {
@@ -577,6 +601,7 @@ pub fn decode_error(response: &HttpResponse, e: &serde_json::Error) -> Error {
 mod tests {
     use super::*;
     use crate::answer::{CodeMeaning, CodeRule};
+    use crate::error::ErrorKind;
     use crate::retry::RetryClass;
 
     /// A few of the Huawei tables' entries (the real tables are generated into each crate).

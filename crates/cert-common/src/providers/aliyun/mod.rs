@@ -3,6 +3,8 @@
 //! body `{"RequestId","HostId","Code","Message","Recommend"}` with its request id and retry
 //! hint (protocol.md §3.1, §3.3, §3.6).
 
+pub mod credentials;
+
 use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;

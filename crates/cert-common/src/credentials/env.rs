@@ -1,0 +1,326 @@
+//! Credentials from environment variables.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::{AccessKey, Credentials, ProvideCredentials, not_found};
+use crate::error::{Error, ErrorKind};
+
+type Lookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Where environment variables, and the home directory, are read from: the process
+/// ([`Env::process`], the default) or a function of the caller's ([`Env::from_fn`], for tests
+/// or another source of variables). Cheap to clone.
+#[derive(Clone)]
+pub struct Env {
+    lookup: Option<Lookup>,
+}
+
+impl Env {
+    /// The process environment.
+    pub fn process() -> Self {
+        Env { lookup: None }
+    }
+
+    /// Variables looked up through `lookup`; `HOME` (or `USERPROFILE`) included.
+    pub fn from_fn(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Env {
+            lookup: Some(Arc::new(lookup)),
+        }
+    }
+
+    /// The variable `name`, unless unset or empty.
+    pub fn get(&self, name: &str) -> Option<String> {
+        match &self.lookup {
+            Some(l) => l(name),
+            None => std::env::var(name).ok(),
+        }
+        .filter(|v| !v.is_empty())
+    }
+
+    /// The home directory: `HOME`, else `USERPROFILE` (Windows), as the vendors' SDKs find it.
+    pub fn home(&self) -> Option<std::path::PathBuf> {
+        self.get("HOME")
+            .or_else(|| self.get("USERPROFILE"))
+            .map(std::path::PathBuf::from)
+    }
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Env::process()
+    }
+}
+
+impl fmt::Debug for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.lookup {
+            None => "Env(process)",
+            Some(_) => "Env(custom)",
+        })
+    }
+}
+
+/// The environment variable names a vendor's own SDKs and tools use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvVars {
+    /// Variable holding the access key id.
+    pub access_key_id: &'static str,
+    /// Variable holding the secret key.
+    pub secret: &'static str,
+    /// Variables that may hold the optional security token, the preferred name first. When
+    /// several are set they must agree (a conflict is an error, never a silent choice).
+    pub security_token: &'static [&'static str],
+}
+
+impl EnvVars {
+    /// Huawei Cloud: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
+    pub const HUAWEI: EnvVars = EnvVars {
+        access_key_id: "HUAWEICLOUD_SDK_AK",
+        secret: "HUAWEICLOUD_SDK_SK",
+        security_token: &["HUAWEICLOUD_SDK_SECURITY_TOKEN"],
+    };
+    /// Tencent Cloud: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and for temporary
+    /// keys any of `TENCENTCLOUD_SESSION_TOKEN` (this SDK's name so far),
+    /// `TENCENTCLOUD_SECURITY_TOKEN` (Tencent's Terraform provider, `tencentcloud/provider.go`
+    /// of tencentcloudstack/terraform-provider-tencentcloud) and `TENCENTCLOUD_TOKEN` (used by
+    /// Tencent Cloud scripts and integrations). The vendor's Go SDK reads no token variable
+    /// (`tencentcloud/common/env_provider.go`).
+    pub const TENCENT: EnvVars = EnvVars {
+        access_key_id: "TENCENTCLOUD_SECRET_ID",
+        secret: "TENCENTCLOUD_SECRET_KEY",
+        security_token: &[
+            "TENCENTCLOUD_SESSION_TOKEN",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "TENCENTCLOUD_TOKEN",
+        ],
+    };
+    /// Alibaba Cloud: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`.
+    pub const ALIYUN: EnvVars = EnvVars {
+        access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        security_token: &["ALIBABA_CLOUD_SECURITY_TOKEN"],
+    };
+    /// Huawei IAM token: `HUAWEICLOUD_SDK_AUTH_TOKEN` (this SDK's own name; the vendor SDKs do
+    /// not read tokens from the environment).
+    pub const HUAWEI_TOKEN_VAR: &'static str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
+}
+
+/// Reads an access key from environment variables.
+#[derive(Clone)]
+pub struct EnvProvider {
+    vars: EnvVars,
+    env: Env,
+}
+
+impl fmt::Debug for EnvProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvProvider")
+            .field("vars", &self.vars)
+            .finish()
+    }
+}
+
+impl EnvProvider {
+    /// Reads `vars` from the process environment.
+    pub fn new(vars: EnvVars) -> Self {
+        Self::from_env(vars, Env::process())
+    }
+
+    /// Reads `vars` from `env`.
+    pub fn from_env(vars: EnvVars, env: Env) -> Self {
+        EnvProvider { vars, env }
+    }
+
+    /// Reads `vars` through `lookup` (for tests, or another source of variables).
+    pub fn with_lookup(
+        vars: EnvVars,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        Self::from_env(vars, Env::from_fn(lookup))
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        self.env.get(name)
+    }
+}
+
+#[async_trait]
+impl ProvideCredentials for EnvProvider {
+    async fn provide(&self) -> Result<Credentials, Error> {
+        self.read()
+    }
+
+    fn provide_now(&self) -> Option<Result<Credentials, Error>> {
+        Some(self.read())
+    }
+
+    fn describe(&self) -> String {
+        format!("environment ({})", self.vars.access_key_id)
+    }
+}
+
+impl EnvProvider {
+    /// The security token, from whichever of its variables are set; they must agree.
+    fn token(&self) -> Result<Option<String>, Error> {
+        let mut found: Option<(&str, String)> = None;
+        for name in self.vars.security_token {
+            let Some(value) = self.get(name) else {
+                continue;
+            };
+            match &found {
+                None => found = Some((name, value)),
+                Some((first, v)) if *v != value => {
+                    return Err(Error::new(
+                        ErrorKind::Credentials,
+                        format!(
+                            "{first} and {name} are both set, to different security tokens: \
+                             unset one of them"
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(found.map(|(_, v)| v))
+    }
+
+    fn read(&self) -> Result<Credentials, Error> {
+        let v = &self.vars;
+        match (self.get(v.access_key_id), self.get(v.secret)) {
+            (Some(id), Some(secret)) => {
+                let key = match self.token()? {
+                    Some(token) => AccessKey::temporary(id, secret, token),
+                    None => AccessKey::new(id, secret),
+                };
+                key.validate()?;
+                Ok(Credentials::AccessKey(key))
+            }
+            (id, _) => {
+                let missing = if id.is_none() {
+                    v.access_key_id
+                } else {
+                    v.secret
+                };
+                let mut msg = format!(
+                    "no credentials found: set {} and {}",
+                    v.access_key_id, v.secret
+                );
+                if !v.security_token.is_empty() {
+                    msg.push_str(&format!(
+                        " (and {} for temporary keys)",
+                        v.security_token.join(" or ")
+                    ));
+                }
+                msg.push_str(&format!("; {missing} is not set"));
+                Err(not_found(msg))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::credentials::Secret;
+    use std::collections::HashMap;
+
+    pub(crate) fn env(
+        pairs: &[(&str, &str)],
+    ) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[tokio::test]
+    async fn env_reads_vendor_variables_with_optional_token() {
+        let p = EnvProvider::with_lookup(
+            EnvVars::ALIYUN,
+            env(&[
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI"),
+                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sec"),
+                ("ALIBABA_CLOUD_SECURITY_TOKEN", "tok"),
+            ]),
+        );
+        let c = p.provide().await.expect("creds");
+        let k = c.access_key().expect("key");
+        assert_eq!(k.id(), "LTAI");
+        assert_eq!(k.security_token().map(Secret::expose), Some("tok"));
+    }
+
+    #[tokio::test]
+    async fn missing_credentials_name_the_variables() {
+        let p =
+            EnvProvider::with_lookup(EnvVars::TENCENT, env(&[("TENCENTCLOUD_SECRET_ID", "id")]));
+        let e = p.provide().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert!(e.message().contains("TENCENTCLOUD_SECRET_ID"), "{e}");
+        assert!(
+            e.message().contains("TENCENTCLOUD_SECRET_KEY is not set"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn tencent_reads_every_token_name_and_refuses_a_conflict() {
+        for name in [
+            "TENCENTCLOUD_SESSION_TOKEN",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "TENCENTCLOUD_TOKEN",
+        ] {
+            let p = EnvProvider::with_lookup(
+                EnvVars::TENCENT,
+                env(&[
+                    ("TENCENTCLOUD_SECRET_ID", "AKID123"),
+                    ("TENCENTCLOUD_SECRET_KEY", "sk"),
+                    (name, "tok"),
+                ]),
+            );
+            let Ok(Credentials::AccessKey(k)) = p.read() else {
+                panic!("{name}: an access key")
+            };
+            assert_eq!(
+                k.security_token().map(Secret::expose),
+                Some("tok"),
+                "{name}"
+            );
+        }
+        // Two names, one value: fine. Two values: an error naming both, showing neither.
+        let same = EnvProvider::with_lookup(
+            EnvVars::TENCENT,
+            env(&[
+                ("TENCENTCLOUD_SECRET_ID", "AKID123"),
+                ("TENCENTCLOUD_SECRET_KEY", "sk"),
+                ("TENCENTCLOUD_SECURITY_TOKEN", "tok"),
+                ("TENCENTCLOUD_TOKEN", "tok"),
+            ]),
+        );
+        assert!(same.read().is_ok());
+        let conflict = EnvProvider::with_lookup(
+            EnvVars::TENCENT,
+            env(&[
+                ("TENCENTCLOUD_SECRET_ID", "AKID123"),
+                ("TENCENTCLOUD_SECRET_KEY", "sk"),
+                ("TENCENTCLOUD_SESSION_TOKEN", "token-one"),
+                ("TENCENTCLOUD_TOKEN", "token-two"),
+            ]),
+        );
+        let e = conflict.read().expect_err("a conflict");
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("TENCENTCLOUD_SESSION_TOKEN") && msg.contains("TENCENTCLOUD_TOKEN"),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains("token-one") && !msg.contains("token-two"),
+            "{msg}"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Where Alibaba Cloud credentials and the region come from (`docs/credentials.md` cites the
+//! vendor sources).
+//!
+//! The default chain, in the order of the vendor's `credentials-go`
+//! (`NewDefaultCredentialsProvider` in `credentials/providers/default.go`): explicit
+//! credentials, the environment ([`EnvVars::ALIYUN`]), the CLI's `~/.aliyun/config.json`
+//! ([`CLI_CONFIG`]), then `~/.alibabacloud/credentials` ([`PROFILE`]). The OIDC and ECS RAM
+//! role sources of the vendor's chain are not read yet. A profile named in the configuration
+//! replaces the environment, and must be in one of the two files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::credentials::profile::{LoadedProfile, read_text};
+use crate::credentials::{
+    AccessKey, ChainProvider, Credentials, Env, EnvProvider, EnvVars, ProfileProvider, ProfileSpec,
+    ProvideCredentials, StaticProvider,
+};
+use crate::error::{Error, ErrorKind};
+
+/// `~/.alibabacloud/credentials`, or the file named by `ALIBABA_CLOUD_CREDENTIALS_FILE`; the
+/// profile named by `ALIBABA_CLOUD_PROFILE`, else `default`
+/// (`credentials/providers/profile.go`). Types read: `access_key` (`access_key_id`,
+/// `access_key_secret`) and `sts` (and `security_token`; `credentials/profile_provider.go`).
+pub static PROFILE: ProfileSpec = ProfileSpec {
+    vendor: "Alibaba Cloud",
+    file_var: Some("ALIBABA_CLOUD_CREDENTIALS_FILE"),
+    paths: &[".alibabacloud/credentials"],
+    profile_var: Some("ALIBABA_CLOUD_PROFILE"),
+    default_profile: "default",
+};
+
+/// The aliyun CLI's `~/.aliyun/config.json`, or the file named by `ALIBABA_CLOUD_CONFIG_FILE`;
+/// the profile named by `ALIBABA_CLOUD_PROFILE`, else the file's `current`; not read when
+/// `ALIBABA_CLOUD_CLI_PROFILE_DISABLED` is `true` (`credentials/providers/cli_profile.go`).
+/// Modes read: `AK` and `StsToken`. `default_profile` is unused (the file's `current` is).
+pub static CLI_CONFIG: ProfileSpec = ProfileSpec {
+    vendor: "Alibaba Cloud CLI",
+    file_var: Some("ALIBABA_CLOUD_CONFIG_FILE"),
+    paths: &[".aliyun/config.json"],
+    profile_var: Some("ALIBABA_CLOUD_PROFILE"),
+    default_profile: "",
+};
+
+/// The CLI switch that turns [`CLI_CONFIG`] off.
+pub const CLI_DISABLED_VAR: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
+
+/// The region variable of the aliyun CLI: `ALIBABA_CLOUD_REGION_ID`.
+pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
+
+fn read_profile(p: &LoadedProfile) -> Result<Credentials, Error> {
+    let kind = p.require("type")?;
+    match kind {
+        "access_key" => {
+            Ok(AccessKey::new(p.require("access_key_id")?, p.require("access_key_secret")?).into())
+        }
+        "sts" => Ok(AccessKey::temporary(
+            p.require("access_key_id")?,
+            p.require("access_key_secret")?,
+            p.require("security_token")?,
+        )
+        .into()),
+        "ecs_ram_role"
+        | "ram_role_arn"
+        | "oidc_role_arn"
+        | "rsa_key_pair"
+        | "bearer"
+        | "credentials_uri"
+        | "chainable_ram_role_arn"
+        | "cloud_sso"
+        | "oauth"
+        | "external" => Err(p.bad_key(
+            "type",
+            &format!("type {kind:?} is not supported by this SDK yet (supported: access_key, sts)"),
+        )),
+        _ => Err(p.bad_key("type", "unknown type (this SDK reads access_key and sts)")),
+    }
+}
+
+#[derive(Deserialize)]
+struct CliConfig {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    profiles: Vec<CliProfile>,
+}
+
+#[derive(Deserialize)]
+struct CliProfile {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    access_key_id: String,
+    #[serde(default)]
+    access_key_secret: String,
+    #[serde(default)]
+    sts_token: String,
+    #[serde(default)]
+    region_id: String,
+}
+
+/// One profile of the CLI's config file.
+struct CliFound {
+    path: PathBuf,
+    profile: CliProfile,
+}
+
+fn cli_error(path: &Path, what: String) -> Error {
+    Error::new(
+        ErrorKind::Credentials,
+        format!("{}: {what}", path.display()),
+    )
+}
+
+/// The selected profile of the CLI config: `Ok(None)` when there is no file, it is disabled,
+/// or the profile is not in it.
+fn load_cli(profile: Option<&str>, env: &Env) -> Result<Option<CliFound>, Error> {
+    if env
+        .get(CLI_DISABLED_VAR)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Ok(None);
+    }
+    let Some(path) = CLI_CONFIG.locate(env)? else {
+        return Ok(None);
+    };
+    let text = read_text(&path)?;
+    let config: CliConfig = serde_json::from_str(&text).map_err(|e| {
+        // serde_json's message names the line and column, never the value.
+        cli_error(&path, format!("not a CLI config: {e}"))
+    })?;
+    let selection = CLI_CONFIG.select(profile, env);
+    let name = match &selection.named_by {
+        Some(_) => selection.name,
+        None => config.current.clone(),
+    };
+    let Some(found) = config.profiles.into_iter().find(|p| p.name == name) else {
+        return Ok(None);
+    };
+    Ok(Some(CliFound {
+        path,
+        profile: found,
+    }))
+}
+
+fn cli_credentials(f: &CliFound) -> Result<Credentials, Error> {
+    let p = &f.profile;
+    let need = |field: &str, v: &str| -> Result<(), Error> {
+        if v.is_empty() {
+            Err(cli_error(
+                &f.path,
+                format!(
+                    "profile {:?} (mode {}): `{field}` is missing or empty",
+                    p.name, p.mode
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    match p.mode.as_str() {
+        "AK" => {
+            need("access_key_id", &p.access_key_id)?;
+            need("access_key_secret", &p.access_key_secret)?;
+            Ok(AccessKey::new(p.access_key_id.clone(), p.access_key_secret.clone()).into())
+        }
+        "StsToken" => {
+            need("access_key_id", &p.access_key_id)?;
+            need("access_key_secret", &p.access_key_secret)?;
+            need("sts_token", &p.sts_token)?;
+            Ok(AccessKey::temporary(
+                p.access_key_id.clone(),
+                p.access_key_secret.clone(),
+                p.sts_token.clone(),
+            )
+            .into())
+        }
+        other => Err(cli_error(
+            &f.path,
+            format!(
+                "profile {:?}: mode {other:?} is not supported by this SDK yet (supported: AK, StsToken)",
+                p.name
+            ),
+        )),
+    }
+}
+
+/// The default chain: `explicit`, the environment, the CLI config, the credentials file;
+/// when `profile` is named, `explicit` then that profile (CLI config first) only.
+pub fn default_chain(
+    explicit: Option<Credentials>,
+    profile: Option<String>,
+    env: Env,
+) -> Arc<dyn ProvideCredentials> {
+    let mut chain: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
+    if let Some(c) = explicit {
+        chain.push(Arc::new(StaticProvider::new(c)));
+    }
+    if profile.is_none() {
+        chain.push(Arc::new(EnvProvider::from_env(
+            EnvVars::ALIYUN,
+            env.clone(),
+        )));
+    }
+    let nothing = format!(
+        "no Alibaba Cloud CLI config or credentials file with the profile ({} or {})",
+        CLI_CONFIG
+            .default_paths(&env)
+            .first()
+            .map_or("no HOME".into(), |p| p.display().to_string()),
+        PROFILE
+            .default_paths(&env)
+            .first()
+            .map_or("no HOME".into(), |p| p.display().to_string()),
+    );
+    chain.push(Arc::new(ProfileProvider::from_loader(
+        "Alibaba Cloud",
+        nothing,
+        move || {
+            if let Some(f) = load_cli(profile.as_deref(), &env)? {
+                let source = format!("profile {:?} of {}", f.profile.name, f.path.display());
+                return Ok(Some((source, cli_credentials(&f)?)));
+            }
+            // A profile named but missing from the CLI config must be in this file.
+            match PROFILE.load_ini(profile.as_deref(), &env)? {
+                Some(p) => Ok(Some((p.describe(), read_profile(&p)?))),
+                None => Ok(None),
+            }
+        },
+    )));
+    Arc::new(ChainProvider::new(chain))
+}
+
+/// The region: `explicit`, else `ALIBABA_CLOUD_REGION_ID`, else the CLI profile's `region_id`
+/// (a broken or missing CLI config gives no region; the credentials say why).
+pub fn region(explicit: Option<String>, profile: Option<&str>, env: &Env) -> Option<String> {
+    explicit.or_else(|| env.get(REGION_VAR)).or_else(|| {
+        load_cli(profile, env)
+            .ok()
+            .flatten()
+            .map(|f| f.profile.region_id)
+            .filter(|r| !r.is_empty())
+    })
+}
