@@ -12,6 +12,7 @@ mod e2e_elb;
 mod e2e_tencent;
 mod faults;
 mod hostile;
+mod instance_metadata;
 mod resume;
 mod shared_limit;
 mod streaming;

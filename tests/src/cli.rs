@@ -54,6 +54,13 @@ pub const CREDENTIAL_VARS: &[&str] = &[
     "https_proxy",
     "all_proxy",
     "RUST_LOG",
+    "CERT_SDK_METADATA_DISABLED",
+    "CERT_SDK_TENCENT_METADATA_ENDPOINT",
+    "CERT_SDK_ALIYUN_METADATA_ENDPOINT",
+    "CERT_SDK_HUAWEI_METADATA_ENDPOINT",
+    "ALIBABA_CLOUD_ECS_METADATA",
+    "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
+    "ALIBABA_CLOUD_IMDSV1_DISABLED",
 ];
 
 /// A `certctl` command with the emulator's long-term keys of all three vendors in its
@@ -64,6 +71,7 @@ pub fn certctl() -> Command {
         cmd.env_remove(v);
     }
     for (k, v) in [
+        ("CERT_SDK_METADATA_DISABLED", "true"),
         ("HUAWEICLOUD_SDK_AK", c::HUAWEI_AK),
         ("HUAWEICLOUD_SDK_SK", c::HUAWEI_SK),
         ("HUAWEICLOUD_SDK_PROJECT_ID", c::HUAWEI_PROJECT_ID),

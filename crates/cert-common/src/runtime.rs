@@ -522,6 +522,7 @@ impl Runtime {
             }
         };
         let mut attempt: u32 = 0;
+        let mut refreshed_credentials = false;
         loop {
             attempt += 1;
             if let Some(Pacer::Local(l)) = &rt.pacer {
@@ -661,6 +662,23 @@ impl Runtime {
                             }
                             _ => {}
                         }
+                    }
+                    // Temporary credentials the server refused (expired early, rotated):
+                    // fetch new ones and try once more, at once. Nothing refused was applied.
+                    if e.kind() == ErrorKind::Credentials
+                        && response.is_some()
+                        && !refreshed_credentials
+                        && rt.credentials.refreshable()
+                    {
+                        refreshed_credentials = true;
+                        rt.credentials.invalidate(credentials);
+                        tracing::debug!(
+                            target: "cert_common::credentials",
+                            provider = %op.provider, action = op.action, attempt,
+                            source = %rt.credentials.describe(),
+                            "the server refused the credentials; retrying once with fresh ones"
+                        );
+                        continue;
                     }
                     if !e.retry_class().is_retryable() {
                         return Err(e);

@@ -49,6 +49,8 @@ pub struct KeyPair {
     pub secret: String,
     /// Security token that must be sent with this key (temporary credentials).
     pub token: Option<String>,
+    /// When the key stops being accepted (Unix seconds on the emulator's clock); `None`: never.
+    pub expires_at: Option<i64>,
 }
 
 impl KeyPair {
@@ -58,6 +60,7 @@ impl KeyPair {
             id: id.into(),
             secret: secret.into(),
             token: None,
+            expires_at: None,
         }
     }
 
@@ -71,7 +74,19 @@ impl KeyPair {
             id: id.into(),
             secret: secret.into(),
             token: Some(token.into()),
+            expires_at: None,
         }
+    }
+
+    /// The same key, accepted only before `unix` (seconds on the emulator's clock).
+    pub fn expiring_at(mut self, unix: i64) -> Self {
+        self.expires_at = Some(unix);
+        self
+    }
+
+    /// Whether the key has expired at `now` (Unix seconds).
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|e| now >= e)
     }
 }
 
@@ -82,6 +97,7 @@ impl fmt::Debug for KeyPair {
             .field("id", &self.id)
             .field("secret", &"** redacted **")
             .field("token", &self.token.as_ref().map(|_| "** redacted **"))
+            .field("expires_at", &self.expires_at)
             .finish()
     }
 }

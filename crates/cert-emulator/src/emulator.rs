@@ -2,6 +2,9 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+
+use cert_common::Provider;
 
 use cert_common::time::{Clock, SystemClock};
 use tokio::net::TcpListener;
@@ -11,6 +14,7 @@ use crate::api::Api;
 use crate::credentials::AcceptedCredentials;
 use crate::faults::{Chaos, Fault, Faults};
 use crate::log::LoggedRequest;
+use crate::metadata::Instances;
 use crate::rate_limit::RateLimits;
 use crate::seed::Seed;
 use crate::server::{Inner, Shared, serve};
@@ -36,6 +40,7 @@ pub struct EmulatorBuilder {
     limits: Vec<(Api, Option<u32>)>,
     clock: Arc<dyn Clock>,
     port: u16,
+    key_lifetime: Duration,
 }
 
 impl Default for EmulatorBuilder {
@@ -46,6 +51,7 @@ impl Default for EmulatorBuilder {
             limits: Vec::new(),
             clock: Arc::new(SystemClock),
             port: 0,
+            key_lifetime: crate::metadata::DEFAULT_LIFETIME,
         }
     }
 }
@@ -85,6 +91,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long the temporary keys the metadata services issue live (default
+    /// [`DEFAULT_LIFETIME`](crate::metadata::DEFAULT_LIFETIME)).
+    pub fn temporary_key_lifetime(mut self, lifetime: Duration) -> Self {
+        self.key_lifetime = lifetime;
+        self
+    }
+
     /// Listens on this loopback port (default 0: an ephemeral port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -108,6 +121,10 @@ impl EmulatorBuilder {
             log: Vec::new(),
             seq: 0,
             credentials: self.credentials.clone(),
+            instances: Instances {
+                lifetime: self.key_lifetime,
+                ..Instances::default()
+            },
         };
         let shared = Arc::new(Shared::new(inner, self.clock));
         let (tx, rx) = watch::channel(false);
@@ -288,6 +305,60 @@ impl Emulator {
     /// The rate limit in force for an API.
     pub fn rate_limit(&self, api: Api) -> Option<u32> {
         self.shared.lock().limits.limit(api)
+    }
+
+    /// Sets how long the temporary keys the metadata services issue from now on live.
+    pub fn set_temporary_key_lifetime(&self, lifetime: Duration) {
+        self.shared.lock().instances.lifetime = lifetime;
+    }
+
+    /// Binds (`true`, the default) or unbinds the instance role of `provider`'s emulated
+    /// instance (Huawei: the agency). Unbound, the metadata service says there is none.
+    pub fn set_instance_role(&self, provider: Provider, bound: bool) {
+        self.shared.lock().instances.bound.insert(provider, bound);
+    }
+
+    /// Refuses Aliyun and Huawei metadata requests that carry no metadata token (IMDSv2
+    /// only); off by default.
+    pub fn set_metadata_tokens_required(&self, required: bool) {
+        self.shared.lock().instances.tokens_required = required;
+    }
+
+    /// Makes every expiring key issued so far expire now (as a revoked or early-expired
+    /// token would): the delete APIs refuse them from here on.
+    pub fn expire_temporary_keys(&self) {
+        let now = cert_common::time::unix_seconds(self.shared.clock.now());
+        let mut inner = self.shared.lock();
+        let c = &mut inner.credentials;
+        for k in c
+            .tencent
+            .iter_mut()
+            .chain(&mut c.aliyun)
+            .chain(&mut c.huawei)
+        {
+            if k.expires_at.is_some() {
+                k.expires_at = Some(now);
+            }
+        }
+    }
+
+    /// How many temporary keys the metadata services have issued for `provider`.
+    pub fn metadata_keys_issued(&self, provider: Provider) -> usize {
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| {
+                r.provider == provider
+                    && r.api.is_none()
+                    && r.status == Some(200)
+                    && matches!(
+                        r.action.as_str(),
+                        "MetadataSecurityCredentials" | "MetadataSecurityKey"
+                    )
+                    && (provider == Provider::Huawei || !r.path.ends_with('/'))
+            })
+            .count()
     }
 
     /// Stops accepting connections and closes open ones (also done on drop).

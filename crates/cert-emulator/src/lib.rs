@@ -28,6 +28,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! It also plays the three vendors' instance metadata services ([`metadata`]), which issue
+//! temporary keys that expire on the emulator's clock.
+//!
 //! The signature verifier ([`verify`]) is written from the vendors' protocol description, not
 //! from the SDK's signers, so the two do not share a blind spot.
 
@@ -36,6 +39,7 @@ pub mod credentials;
 mod emulator;
 pub mod faults;
 pub mod log;
+pub mod metadata;
 pub mod rate_limit;
 pub mod seed;
 mod server;

@@ -19,6 +19,7 @@ use crate::api::{self, Api, Target};
 use crate::credentials::AcceptedCredentials;
 use crate::faults::{Fault, Faults};
 use crate::log::{Decision, LoggedRequest};
+use crate::metadata::{self, Instances};
 use crate::rate_limit::RateLimits;
 use crate::shapes::{self, Ctx, Reply};
 use crate::state::State;
@@ -38,6 +39,7 @@ pub(crate) struct Inner {
     pub log: Vec<LoggedRequest>,
     pub seq: u64,
     pub credentials: AcceptedCredentials,
+    pub instances: Instances,
 }
 
 #[derive(Debug)]
@@ -54,6 +56,10 @@ impl Shared {
             clock,
             random: SystemRandom::default(),
         }
+    }
+
+    pub fn random(&self) -> &dyn Random {
+        &self.random
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -190,6 +196,29 @@ fn decision_of(reply: &Reply) -> Decision {
 
 /// The whole pipeline; `None` means "close the connection without answering".
 pub(crate) async fn process(shared: &Shared, wire: &WireRequest) -> Option<Reply> {
+    if let Some(m) = metadata::handle(shared, wire) {
+        let mut inner = shared.lock();
+        record(
+            &mut inner,
+            Entry {
+                wire,
+                provider: m.provider,
+                api: None,
+                action: m.action.to_string(),
+                principal: None,
+                status: Some(m.reply.status),
+                decision: if m.reply.status < 400 {
+                    Decision::Accepted
+                } else {
+                    Decision::Rejected {
+                        code: format!("HTTP{}", m.reply.status),
+                    }
+                },
+                fault: None,
+            },
+        );
+        return Some(m.reply);
+    }
     let mut request_id = shared.random.uuid();
     let target = api::route(wire);
     if matches!(&target, Ok(Target::AliyunCas))

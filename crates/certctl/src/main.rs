@@ -83,7 +83,7 @@ async fn config_show(deleter: &dyn cert_common::Deleter) -> u8 {
     match deleter.scope().await {
         Ok(s) => {
             report::print(&format!(
-                "api:         {}\nregion:      {}\nendpoint:    {}\ncredentials: {}\nkey id:      {}\naccount:     {} (hash of the key id)\n",
+                "api:         {}\nlimit scope: {} (the region, else the endpoint host)\nendpoint:    {}\ncredentials: {}\nkey id:      {}\naccount:     {} (hash of the key id)\n",
                 s.api,
                 s.region.as_deref().unwrap_or("(none)"),
                 s.endpoint,

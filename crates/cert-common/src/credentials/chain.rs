@@ -109,6 +109,21 @@ impl ProvideCredentials for ChainProvider {
         self.providers.first()?.fixed()
     }
 
+    /// Passed to every provider (only the one that gave `refused` holds them).
+    fn invalidate(&self, refused: &Credentials) {
+        for p in &self.providers {
+            p.invalidate(refused);
+        }
+    }
+
+    /// Whether the provider that answered last is (keys from the environment or a file are
+    /// not fetched again by a retry).
+    fn refreshable(&self) -> bool {
+        self.providers
+            .get(self.chosen.load(Ordering::Relaxed))
+            .is_some_and(|p| p.refreshable())
+    }
+
     /// The provider that answered last; before any answer, the list of sources in order.
     fn describe(&self) -> String {
         match self.providers.get(self.chosen.load(Ordering::Relaxed)) {
@@ -119,6 +134,27 @@ impl ProvideCredentials for ChainProvider {
             }
         }
     }
+}
+
+/// The sources each vendor's default chain starts with: `explicit` credentials if given,
+/// then the environment's `vars` unless a profile was named (a named profile replaces them,
+/// see `docs/credentials.md`), then `profile`.
+pub fn standard_sources(
+    explicit: Option<Credentials>,
+    profile_named: bool,
+    vars: EnvVars,
+    env: &super::Env,
+    profile: super::ProfileProvider,
+) -> Vec<Arc<dyn ProvideCredentials>> {
+    let mut chain: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
+    if let Some(c) = explicit {
+        chain.push(Arc::new(StaticProvider::new(c)));
+    }
+    if !profile_named {
+        chain.push(Arc::new(EnvProvider::from_env(vars, env.clone())));
+    }
+    chain.push(Arc::new(profile));
+    chain
 }
 
 /// The error of a chain whose providers all had nothing, with what each said.

@@ -6,6 +6,8 @@
 //! - Providers: [`StaticProvider`] (explicit), [`EnvProvider`] (the vendors' own variable
 //!   names, see [`EnvVars`]), [`ProfileProvider`] (the vendors' credentials files, see
 //!   [`profile`]) and [`ChainProvider`] (the first that has credentials wins).
+//! - Temporary credentials (instance metadata) sit behind a [`CachedProvider`]: refreshed
+//!   before they expire, one fetch for any number of callers.
 //! - [`Env`] is where variables (and the home directory) are read from: the process, or a
 //!   function of the caller's (tests).
 //!
@@ -24,12 +26,15 @@ use async_trait::async_trait;
 
 use crate::error::{Error, ErrorKind};
 
+mod cache;
 mod chain;
 mod env;
 pub mod ini;
+pub mod metadata;
 pub mod profile;
 
-pub use chain::ChainProvider;
+pub use cache::{CachedProvider, FetchTemporary, RETRY_AFTER_FAILURE, Temporary};
+pub use chain::{ChainProvider, standard_sources};
 pub use env::{Env, EnvProvider, EnvVars};
 pub use profile::{ProfileProvider, ProfileSpec};
 
@@ -242,6 +247,20 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// answered last.
     fn describe(&self) -> String {
         "a custom credentials provider".to_string()
+    }
+
+    /// The server refused `refused` (they expired early, or were revoked): a provider that
+    /// caches temporary credentials drops them, so the next [`provide`](Self::provide)
+    /// fetches new ones. The default does nothing.
+    fn invalidate(&self, refused: &Credentials) {
+        let _ = refused;
+    }
+
+    /// Whether [`invalidate`](Self::invalidate) can make the next answer differ (temporary
+    /// credentials behind a cache). The runtime retries an attempt whose credentials the
+    /// server refused once, with fresh ones, only when this holds. The default is `false`.
+    fn refreshable(&self) -> bool {
+        false
     }
 }
 

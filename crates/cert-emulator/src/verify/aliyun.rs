@@ -75,6 +75,13 @@ pub fn verify(req: &WireRequest, keys: &[KeyPair], now: i64) -> Result<Principal
             "Specified access key is not found.",
         )
     })?;
+    if key.expired(now) {
+        return Err(AuthFailure::new(
+            400,
+            "InvalidSecurityToken.Expired",
+            "Specified SecurityToken is expired.",
+        ));
+    }
     let date = req.header("x-acs-date").map(str::trim).unwrap_or("");
     let when = UtcDateTime::parse_iso8601(date).ok_or_else(|| {
         AuthFailure::new(

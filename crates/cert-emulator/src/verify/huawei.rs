@@ -87,6 +87,9 @@ pub fn verify(
         ));
     };
     let key = find(keys, ak).ok_or_else(|| fail(format!("the access key {ak} does not exist")))?;
+    if key.expired(now) {
+        return Err(fail("the security token has expired"));
+    }
 
     let signed: Vec<String> = signed.split(';').map(str::to_ascii_lowercase).collect();
     for required in ["host", "x-sdk-date"] {

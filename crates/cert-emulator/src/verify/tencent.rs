@@ -82,6 +82,12 @@ pub fn verify(
             "The SecretId is not found, please ensure that your SecretId is correct.",
         )
     })?;
+    if key.expired(now) {
+        return Err(fail(
+            "AuthFailure.TokenFailure",
+            "The token has expired; request new temporary credentials.",
+        ));
+    }
     let date = UtcDateTime::from_unix(ts).date();
     if *terminator != "tc3_request" || *scope_date != date || *scope_service != service {
         return Err(fail(

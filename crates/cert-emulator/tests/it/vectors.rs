@@ -73,6 +73,7 @@ fn cases() -> Vec<Case> {
                     id: s(&c["ak"]),
                     secret: s(&c["sk"]),
                     token: opt(&c["security_token"]),
+                    expires_at: None,
                 },
                 UtcDateTime::parse_compact(input["timestamp"].as_str().unwrap_or(""))
                     .expect("time")
@@ -83,6 +84,7 @@ fn cases() -> Vec<Case> {
                     id: s(&c["secret_id"]),
                     secret: s(&c["secret_key"]),
                     token: opt(&c["token"]),
+                    expires_at: None,
                 },
                 input["timestamp"].as_i64().expect("time"),
             ),
@@ -91,6 +93,7 @@ fn cases() -> Vec<Case> {
                     id: s(&c["access_key_id"]),
                     secret: s(&c["access_key_secret"]),
                     token: opt(&c["security_token"]),
+                    expires_at: None,
                 },
                 UtcDateTime::parse_iso8601(input["timestamp"].as_str().unwrap_or(""))
                     .expect("time")

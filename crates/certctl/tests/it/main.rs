@@ -31,6 +31,13 @@ const CREDENTIAL_VARS: &[&str] = &[
     "TENCENTCLOUD_CREDENTIALS_FILE",
     "TENCENTCLOUD_REGION",
     "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+    "CERT_SDK_METADATA_DISABLED",
+    "CERT_SDK_TENCENT_METADATA_ENDPOINT",
+    "CERT_SDK_ALIYUN_METADATA_ENDPOINT",
+    "CERT_SDK_HUAWEI_METADATA_ENDPOINT",
+    "ALIBABA_CLOUD_ECS_METADATA",
+    "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
+    "ALIBABA_CLOUD_IMDSV1_DISABLED",
 ];
 
 fn emulator_env() -> Vec<(&'static str, &'static str)> {
@@ -68,6 +75,8 @@ async fn certctl(
         cmd.env_remove("RUST_LOG");
         // No profile file of the machine's user is read; a test that wants one sets HOME.
         cmd.env("HOME", "/nonexistent/certctl-test-home");
+        // Nor any instance metadata service: a test that wants one names the emulator's.
+        cmd.env("CERT_SDK_METADATA_DISABLED", "true");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -449,6 +458,57 @@ async fn verbose_logs_never_show_secrets() {
     assert!(!stderr.contains(c::ALIYUN_ACCESS_KEY_SECRET));
     assert!(!stderr.contains("Signature="), "{stderr}");
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// Keys from an instance metadata service (the emulator's), at -vv: the delete works, the
+/// source is named, and neither the metadata answers' secrets nor tokens reach the logs.
+#[tokio::test(flavor = "multi_thread")]
+async fn instance_metadata_keys_at_trace_level_never_show_secrets() {
+    let emu = Emulator::start().await.expect("emulator");
+    emu.set_metadata_tokens_required(true);
+    let url: &'static str = Box::leak(emu.url().into_boxed_str());
+    let metadata_env = vec![
+        ("CERT_SDK_METADATA_DISABLED", "false"),
+        ("CERT_SDK_TENCENT_METADATA_ENDPOINT", url),
+        ("CERT_SDK_ALIYUN_METADATA_ENDPOINT", url),
+        ("CERT_SDK_HUAWEI_METADATA_ENDPOINT", url),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", c::HUAWEI_PROJECT_ID),
+    ];
+    for cmd in [
+        &["aliyun-cas", "delete-certificates", "1002"][..],
+        &["tencent-ssl", "delete-csrs", "11"],
+        &[
+            "huawei-elb",
+            "delete-certificates",
+            "e1b00000000000000000000000000001",
+        ],
+    ] {
+        let mut a = args(&["-vv"]);
+        a.extend(args(cmd));
+        a.extend(args(&["--endpoint", url, "--output", "json"]));
+        let out = certctl(a, metadata_env.clone(), None).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            json(&out)["items"][0]["outcome"],
+            "deleted",
+            "{cmd:?}: {stderr}"
+        );
+        assert!(stderr.contains("instance metadata at"), "{cmd:?}: {stderr}");
+        for secret in [
+            "emulator-instance-secret-",
+            "emulator-instance-token-",
+            "Signature=",
+        ] {
+            assert!(
+                !stderr.contains(secret),
+                "{cmd:?} leaked {secret}: {stderr}"
+            );
+        }
+    }
+    // The metadata token of IMDSv2 is a secret too: it never shows.
+    for r in emu.requests() {
+        assert!(!r.path.contains("token="), "{r:?}");
+    }
 }
 
 /// RUST_LOG chooses what is logged without -v, per target, and never shows a secret; an

@@ -67,7 +67,8 @@ async fn missing_credentials_are_an_error_and_nothing_is_sent() {
             .region("cn-north-4")
             .project_id("p")
             .options(manual_options(&clock).http(http.clone()))
-            .env_lookup(|_| None)
+            // Nothing in the environment, and no instance metadata service to ask.
+            .env_lookup(|k| (k == "CERT_SDK_METADATA_DISABLED").then(|| "true".to_string()))
             .build(),
     )
     .expect("client");

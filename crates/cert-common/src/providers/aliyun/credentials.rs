@@ -4,9 +4,10 @@
 //! The default chain, in the order of the vendor's `credentials-go`
 //! (`NewDefaultCredentialsProvider` in `credentials/providers/default.go`): explicit
 //! credentials, the environment ([`EnvVars::ALIYUN`]), the CLI's `~/.aliyun/config.json`
-//! ([`CLI_CONFIG`]), then `~/.alibabacloud/credentials` ([`PROFILE`]). The OIDC and ECS RAM
-//! role sources of the vendor's chain are not read yet. A profile named in the configuration
-//! replaces the environment, and must be in one of the two files.
+//! ([`CLI_CONFIG`]), `~/.alibabacloud/credentials` ([`PROFILE`]), then the ECS RAM role
+//! ([`super::ecs_ram_role`]). The OIDC source of the vendor's chain is not read yet. A profile
+//! named in the configuration replaces the environment and the instance role, and must be in
+//! one of the two files.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,8 +16,8 @@ use serde::Deserialize;
 
 use crate::credentials::profile::{LoadedProfile, read_text};
 use crate::credentials::{
-    AccessKey, ChainProvider, Credentials, Env, EnvProvider, EnvVars, ProfileProvider, ProfileSpec,
-    ProvideCredentials, StaticProvider,
+    AccessKey, ChainProvider, Credentials, Env, EnvVars, ProfileProvider, ProfileSpec,
+    ProvideCredentials, standard_sources,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -189,23 +190,15 @@ fn cli_credentials(f: &CliFound) -> Result<Credentials, Error> {
     }
 }
 
-/// The default chain: `explicit`, the environment, the CLI config, the credentials file;
-/// when `profile` is named, `explicit` then that profile (CLI config first) only.
+/// The default chain: `explicit`, the environment, the CLI config, the credentials file, the
+/// ECS RAM role; when `profile` is named, `explicit` then that profile (CLI config first) only.
 pub fn default_chain(
     explicit: Option<Credentials>,
     profile: Option<String>,
     env: Env,
 ) -> Arc<dyn ProvideCredentials> {
-    let mut chain: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
-    if let Some(c) = explicit {
-        chain.push(Arc::new(StaticProvider::new(c)));
-    }
-    if profile.is_none() {
-        chain.push(Arc::new(EnvProvider::from_env(
-            EnvVars::ALIYUN,
-            env.clone(),
-        )));
-    }
+    let named = profile.is_some();
+    let chain_env = env.clone();
     let nothing = format!(
         "no Alibaba Cloud CLI config or credentials file with the profile ({} or {})",
         CLI_CONFIG
@@ -217,21 +210,21 @@ pub fn default_chain(
             .first()
             .map_or("no HOME".into(), |p| p.display().to_string()),
     );
-    chain.push(Arc::new(ProfileProvider::from_loader(
-        "Alibaba Cloud",
-        nothing,
-        move || {
-            if let Some(f) = load_cli(profile.as_deref(), &env)? {
-                let source = format!("profile {:?} of {}", f.profile.name, f.path.display());
-                return Ok(Some((source, cli_credentials(&f)?)));
-            }
-            // A profile named but missing from the CLI config must be in this file.
-            match PROFILE.load_ini(profile.as_deref(), &env)? {
-                Some(p) => Ok(Some((p.describe(), read_profile(&p)?))),
-                None => Ok(None),
-            }
-        },
-    )));
+    let profile = ProfileProvider::from_loader("Alibaba Cloud", nothing, move || {
+        if let Some(f) = load_cli(profile.as_deref(), &env)? {
+            let source = format!("profile {:?} of {}", f.profile.name, f.path.display());
+            return Ok(Some((source, cli_credentials(&f)?)));
+        }
+        // A profile named but missing from the CLI config must be in this file.
+        match PROFILE.load_ini(profile.as_deref(), &env)? {
+            Some(p) => Ok(Some((p.describe(), read_profile(&p)?))),
+            None => Ok(None),
+        }
+    });
+    let mut chain = standard_sources(explicit, named, EnvVars::ALIYUN, &chain_env, profile);
+    if !named {
+        chain.push(super::ecs_ram_role::provider(&chain_env));
+    }
     Arc::new(ChainProvider::new(chain))
 }
 
@@ -245,4 +238,113 @@ pub fn region(explicit: Option<String>, profile: Option<&str>, env: &Env) -> Opt
             .map(|f| f.profile.region_id)
             .filter(|r| !r.is_empty())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn home(files: &[(&str, &str)]) -> std::path::PathBuf {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "ali-cred-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        for (rel, text) in files {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        dir
+    }
+
+    fn env(home: &Path, pairs: &[(&str, &str)]) -> Env {
+        let mut m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        m.insert("HOME".into(), home.display().to_string());
+        // Unit tests never reach for a metadata service.
+        m.entry("CERT_SDK_METADATA_DISABLED".into())
+            .or_insert_with(|| "true".into());
+        Env::from_fn(move |k| m.get(k).cloned())
+    }
+
+    fn key(p: &Arc<dyn ProvideCredentials>) -> Result<AccessKey, Error> {
+        Ok(p.provide_now()
+            .expect("at once")?
+            .access_key()
+            .expect("key")
+            .clone())
+    }
+
+    const INI: &str = "[default]\ntype = sts\naccess_key_id = STS.INI\naccess_key_secret = s\n\
+                       security_token = t\n[role]\ntype = ram_role_arn\naccess_key_id = a\n";
+    const CLI: &str = r#"{"current":"cli","profiles":[{"name":"cli","mode":"AK",
+        "access_key_id":"LTAICLI","access_key_secret":"s","region_id":"cn-shanghai"},
+        {"name":"arn","mode":"RamRoleArn"}]}"#;
+
+    #[test]
+    fn cli_config_first_then_the_credentials_file() {
+        let h = home(&[
+            (".alibabacloud/credentials", INI),
+            (".aliyun/config.json", CLI),
+        ]);
+        let k = key(&default_chain(None, None, env(&h, &[]))).unwrap();
+        assert_eq!(k.id(), "LTAICLI");
+        assert_eq!(
+            region(None, None, &env(&h, &[])).as_deref(),
+            Some("cn-shanghai")
+        );
+        let e = env(&h, &[(REGION_VAR, "cn-beijing")]);
+        assert_eq!(region(None, None, &e).as_deref(), Some("cn-beijing"));
+        // The CLI config switched off: the ini's [default], an sts profile.
+        let off = env(&h, &[(CLI_DISABLED_VAR, "true")]);
+        let k = key(&default_chain(None, None, off.clone())).unwrap();
+        assert_eq!(k.id(), "STS.INI");
+        assert_eq!(k.security_token().map(|t| t.expose()), Some("t"));
+        assert_eq!(region(None, None, &off), None);
+        // ALIBABA_CLOUD_PROFILE names a profile only the ini has.
+        let named = env(&h, &[("ALIBABA_CLOUD_PROFILE", "default")]);
+        assert_eq!(
+            key(&default_chain(None, None, named)).unwrap().id(),
+            "STS.INI"
+        );
+    }
+
+    #[test]
+    fn unsupported_types_and_modes_are_refused_naming_file_line_and_key() {
+        let h = home(&[
+            (".alibabacloud/credentials", INI),
+            (".aliyun/config.json", CLI),
+        ]);
+        let off = env(&h, &[(CLI_DISABLED_VAR, "true")]);
+        let m = key(&default_chain(None, Some("role".into()), off))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("credentials, line 7: profile [role], `type`"),
+            "{m}"
+        );
+        assert!(m.contains("ram_role_arn"), "{m}");
+        let m = key(&default_chain(None, Some("arn".into()), env(&h, &[])))
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("config.json") && m.contains("RamRoleArn"), "{m}");
+        let m = key(&default_chain(None, Some("nosuch".into()), env(&h, &[])))
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("no profile [nosuch]"), "{m}");
+        let bad = home(&[(".aliyun/config.json", "{\"profiles\": [")]);
+        let m = key(&default_chain(None, None, env(&bad, &[])))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("config.json: not a CLI config") && m.contains("line 1"),
+            "{m}"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //! hint (protocol.md §3.1, §3.3, §3.6).
 
 pub mod credentials;
+pub mod ecs_ram_role;
 
 use std::time::SystemTime;
 

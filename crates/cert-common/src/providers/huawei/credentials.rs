@@ -3,16 +3,16 @@
 //!
 //! The default chain, in the order of the vendor's Go SDK (`BasicCredentialProviderChain` in
 //! `core/auth/provider/provider_chain.go`): explicit credentials, the environment
-//! ([`EnvVars::HUAWEI`]), the profile file ([`PROFILE`]); then this SDK's IAM token variable.
-//! The ECS metadata source of the Go SDK's chain is not read yet. A profile named in the
-//! configuration replaces the environment.
+//! ([`EnvVars::HUAWEI`]), the profile file ([`PROFILE`]); then this SDK's IAM token variable,
+//! then the ECS agency's keys from the instance metadata ([`super::metadata`]). A profile named
+//! in the configuration replaces the environment and the instance metadata.
 
 use std::sync::Arc;
 
 use crate::credentials::profile::LoadedProfile;
 use crate::credentials::{
-    AccessKey, ChainProvider, Credentials, Env, EnvProvider, EnvVars, ProfileProvider, ProfileSpec,
-    ProvideCredentials, StaticProvider,
+    AccessKey, ChainProvider, Credentials, Env, EnvVars, ProfileProvider, ProfileSpec,
+    ProvideCredentials, standard_sources,
 };
 use crate::error::Error;
 
@@ -53,24 +53,10 @@ pub fn default_sources(
     profile: Option<String>,
     env: Env,
 ) -> Vec<Arc<dyn ProvideCredentials>> {
-    let mut chain: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
-    if let Some(c) = explicit {
-        chain.push(Arc::new(StaticProvider::new(c)));
-    }
     let named = profile.is_some();
-    if !named {
-        chain.push(Arc::new(EnvProvider::from_env(
-            EnvVars::HUAWEI,
-            env.clone(),
-        )));
-    }
-    chain.push(Arc::new(ProfileProvider::new(
-        &PROFILE,
-        profile,
-        env,
-        read_profile,
-    )));
-    chain
+    let env_for_chain = env.clone();
+    let profile = ProfileProvider::new(&PROFILE, profile, env, read_profile);
+    standard_sources(explicit, named, EnvVars::HUAWEI, &env_for_chain, profile)
 }
 
 /// A chain of `sources`.

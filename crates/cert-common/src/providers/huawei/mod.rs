@@ -11,6 +11,7 @@
 //!   vendor's SDK understands (protocol.md §1.7), with the request id from `X-Request-Id`.
 
 pub mod credentials;
+pub mod metadata;
 
 use std::fmt;
 use std::sync::Arc;
@@ -284,9 +285,11 @@ fn credentials_provider(
     lookup: EnvLookup,
 ) -> Arc<dyn ProvideCredentials> {
     let named = profile.is_some();
+    let metadata = metadata::provider(&env);
     let mut chain = credentials::default_sources(explicit, profile, env);
     if !named {
         chain.push(Arc::new(TokenEnvProvider { lookup }));
+        chain.push(metadata);
     }
     credentials::chain(chain)
 }
@@ -786,10 +789,13 @@ mod tests {
     }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + 'static {
-        let m: HashMap<String, String> = pairs
+        let mut m: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        // Unit tests never reach for a metadata service.
+        m.entry("CERT_SDK_METADATA_DISABLED".into())
+            .or_insert_with(|| "true".into());
         move |k| m.get(k).cloned()
     }
 

@@ -3,15 +3,16 @@
 //!
 //! The default chain, in the order of the vendor's Go SDK (`DefaultProviderChain` in
 //! `tencentcloud/common/provider_chain.go`): explicit credentials, the environment
-//! ([`EnvVars::TENCENT`]), then the profile file ([`PROFILE`]). The CVM role of the Go SDK's
-//! chain is not read yet. A profile named in the configuration replaces the environment.
+//! ([`EnvVars::TENCENT`]), the profile file ([`PROFILE`]), then the CVM instance role
+//! ([`super::cvm_role`]). A profile named in the configuration replaces the environment and
+//! the instance role.
 
 use std::sync::Arc;
 
 use crate::credentials::profile::LoadedProfile;
 use crate::credentials::{
-    AccessKey, ChainProvider, Credentials, Env, EnvProvider, EnvVars, ProfileProvider, ProfileSpec,
-    ProvideCredentials, StaticProvider,
+    AccessKey, ChainProvider, Credentials, Env, EnvVars, ProfileProvider, ProfileSpec,
+    ProvideCredentials, standard_sources,
 };
 use crate::error::Error;
 
@@ -40,29 +41,20 @@ fn read_profile(p: &LoadedProfile) -> Result<Credentials, Error> {
     .into())
 }
 
-/// The default chain: `explicit`, then the environment, then the profile file; when
-/// `profile` is named, `explicit` then that profile only.
+/// The default chain: `explicit`, then the environment, the profile file and the CVM role;
+/// when `profile` is named, `explicit` then that profile only.
 pub fn default_chain(
     explicit: Option<Credentials>,
     profile: Option<String>,
     env: Env,
 ) -> Arc<dyn ProvideCredentials> {
-    let mut chain: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
-    if let Some(c) = explicit {
-        chain.push(Arc::new(StaticProvider::new(c)));
+    let named = profile.is_some();
+    let env_for_chain = env.clone();
+    let profile = ProfileProvider::new(&PROFILE, profile, env, read_profile);
+    let mut chain = standard_sources(explicit, named, EnvVars::TENCENT, &env_for_chain, profile);
+    if !named {
+        chain.push(super::cvm_role::provider(&env_for_chain));
     }
-    if profile.is_none() {
-        chain.push(Arc::new(EnvProvider::from_env(
-            EnvVars::TENCENT,
-            env.clone(),
-        )));
-    }
-    chain.push(Arc::new(ProfileProvider::new(
-        &PROFILE,
-        profile,
-        env,
-        read_profile,
-    )));
     Arc::new(ChainProvider::new(chain))
 }
 
@@ -99,6 +91,9 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         m.insert("HOME".into(), home.display().to_string());
+        // Unit tests never reach for a metadata service.
+        m.entry("CERT_SDK_METADATA_DISABLED".into())
+            .or_insert_with(|| "true".into());
         Env::from_fn(move |k| m.get(k).cloned())
     }
 

@@ -5,6 +5,7 @@
 //! `application/json; charset=utf-8`; this code never does).
 
 pub mod credentials;
+pub mod cvm_role;
 
 use std::fmt;
 use std::str::FromStr;
