@@ -16,4 +16,5 @@ mod instance_metadata;
 mod resume;
 mod shared_limit;
 mod streaming;
+mod sts;
 mod throttling;

@@ -28,8 +28,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! It also plays the three vendors' instance metadata services ([`metadata`]), which issue
-//! temporary keys that expire on the emulator's clock.
+//! It also plays the three vendors' instance metadata services ([`metadata`]) and the STS
+//! calls of role assumption and web identity ([`sts`]), which issue temporary keys that expire
+//! on the emulator's clock.
 //!
 //! The signature verifier ([`verify`]) is written from the vendors' protocol description, not
 //! from the SDK's signers, so the two do not share a blind spot.
@@ -45,6 +46,7 @@ pub mod seed;
 mod server;
 mod shapes;
 pub mod state;
+pub mod sts;
 pub mod verify;
 pub mod wire;
 

@@ -23,6 +23,7 @@ use crate::metadata::{self, Instances};
 use crate::rate_limit::RateLimits;
 use crate::shapes::{self, Ctx, Reply};
 use crate::state::State;
+use crate::sts;
 use crate::verify::{self, Principal};
 use crate::wire::WireRequest;
 
@@ -230,6 +231,23 @@ pub(crate) async fn process(shared: &Shared, wire: &WireRequest) -> Option<Reply
         request_id,
         host: wire.header("Host").unwrap_or("").trim().to_string(),
     };
+    if let Some(a) = sts::handle(shared, wire, &ctx) {
+        let mut inner = shared.lock();
+        record(
+            &mut inner,
+            Entry {
+                wire,
+                provider: a.provider,
+                api: None,
+                action: a.action.to_string(),
+                principal: a.principal,
+                status: Some(a.reply.status),
+                decision: decision_of(&a.reply),
+                fault: None,
+            },
+        );
+        return Some(a.reply);
+    }
     let target = match target {
         Ok(t) => t,
         Err(un) => {

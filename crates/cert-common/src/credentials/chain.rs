@@ -157,6 +157,48 @@ pub fn standard_sources(
     chain
 }
 
+/// A source that was configured but cannot work (a role variable with a bad endpoint, TKE
+/// variables half set): every call answers its error, and a chain stops there.
+#[derive(Debug, Clone)]
+pub struct Misconfigured {
+    message: String,
+}
+
+impl Misconfigured {
+    /// A source that always fails with `e`'s message.
+    pub fn new(e: &Error) -> Self {
+        Misconfigured {
+            message: e.message().to_string(),
+        }
+    }
+
+    /// An `Arc` of one, for a chain.
+    pub fn arc(e: &Error) -> Arc<dyn ProvideCredentials> {
+        Arc::new(Misconfigured::new(e))
+    }
+}
+
+#[async_trait]
+impl ProvideCredentials for Misconfigured {
+    async fn provide(&self) -> Result<Credentials, Error> {
+        Err(Error::new(
+            crate::error::ErrorKind::Credentials,
+            self.message.clone(),
+        ))
+    }
+
+    fn provide_now(&self) -> Option<Result<Credentials, Error>> {
+        Some(Err(Error::new(
+            crate::error::ErrorKind::Credentials,
+            self.message.clone(),
+        )))
+    }
+
+    fn describe(&self) -> String {
+        format!("a misconfigured source ({})", self.message)
+    }
+}
+
 /// The error of a chain whose providers all had nothing, with what each said.
 fn all_failed(reasons: &[String]) -> Error {
     not_found(if reasons.is_empty() {

@@ -32,9 +32,10 @@ mod env;
 pub mod ini;
 pub mod metadata;
 pub mod profile;
+pub mod sts;
 
 pub use cache::{CachedProvider, FetchTemporary, RETRY_AFTER_FAILURE, Temporary};
-pub use chain::{ChainProvider, standard_sources};
+pub use chain::{ChainProvider, Misconfigured, standard_sources};
 pub use env::{Env, EnvProvider, EnvVars};
 pub use profile::{ProfileProvider, ProfileSpec};
 

@@ -249,21 +249,37 @@ pub fn missing_profile(path: &Path, file: &IniFile, selection: &Selection) -> Er
     )
 }
 
-/// How a vendor turns its profile into credentials.
-pub type ReadProfile = fn(&LoadedProfile) -> Result<Credentials, Error>;
+/// How a vendor turns its profile into credentials (`env` for what a role's STS call needs).
+pub type ReadProfile = fn(&LoadedProfile, &Env) -> Result<ProfileSource, Error>;
+
+/// What a profile gives: keys, or a source of its own (a role assumed with the profile's keys,
+/// behind a cache).
+#[derive(Debug, Clone)]
+pub enum ProfileSource {
+    /// Keys (or a token) to use as they are.
+    Keys(Credentials),
+    /// A provider to ask at every attempt.
+    Provider(std::sync::Arc<dyn ProvideCredentials>),
+}
+
+impl From<Credentials> for ProfileSource {
+    fn from(c: Credentials) -> Self {
+        ProfileSource::Keys(c)
+    }
+}
 
 /// What loading gave, kept for every later attempt (an [`Error`] is not `Clone`).
 enum Loaded {
     Found {
-        credentials: Credentials,
-        source: String,
+        source: ProfileSource,
+        described: String,
     },
     NotFound(String),
     Failed(String),
 }
 
-/// A profile found: where it is (for [`ProvideCredentials::describe`]) and its credentials.
-pub type Found = (String, Credentials);
+/// A profile found: where it is (for [`ProvideCredentials::describe`]) and what it gives.
+pub type Found = (String, ProfileSource);
 
 type Loader = Box<dyn Fn() -> Result<Option<Found>, Error> + Send + Sync>;
 
@@ -301,7 +317,7 @@ impl ProfileProvider {
         );
         ProfileProvider::from_loader(spec.vendor, nothing, move || {
             match spec.load_ini(profile.as_deref(), &env)? {
-                Some(p) => Ok(Some((p.describe(), read(&p)?))),
+                Some(p) => Ok(Some((p.describe(), read(&p, &env)?))),
                 None => Ok(None),
             }
         })
@@ -324,24 +340,45 @@ impl ProfileProvider {
 
     fn loaded(&self) -> &Loaded {
         self.loaded.get_or_init(|| match (self.load)() {
-            Ok(Some((source, credentials))) => match credentials.access_key().map(|k| k.validate())
-            {
-                Some(Err(e)) => Loaded::Failed(format!("{source}: {}", e.message())),
-                _ => Loaded::Found {
-                    credentials,
-                    source,
-                },
-            },
+            Ok(Some((described, source))) => {
+                let invalid = match &source {
+                    ProfileSource::Keys(c) => c.access_key().and_then(|k| k.validate().err()),
+                    ProfileSource::Provider(_) => None,
+                };
+                match invalid {
+                    Some(e) => Loaded::Failed(format!("{described}: {}", e.message())),
+                    None => Loaded::Found { source, described },
+                }
+            }
             Ok(None) => Loaded::NotFound(self.nothing.clone()),
             Err(e) => Loaded::Failed(e.message().to_string()),
         })
     }
 
-    fn answer(&self) -> Result<Credentials, Error> {
+    /// The answer when it needs no wait: keys, a failure, or what the profile's own source
+    /// answers at once.
+    fn answer_now(&self) -> Option<Result<Credentials, Error>> {
         match self.loaded() {
-            Loaded::Found { credentials, .. } => Ok(credentials.clone()),
-            Loaded::NotFound(m) => Err(not_found(m.clone())),
-            Loaded::Failed(m) => Err(Error::new(ErrorKind::Credentials, m.clone())),
+            Loaded::Found {
+                source: ProfileSource::Keys(c),
+                ..
+            } => Some(Ok(c.clone())),
+            Loaded::Found {
+                source: ProfileSource::Provider(p),
+                ..
+            } => p.provide_now(),
+            Loaded::NotFound(m) => Some(Err(not_found(m.clone()))),
+            Loaded::Failed(m) => Some(Err(Error::new(ErrorKind::Credentials, m.clone()))),
+        }
+    }
+
+    fn own_source(&self) -> Option<&std::sync::Arc<dyn ProvideCredentials>> {
+        match self.loaded() {
+            Loaded::Found {
+                source: ProfileSource::Provider(p),
+                ..
+            } => Some(p),
+            _ => None,
         }
     }
 }
@@ -349,17 +386,42 @@ impl ProfileProvider {
 #[async_trait]
 impl ProvideCredentials for ProfileProvider {
     async fn provide(&self) -> Result<Credentials, Error> {
-        self.answer()
+        match self.own_source() {
+            Some(p) => super::provide(p.as_ref()).await,
+            None => self.answer_now().unwrap_or_else(unreachable_answer),
+        }
     }
 
     fn provide_now(&self) -> Option<Result<Credentials, Error>> {
-        Some(self.answer())
+        self.answer_now()
     }
 
     fn describe(&self) -> String {
         match self.loaded() {
-            Loaded::Found { source, .. } => source.clone(),
+            Loaded::Found {
+                source: ProfileSource::Provider(p),
+                described,
+            } => format!("{} ({described})", p.describe()),
+            Loaded::Found { described, .. } => described.clone(),
             _ => format!("{} credentials file", self.vendor),
         }
     }
+
+    fn invalidate(&self, refused: &Credentials) {
+        if let Some(p) = self.own_source() {
+            p.invalidate(refused);
+        }
+    }
+
+    fn refreshable(&self) -> bool {
+        self.own_source().is_some_and(|p| p.refreshable())
+    }
+}
+
+/// Keys and failures always answer at once; only a profile's own source may not.
+fn unreachable_answer() -> Result<Credentials, Error> {
+    Err(Error::new(
+        ErrorKind::Credentials,
+        "the profile gave no answer",
+    ))
 }

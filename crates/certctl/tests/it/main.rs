@@ -38,6 +38,19 @@ const CREDENTIAL_VARS: &[&str] = &[
     "ALIBABA_CLOUD_ECS_METADATA",
     "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
     "ALIBABA_CLOUD_IMDSV1_DISABLED",
+    "CERT_SDK_TENCENT_STS_ENDPOINT",
+    "CERT_SDK_ALIYUN_STS_ENDPOINT",
+    "TENCENTCLOUD_ROLE_ARN",
+    "TENCENTCLOUD_ROLE_SESSION_NAME",
+    "TKE_REGION",
+    "TKE_PROVIDER_ID",
+    "TKE_WEB_IDENTITY_TOKEN_FILE",
+    "TKE_ROLE_ARN",
+    "ALIBABA_CLOUD_ROLE_ARN",
+    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+    "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+    "ALIBABA_CLOUD_ROLE_SESSION_NAME",
+    "ALIBABA_CLOUD_STS_REGION",
 ];
 
 fn emulator_env() -> Vec<(&'static str, &'static str)> {
@@ -509,6 +522,98 @@ async fn instance_metadata_keys_at_trace_level_never_show_secrets() {
     for r in emu.requests() {
         assert!(!r.path.contains("token="), "{r:?}");
     }
+}
+
+/// Keys from STS (a role assumed with the environment's keys; web identity with an OIDC token
+/// file), at -vv: the delete works, the source is named, and neither the STS answers' secrets
+/// nor the OIDC token reach the logs.
+#[tokio::test(flavor = "multi_thread")]
+async fn sts_keys_at_trace_level_never_show_secrets() {
+    use cert_emulator::sts;
+    let emu = Emulator::start().await.expect("emulator");
+    let url: &'static str = Box::leak(emu.url().into_boxed_str());
+    let dir = std::env::temp_dir().join(format!("certctl-sts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let token = dir.join("token");
+    std::fs::write(&token, sts::OIDC_TOKEN).expect("token");
+    let token: &'static str = Box::leak(token.display().to_string().into_boxed_str());
+    let base = vec![
+        ("CERT_SDK_TENCENT_STS_ENDPOINT", url),
+        ("CERT_SDK_ALIYUN_STS_ENDPOINT", url),
+    ];
+    type Env = Vec<(&'static str, &'static str)>;
+    let runs: Vec<(&[&str], Env)> = vec![
+        (
+            &["tencent-ssl", "delete-csrs", "11"],
+            vec![
+                ("TENCENTCLOUD_SECRET_ID", c::TENCENT_SECRET_ID),
+                ("TENCENTCLOUD_SECRET_KEY", c::TENCENT_SECRET_KEY),
+                ("TENCENTCLOUD_ROLE_ARN", sts::TENCENT_ROLE_ARN),
+            ],
+        ),
+        (
+            &["tencent-ssl", "delete-csrs", "22"],
+            vec![
+                ("TKE_REGION", "ap-guangzhou"),
+                ("TKE_PROVIDER_ID", sts::TENCENT_OIDC_PROVIDER_ID),
+                ("TKE_WEB_IDENTITY_TOKEN_FILE", token),
+                ("TKE_ROLE_ARN", sts::TENCENT_ROLE_ARN),
+            ],
+        ),
+        (
+            &["aliyun-cas", "delete-certificates", "1002"],
+            vec![
+                ("ALIBABA_CLOUD_ROLE_ARN", sts::ALIYUN_ROLE_ARN),
+                (
+                    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                    sts::ALIYUN_OIDC_PROVIDER_ARN,
+                ),
+                ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token),
+            ],
+        ),
+    ];
+    for (cmd, extra) in runs {
+        let mut a = args(&["-vv"]);
+        a.extend(args(cmd));
+        a.extend(args(&["--endpoint", url, "--output", "json"]));
+        let mut env = base.clone();
+        env.extend(extra);
+        let out = certctl(a, env, None).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            json(&out)["items"][0]["outcome"],
+            "deleted",
+            "{cmd:?}: {stderr}"
+        );
+        assert!(stderr.contains("role"), "{cmd:?}: {stderr}");
+        for secret in [
+            "emulator-sts-secret-",
+            "emulator-sts-token-",
+            sts::OIDC_TOKEN,
+            c::TENCENT_SECRET_KEY,
+            "Signature=",
+        ] {
+            assert!(
+                !stderr.contains(secret),
+                "{cmd:?} leaked {secret}: {stderr}"
+            );
+        }
+    }
+    let mut calls: Vec<String> = emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.api.is_none())
+        .map(|r| r.action)
+        .collect();
+    calls.sort();
+    assert_eq!(
+        calls,
+        [
+            "AssumeRole",
+            "AssumeRoleWithOIDC",
+            "AssumeRoleWithWebIdentity"
+        ]
+    );
 }
 
 /// RUST_LOG chooses what is logged without -v, per target, and never shows a secret; an

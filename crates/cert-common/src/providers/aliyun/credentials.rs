@@ -14,10 +14,11 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::credentials::profile::{LoadedProfile, read_text};
+use super::sts;
+use crate::credentials::profile::{LoadedProfile, ProfileSource, read_text};
 use crate::credentials::{
-    AccessKey, ChainProvider, Credentials, Env, EnvVars, ProfileProvider, ProfileSpec,
-    ProvideCredentials, standard_sources,
+    AccessKey, ChainProvider, Credentials, Env, EnvVars, Misconfigured, ProfileProvider,
+    ProfileSpec, ProvideCredentials, StaticProvider, standard_sources,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -51,21 +52,48 @@ pub const CLI_DISABLED_VAR: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
 /// The region variable of the aliyun CLI: `ALIBABA_CLOUD_REGION_ID`.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
 
-fn read_profile(p: &LoadedProfile) -> Result<Credentials, Error> {
+fn read_profile(p: &LoadedProfile, env: &Env) -> Result<ProfileSource, Error> {
     let kind = p.require("type")?;
+    let keys = |p: &LoadedProfile| -> Result<Credentials, Error> {
+        Ok(AccessKey::new(p.require("access_key_id")?, p.require("access_key_secret")?).into())
+    };
     match kind {
-        "access_key" => {
-            Ok(AccessKey::new(p.require("access_key_id")?, p.require("access_key_secret")?).into())
-        }
-        "sts" => Ok(AccessKey::temporary(
+        "access_key" => Ok(keys(p)?.into()),
+        "sts" => Ok(Credentials::from(AccessKey::temporary(
             p.require("access_key_id")?,
             p.require("access_key_secret")?,
             p.require("security_token")?,
-        )
+        ))
         .into()),
+        "ram_role_arn" => {
+            let role = sts::Role {
+                arn: p.require("role_arn")?.to_string(),
+                session_name: Some(p.require("role_session_name")?.to_string()),
+                duration: profile_duration(p, "role_session_expiration")?,
+                policy: p.section.get("policy").map(str::to_string),
+            };
+            let source = sts::assume(Arc::new(StaticProvider::new(keys(p)?)), role, None, env)
+                .map_err(|e| p.bad_key("role_arn", e.message()))?;
+            Ok(ProfileSource::Provider(source))
+        }
+        "oidc_role_arn" => {
+            let role = sts::Role {
+                arn: p.require("role_arn")?.to_string(),
+                session_name: p.section.get("role_session_name").map(str::to_string),
+                duration: profile_duration(p, "role_session_expiration")?,
+                policy: p.section.get("policy").map(str::to_string),
+            };
+            let source = sts::oidc(
+                p.require("oidc_provider_arn")?.to_string(),
+                PathBuf::from(p.require("oidc_token_file_path")?),
+                role,
+                None,
+                env,
+            )
+            .map_err(|e| p.bad_key("role_arn", e.message()))?;
+            Ok(ProfileSource::Provider(source))
+        }
         "ecs_ram_role"
-        | "ram_role_arn"
-        | "oidc_role_arn"
         | "rsa_key_pair"
         | "bearer"
         | "credentials_uri"
@@ -74,9 +102,25 @@ fn read_profile(p: &LoadedProfile) -> Result<Credentials, Error> {
         | "oauth"
         | "external" => Err(p.bad_key(
             "type",
-            &format!("type {kind:?} is not supported by this SDK yet (supported: access_key, sts)"),
+            &format!(
+                "type {kind:?} is not supported by this SDK yet (supported: access_key, sts, \
+                 ram_role_arn, oidc_role_arn)"
+            ),
         )),
-        _ => Err(p.bad_key("type", "unknown type (this SDK reads access_key and sts)")),
+        _ => Err(p.bad_key(
+            "type",
+            "unknown type (this SDK reads access_key, sts, ram_role_arn and oidc_role_arn)",
+        )),
+    }
+}
+
+/// A profile's session life in seconds, or the default.
+fn profile_duration(p: &LoadedProfile, key: &str) -> Result<u32, Error> {
+    match p.section.get(key) {
+        None => Ok(sts::DEFAULT_DURATION),
+        Some(v) => v
+            .parse()
+            .map_err(|_| p.bad_key(key, "is not a number of seconds")),
     }
 }
 
@@ -102,6 +146,20 @@ struct CliProfile {
     sts_token: String,
     #[serde(default)]
     region_id: String,
+    #[serde(default)]
+    ram_role_arn: String,
+    #[serde(default)]
+    ram_session_name: String,
+    #[serde(default)]
+    expired_seconds: u32,
+    #[serde(default)]
+    sts_region: String,
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    oidc_provider_arn: String,
+    #[serde(default)]
+    oidc_token_file: String,
 }
 
 /// One profile of the CLI's config file.
@@ -148,7 +206,7 @@ fn load_cli(profile: Option<&str>, env: &Env) -> Result<Option<CliFound>, Error>
     }))
 }
 
-fn cli_credentials(f: &CliFound) -> Result<Credentials, Error> {
+fn cli_credentials(f: &CliFound, env: &Env) -> Result<ProfileSource, Error> {
     let p = &f.profile;
     let need = |field: &str, v: &str| -> Result<(), Error> {
         if v.is_empty() {
@@ -163,27 +221,75 @@ fn cli_credentials(f: &CliFound) -> Result<Credentials, Error> {
             Ok(())
         }
     };
+    let nonempty = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let role = || sts::Role {
+        arn: p.ram_role_arn.clone(),
+        session_name: nonempty(&p.ram_session_name),
+        duration: if p.expired_seconds == 0 {
+            sts::DEFAULT_DURATION
+        } else {
+            p.expired_seconds
+        },
+        policy: nonempty(&p.policy),
+    };
+    let bad_role = |e: Error| cli_error(&f.path, format!("profile {:?}: {}", p.name, e.message()));
     match p.mode.as_str() {
         "AK" => {
             need("access_key_id", &p.access_key_id)?;
             need("access_key_secret", &p.access_key_secret)?;
-            Ok(AccessKey::new(p.access_key_id.clone(), p.access_key_secret.clone()).into())
+            Ok(Credentials::from(AccessKey::new(
+                p.access_key_id.clone(),
+                p.access_key_secret.clone(),
+            ))
+            .into())
         }
         "StsToken" => {
             need("access_key_id", &p.access_key_id)?;
             need("access_key_secret", &p.access_key_secret)?;
             need("sts_token", &p.sts_token)?;
-            Ok(AccessKey::temporary(
+            Ok(Credentials::from(AccessKey::temporary(
                 p.access_key_id.clone(),
                 p.access_key_secret.clone(),
                 p.sts_token.clone(),
-            )
+            ))
             .into())
+        }
+        "RamRoleArn" => {
+            need("access_key_id", &p.access_key_id)?;
+            need("access_key_secret", &p.access_key_secret)?;
+            need("ram_role_arn", &p.ram_role_arn)?;
+            let keys = Credentials::from(AccessKey::new(
+                p.access_key_id.clone(),
+                p.access_key_secret.clone(),
+            ));
+            let source = sts::assume(
+                Arc::new(StaticProvider::new(keys)),
+                role(),
+                nonempty(&p.sts_region).as_deref(),
+                env,
+            )
+            .map_err(bad_role)?;
+            Ok(ProfileSource::Provider(source))
+        }
+        "OIDC" => {
+            need("ram_role_arn", &p.ram_role_arn)?;
+            need("oidc_provider_arn", &p.oidc_provider_arn)?;
+            need("oidc_token_file", &p.oidc_token_file)?;
+            let source = sts::oidc(
+                p.oidc_provider_arn.clone(),
+                PathBuf::from(&p.oidc_token_file),
+                role(),
+                nonempty(&p.sts_region).as_deref(),
+                env,
+            )
+            .map_err(bad_role)?;
+            Ok(ProfileSource::Provider(source))
         }
         other => Err(cli_error(
             &f.path,
             format!(
-                "profile {:?}: mode {other:?} is not supported by this SDK yet (supported: AK, StsToken)",
+                "profile {:?}: mode {other:?} is not supported by this SDK yet (supported: AK, \
+                 StsToken, RamRoleArn, OIDC)",
                 p.name
             ),
         )),
@@ -213,16 +319,21 @@ pub fn default_chain(
     let profile = ProfileProvider::from_loader("Alibaba Cloud", nothing, move || {
         if let Some(f) = load_cli(profile.as_deref(), &env)? {
             let source = format!("profile {:?} of {}", f.profile.name, f.path.display());
-            return Ok(Some((source, cli_credentials(&f)?)));
+            return Ok(Some((source, cli_credentials(&f, &env)?)));
         }
         // A profile named but missing from the CLI config must be in this file.
         match PROFILE.load_ini(profile.as_deref(), &env)? {
-            Some(p) => Ok(Some((p.describe(), read_profile(&p)?))),
+            Some(p) => Ok(Some((p.describe(), read_profile(&p, &env)?))),
             None => Ok(None),
         }
     });
+    let env_at = usize::from(explicit.is_some());
     let mut chain = standard_sources(explicit, named, EnvVars::ALIYUN, &chain_env, profile);
     if !named {
+        // The vendor's order: the environment's keys, then RRSA (OIDC), then the files.
+        if let Some(oidc) = sts::env_oidc(&chain_env) {
+            chain.insert(env_at + 1, oidc.unwrap_or_else(|e| Misconfigured::arc(&e)));
+        }
         chain.push(super::ecs_ram_role::provider(&chain_env));
     }
     Arc::new(ChainProvider::new(chain))
@@ -282,10 +393,11 @@ mod tests {
     }
 
     const INI: &str = "[default]\ntype = sts\naccess_key_id = STS.INI\naccess_key_secret = s\n\
-                       security_token = t\n[role]\ntype = ram_role_arn\naccess_key_id = a\n";
+                       security_token = t\n[role]\ntype = ram_role_arn\naccess_key_id = a\n\
+                       [sso]\ntype = cloud_sso\n";
     const CLI: &str = r#"{"current":"cli","profiles":[{"name":"cli","mode":"AK",
         "access_key_id":"LTAICLI","access_key_secret":"s","region_id":"cn-shanghai"},
-        {"name":"arn","mode":"RamRoleArn"}]}"#;
+        {"name":"arn","mode":"RamRoleArn"},{"name":"sso","mode":"CloudSSO"}]}"#;
 
     #[test]
     fn cli_config_first_then_the_credentials_file() {
@@ -322,18 +434,32 @@ mod tests {
             (".aliyun/config.json", CLI),
         ]);
         let off = env(&h, &[(CLI_DISABLED_VAR, "true")]);
-        let m = key(&default_chain(None, Some("role".into()), off))
+        let m = key(&default_chain(None, Some("role".into()), off.clone()))
+            .unwrap_err()
+            .to_string();
+        // A ram_role_arn profile without its role: the file, profile, line and key.
+        assert!(
+            m.contains("credentials, profile [role] (line 6): `role_arn` is missing"),
+            "{m}"
+        );
+        let m = key(&default_chain(None, Some("sso".into()), off.clone()))
             .unwrap_err()
             .to_string();
         assert!(
-            m.contains("credentials, line 7: profile [role], `type`"),
+            m.contains("credentials, line 10: profile [sso], `type`") && m.contains("cloud_sso"),
             "{m}"
         );
-        assert!(m.contains("ram_role_arn"), "{m}");
         let m = key(&default_chain(None, Some("arn".into()), env(&h, &[])))
             .unwrap_err()
             .to_string();
-        assert!(m.contains("config.json") && m.contains("RamRoleArn"), "{m}");
+        assert!(
+            m.contains("config.json") && m.contains("`access_key_id` is missing"),
+            "{m}"
+        );
+        let m = key(&default_chain(None, Some("sso".into()), env(&h, &[])))
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("config.json") && m.contains("CloudSSO"), "{m}");
         let m = key(&default_chain(None, Some("nosuch".into()), env(&h, &[])))
             .unwrap_err()
             .to_string();

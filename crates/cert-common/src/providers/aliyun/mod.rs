@@ -5,6 +5,7 @@
 
 pub mod credentials;
 pub mod ecs_ram_role;
+pub mod sts;
 
 use std::time::SystemTime;
 

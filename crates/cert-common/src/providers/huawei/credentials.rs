@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use crate::credentials::profile::LoadedProfile;
+use crate::credentials::profile::{LoadedProfile, ProfileSource};
 use crate::credentials::{
     AccessKey, ChainProvider, Credentials, Env, EnvVars, ProfileProvider, ProfileSpec,
     ProvideCredentials, standard_sources,
@@ -28,7 +28,7 @@ pub static PROFILE: ProfileSpec = ProfileSpec {
     default_profile: "basic",
 };
 
-fn read_profile(p: &LoadedProfile) -> Result<Credentials, Error> {
+fn read_profile(p: &LoadedProfile, _env: &Env) -> Result<ProfileSource, Error> {
     for key in ["idp_id", "id_token_file"] {
         if p.section.get(key).is_some() {
             return Err(p.bad_key(
@@ -39,11 +39,12 @@ fn read_profile(p: &LoadedProfile) -> Result<Credentials, Error> {
     }
     let ak = p.require("ak")?;
     let sk = p.require("sk")?;
-    Ok(match p.section.get("security_token") {
+    let keys: Credentials = match p.section.get("security_token") {
         Some(t) => AccessKey::temporary(ak, sk, t),
         None => AccessKey::new(ak, sk),
     }
-    .into())
+    .into();
+    Ok(keys.into())
 }
 
 /// The credential sources before the IAM token variable: `explicit`, then the environment,

@@ -9,10 +9,11 @@
 
 use std::sync::Arc;
 
-use crate::credentials::profile::LoadedProfile;
+use super::sts;
+use crate::credentials::profile::{LoadedProfile, ProfileSource};
 use crate::credentials::{
-    AccessKey, ChainProvider, Credentials, Env, EnvVars, ProfileProvider, ProfileSpec,
-    ProvideCredentials, standard_sources,
+    AccessKey, ChainProvider, Credentials, Env, EnvVars, Misconfigured, ProfileProvider,
+    ProfileSpec, ProvideCredentials, StaticProvider, standard_sources,
 };
 use crate::error::Error;
 
@@ -31,14 +32,31 @@ pub static PROFILE: ProfileSpec = ProfileSpec {
 /// The region variable of Tencent's Terraform provider and `tccli`: `TENCENTCLOUD_REGION`.
 pub const REGION_VAR: &str = "TENCENTCLOUD_REGION";
 
-fn read_profile(p: &LoadedProfile) -> Result<Credentials, Error> {
+fn read_profile(p: &LoadedProfile, env: &Env) -> Result<ProfileSource, Error> {
     let id = p.require("secret_id")?;
     let key = p.require("secret_key")?;
-    Ok(match p.section.get("token") {
+    let keys: Credentials = match p.section.get("token") {
         Some(t) => AccessKey::temporary(id, key, t),
         None => AccessKey::new(id, key),
     }
-    .into())
+    .into();
+    let Some(arn) = p.section.get("role_arn") else {
+        return Ok(keys.into());
+    };
+    let duration = match p.section.get("duration_seconds") {
+        None => sts::DEFAULT_DURATION,
+        Some(d) => d
+            .parse()
+            .map_err(|_| p.bad_key("duration_seconds", "is not a number of seconds"))?,
+    };
+    let role = sts::Role {
+        arn: arn.to_string(),
+        session_name: p.section.get("role_session_name").map(str::to_string),
+        duration,
+    };
+    let source = sts::assume(Arc::new(StaticProvider::new(keys)), role, env)
+        .map_err(|e| p.bad_key("role_arn", e.message()))?;
+    Ok(ProfileSource::Provider(source))
 }
 
 /// The default chain: `explicit`, then the environment, the profile file and the CVM role;
@@ -49,10 +67,18 @@ pub fn default_chain(
     env: Env,
 ) -> Arc<dyn ProvideCredentials> {
     let named = profile.is_some();
+    let env_at = usize::from(explicit.is_some());
     let env_for_chain = env.clone();
     let profile = ProfileProvider::new(&PROFILE, profile, env, read_profile);
     let mut chain = standard_sources(explicit, named, EnvVars::TENCENT, &env_for_chain, profile);
     if !named {
+        // TENCENTCLOUD_ROLE_ARN: the environment's keys assume that role.
+        if let Some(role) = sts::env_role(chain[env_at].clone(), &env_for_chain) {
+            chain[env_at] = role.unwrap_or_else(|e| Misconfigured::arc(&e));
+        }
+        if let Some(oidc) = sts::tke_oidc(&env_for_chain) {
+            chain.insert(env_at + 1, oidc.unwrap_or_else(|e| Misconfigured::arc(&e)));
+        }
         chain.push(super::cvm_role::provider(&env_for_chain));
     }
     Arc::new(ChainProvider::new(chain))
