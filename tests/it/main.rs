@@ -18,3 +18,4 @@ mod shared_limit;
 mod streaming;
 mod sts;
 mod throttling;
+mod tls;

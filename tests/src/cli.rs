@@ -74,6 +74,7 @@ pub const CREDENTIAL_VARS: &[&str] = &[
     "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
     "ALIBABA_CLOUD_ROLE_SESSION_NAME",
     "ALIBABA_CLOUD_STS_REGION",
+    "SSL_CERT_FILE",
 ];
 
 /// A `certctl` command with the emulator's long-term keys of all three vendors in its

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod redis;
+pub mod tls;
 pub mod wire;
 
 use std::collections::HashSet;

@@ -67,6 +67,22 @@ const TEST: Step = Step {
     args: &["test", "--workspace"],
     env: &[],
 };
+/// The TLS trust tests again with Mozilla's bundled roots in place of the platform verifier
+/// (the `webpki-roots` feature builds a different trust path).
+const TEST_WEBPKI_ROOTS: Step = Step {
+    name: "TLS trust tests with the webpki-roots feature",
+    args: &[
+        "test",
+        "--package",
+        "integration-tests",
+        "--features",
+        "webpki-roots",
+        "--test",
+        "it",
+        "tls::",
+    ],
+    env: &[],
+};
 const PACKAGE: Step = Step {
     name: "every publishable crate packages",
     args: &[
@@ -121,7 +137,8 @@ fn run_with(root: &Path, step: &Step, extra: &[(&str, &str)]) -> Result<(), Stri
 
 /// Runs every CI step: fmt check, codegen check, clippy with warnings denied (also on the
 /// benchmark drivers, which only build with xtask's `bench` feature), the whole test
-/// suite (with a `redis-server` of its own, see [`test()`]), rustdoc with warnings denied, and a
+/// suite (with a `redis-server` of its own, see [`test()`]), the TLS trust tests again with the
+/// `webpki-roots` feature, rustdoc with warnings denied, and a
 /// package check of every publishable crate.
 pub fn ci(root: &Path) -> Result<(), String> {
     let started = Instant::now();
@@ -131,6 +148,7 @@ pub fn ci(root: &Path) -> Result<(), String> {
         &CLIPPY,
         &CLIPPY_BENCH,
         &TEST,
+        &TEST_WEBPKI_ROOTS,
         &DOC,
         &PACKAGE,
     ] {

@@ -43,6 +43,7 @@ pub mod stream;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod time;
+pub mod tls;
 pub mod transport;
 pub mod validate;
 

@@ -42,6 +42,7 @@ pub struct ClientOptions {
     pub(crate) client_request_id_header: bool,
     pub(crate) allow_insecure_http: bool,
     pub(crate) shared_limiter: Option<Arc<dyn Limiter>>,
+    pub(crate) ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -59,6 +60,7 @@ impl Default for ClientOptions {
             client_request_id_header: true,
             allow_insecure_http: false,
             shared_limiter: None,
+            ca_bundle: None,
         }
     }
 }
@@ -83,6 +85,15 @@ impl ClientOptions {
     /// (a hash of the key id), region and action.
     pub fn shared_rate_limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
         self.shared_limiter = Some(limiter);
+        self
+    }
+
+    /// Trusts the roots of this PEM bundle too (corporate proxies that re-sign TLS), on top
+    /// of the platform's (or, with the `webpki-roots` feature, the bundled) roots. Without it,
+    /// the file `SSL_CERT_FILE` names is used the same way. A bundle that cannot be read is a
+    /// configuration error when the client is built. See [`crate::tls`].
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
         self
     }
 
@@ -314,9 +325,13 @@ impl Runtime {
             .unwrap_or_else(|| user_agent(crate_name, crate_version, options.app_name.as_deref()));
         let http = match options.http {
             Some(h) => h,
-            None => Transport::Reqwest(ReqwestTransport::new(
+            None => Transport::Reqwest(ReqwestTransport::with_trust(
                 options.transport_config,
                 &user_agent,
+                &crate::tls::Trust::resolve(
+                    options.ca_bundle.clone(),
+                    &crate::credentials::Env::process(),
+                ),
             )?),
         };
         let limit = match options.rate_limit {

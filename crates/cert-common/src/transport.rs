@@ -93,22 +93,22 @@ pub struct ReqwestTransport {
     max_response_bytes: usize,
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, Error> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::config(format!("TLS setup failed: {e}")))?
-        .with_platform_verifier()
-        .map(|b| b.with_no_client_auth())
-        .map_err(|e| Error::config(format!("TLS certificate verifier setup failed: {e}")))
-}
-
 impl ReqwestTransport {
-    /// A transport with the SDK's defaults and `user_agent`.
+    /// A transport with the SDK's defaults and `user_agent`; TLS trust as
+    /// [`crate::tls`] says, with `SSL_CERT_FILE`'s roots added when it is set.
     pub fn new(config: TransportConfig, user_agent: &str) -> Result<Self, Error> {
+        let trust = crate::tls::Trust::resolve(None, &crate::credentials::Env::process());
+        Self::with_trust(config, user_agent, &trust)
+    }
+
+    /// A transport with the SDK's defaults, `user_agent` and `trust`.
+    pub fn with_trust(
+        config: TransportConfig,
+        user_agent: &str,
+        trust: &crate::tls::Trust,
+    ) -> Result<Self, Error> {
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
+            .tls_backend_preconfigured(crate::tls::client_config(trust)?)
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(user_agent)

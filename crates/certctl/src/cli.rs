@@ -232,6 +232,11 @@ pub struct ConnArgs {
     /// addresses. Signed requests and security tokens then travel in clear text.
     #[arg(long)]
     pub allow_insecure_http: bool,
+    /// Trust the roots of this PEM bundle too, beside the system's (or the bundled ones of a
+    /// build with the webpki-roots feature): for networks whose proxies re-sign TLS. Without
+    /// it, the file SSL_CERT_FILE names is used the same way.
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<std::path::PathBuf>,
     /// Seconds one attempt may take, from sending to the last byte of the answer (1 to 600).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub attempt_timeout: u64,

@@ -18,7 +18,7 @@ pub fn options(conn: &ConnArgs) -> ClientOptions {
         None => RateLimit::Documented,
         Some(q) => RateLimit::Custom(RateLimitConfig::per_second(q)),
     };
-    let options = ClientOptions::default()
+    let mut options = ClientOptions::default()
         .retry(RetryConfig::default().with_max_attempts(conn.max_attempts))
         .rate_limit(rate)
         .allow_insecure_http(conn.allow_insecure_http)
@@ -27,6 +27,9 @@ pub fn options(conn: &ConnArgs) -> ClientOptions {
                 .with_attempt_timeout(std::time::Duration::from_secs(conn.attempt_timeout)),
         )
         .app_name("certctl");
+    if let Some(bundle) = &conn.ca_bundle {
+        options = options.ca_bundle(bundle.clone());
+    }
     match &conn.rate_limit {
         Some(url) => options.shared_rate_limiter(Arc::new(shared_limiter(
             url.clone(),

@@ -51,6 +51,7 @@ const CREDENTIAL_VARS: &[&str] = &[
     "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
     "ALIBABA_CLOUD_ROLE_SESSION_NAME",
     "ALIBABA_CLOUD_STS_REGION",
+    "SSL_CERT_FILE",
 ];
 
 fn emulator_env() -> Vec<(&'static str, &'static str)> {
