@@ -312,3 +312,37 @@ async fn keys_refused_early_are_replaced_once_and_the_call_succeeds() {
     assert!(emu.tencent_csrs().contains(&33));
     assert_eq!(emu.metadata_keys_issued(Provider::Tencent), 3);
 }
+
+#[tokio::test]
+async fn an_aliyun_ecs_ram_role_profile_names_the_role() {
+    let emu = Emulator::start().await.expect("emulator");
+    let home = std::env::temp_dir().join(format!("it-ecs-profile-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".alibabacloud")).expect("dir");
+    std::fs::write(
+        home.join(".alibabacloud/credentials"),
+        format!(
+            "[default]\ntype = ecs_ram_role\nrole_name = {}\n[wrong]\ntype = ecs_ram_role\nrole_name = nope\n",
+            cert_emulator::metadata::ALIYUN_ECS_ROLE
+        ),
+    )
+    .expect("write");
+    let home = home.display().to_string();
+    aliyun_env(&emu, &[("HOME", home.clone())])
+        .delete_user_certificate()
+        .cert_id(1001)
+        .send()
+        .await
+        .expect("deleted");
+    let p = principals(&emu, Api::AliyunCas);
+    assert!(p.len() == 1 && p[0].starts_with("STS.EMUECS"), "{p:?}");
+    let e = aliyun_env(
+        &emu,
+        &[("HOME", home), ("ALIBABA_CLOUD_PROFILE", "wrong".into())],
+    )
+    .delete_user_certificate()
+    .cert_id(1002)
+    .send()
+    .await
+    .expect_err("no such role");
+    assert!(e.message().contains("HTTP 404 for the role nope"), "{e}");
+}

@@ -15,6 +15,7 @@ mod hostile;
 mod instance_metadata;
 mod resume;
 mod shared_limit;
+mod sm3;
 mod streaming;
 mod sts;
 mod throttling;

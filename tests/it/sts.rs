@@ -376,3 +376,101 @@ async fn aliyun_rrsa_oidc_end_to_end_and_refusals() {
         "only the one authorised delete reached the API"
     );
 }
+
+/// A Huawei configuration for `emu` with `env` only (no keys): the chain must federate.
+fn huawei_config(emu: &Emulator, env: Env) -> huawei_elb::Config {
+    huawei_elb::Config::builder()
+        .endpoint(emu.url())
+        .project_id(integration_tests::PROJECT)
+        .options(options())
+        .env_lookup(move |k| env.get(k))
+        .build()
+}
+
+#[tokio::test]
+async fn huawei_id_token_federation_from_the_environment_and_a_profile() {
+    use cert_emulator::sts::HUAWEI_IDP_ID;
+    let emu = Emulator::start().await.expect("emulator");
+    let d = dir();
+    let token = d.join("id-token");
+    write(&token, OIDC_TOKEN);
+    let fed = |idp: &str, file: &Path| {
+        env(
+            &emu,
+            &[
+                ("HUAWEICLOUD_SDK_IAM_ENDPOINT", emu.url()),
+                ("HUAWEICLOUD_SDK_IDP_ID", idp.into()),
+                ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", file.display().to_string()),
+            ],
+        )
+    };
+    let elb =
+        huawei_elb::Client::new(huawei_config(&emu, fed(HUAWEI_IDP_ID, &token))).expect("client");
+    let out = elb
+        .batch_delete_certificates()
+        .certificate_id("e1b00000000000000000000000000001")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        shape(&out.report),
+        [("e1b00000000000000000000000000001".to_string(), "deleted")]
+    );
+    assert_eq!(sts_calls(&emu, "CreateTokenWithIdToken"), 1);
+    assert_eq!(sts_calls(&emu, "CreateTemporaryAccessKeyByToken"), 1);
+    let p = principals(&emu, "BatchDeleteCertificates");
+    assert!(
+        p.len() == 1 && p[0].as_deref().is_some_and(|p| p.starts_with("EMUFEDAK")),
+        "{p:?}"
+    );
+    // A profile with idp_id and id_token_file federates the same way.
+    let home = dir();
+    write(
+        &home.join(".huaweicloud/credentials"),
+        &format!(
+            "[basic]\nidp_id = {HUAWEI_IDP_ID}\nid_token_file = {}\n",
+            token.display()
+        ),
+    );
+    let e = env(
+        &emu,
+        &[
+            ("HOME", home.display().to_string()),
+            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", emu.url()),
+        ],
+    );
+    let apig = huawei_apig::Client::new(huawei_config(&emu, e)).expect("client");
+    let out = apig
+        .delete_certificate()
+        .certificate_id("a9900000000000000000000000000001")
+        .send()
+        .await
+        .expect("deleted");
+    assert_eq!(out.outcome, cert_common::Outcome::Deleted);
+    assert_eq!(sts_calls(&emu, "CreateTokenWithIdToken"), 2);
+
+    // Refusals: an unknown identity provider, a wrong token, an expired one; nothing deleted.
+    let bad = d.join("bad");
+    write(&bad, "eyJ.not-it.sig");
+    let expired = d.join("expired");
+    write(&expired, EXPIRED_OIDC_TOKEN);
+    for (idp, file, code) in [
+        ("no-such-idp", &token, "IAM.0004"),
+        (HUAWEI_IDP_ID, &bad, "IAM.0007"),
+        (HUAWEI_IDP_ID, &expired, "IAM.0007"),
+    ] {
+        let elb = huawei_elb::Client::new(huawei_config(&emu, fed(idp, file))).expect("client");
+        let e = elb
+            .batch_delete_certificates()
+            .certificate_id("e1b00000000000000000000000000002")
+            .send()
+            .await
+            .expect_err("refused");
+        assert_eq!(e.code(), Some(code), "{e}");
+        assert!(!e.to_string().contains("emulator-oidc"), "{e}");
+    }
+    assert!(
+        emu.elb_certificates(integration_tests::PROJECT)
+            .contains(&"e1b00000000000000000000000000002".to_string())
+    );
+}

@@ -175,6 +175,7 @@ impl DeleteUserCertificateFluentBuilder {
             action: op::ACTION,
             version: op::VERSION,
             user_agent: inner.runtime.user_agent(),
+            algorithm: inner.runtime.signing_algorithm(),
         };
         // The token is the same on every attempt: the explicit one, else (when automatic
         // tokens are on) the call's client request id, which the runtime keeps for all of them.

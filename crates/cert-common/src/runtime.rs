@@ -43,6 +43,7 @@ pub struct ClientOptions {
     pub(crate) allow_insecure_http: bool,
     pub(crate) shared_limiter: Option<Arc<dyn Limiter>>,
     pub(crate) ca_bundle: Option<std::path::PathBuf>,
+    pub(crate) signing_algorithm: crate::sign::SigningAlgorithm,
 }
 
 impl Default for ClientOptions {
@@ -61,6 +62,7 @@ impl Default for ClientOptions {
             allow_insecure_http: false,
             shared_limiter: None,
             ca_bundle: None,
+            signing_algorithm: crate::sign::SigningAlgorithm::HmacSha256,
         }
     }
 }
@@ -85,6 +87,15 @@ impl ClientOptions {
     /// (a hash of the key id), region and action.
     pub fn shared_rate_limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
         self.shared_limiter = Some(limiter);
+        self
+    }
+
+    /// Signs with `algorithm`: HMAC-SHA256 (the default), or, with the cargo feature `sm3`,
+    /// HMAC-SM3 (Huawei `SDK-HMAC-SM3`, Aliyun `ACS3-HMAC-SM3`) for rules that require the
+    /// Chinese national algorithms. Tencent Cloud signs only with `TC3-HMAC-SHA256`: its
+    /// client refuses any other when it is built.
+    pub fn signing_algorithm(mut self, algorithm: crate::sign::SigningAlgorithm) -> Self {
+        self.signing_algorithm = algorithm;
         self
     }
 
@@ -286,6 +297,7 @@ struct Inner {
     client_request_id_header: bool,
     allow_insecure_http: bool,
     attempt_timeout: Duration,
+    signing_algorithm: crate::sign::SigningAlgorithm,
 }
 
 /// How a runtime paces: its own bucket (static dispatch, nothing allocated per request), or a
@@ -365,6 +377,7 @@ impl Runtime {
                 client_request_id_header: options.client_request_id_header,
                 allow_insecure_http: options.allow_insecure_http,
                 attempt_timeout: options.transport_config.attempt_timeout,
+                signing_algorithm: options.signing_algorithm,
             }),
         })
     }
@@ -420,6 +433,11 @@ impl Runtime {
     /// The randomness source.
     pub fn random(&self) -> &dyn Random {
         self.inner.random.as_ref()
+    }
+
+    /// The algorithm requests are signed with ([`ClientOptions::signing_algorithm`]).
+    pub fn signing_algorithm(&self) -> crate::sign::SigningAlgorithm {
+        self.inner.signing_algorithm
     }
 
     /// The credentials the next attempt would use (resolving the provider chain).

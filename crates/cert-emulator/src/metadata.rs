@@ -46,6 +46,8 @@ pub(crate) struct Instances {
     pub tokens_required: bool,
     /// Metadata tokens issued, with their expiry (Unix seconds).
     pub tokens: HashMap<String, i64>,
+    /// Huawei IAM federation tokens issued (`X-Subject-Token`), with their expiry.
+    pub subject_tokens: HashMap<String, i64>,
     pub minted: u64,
 }
 
@@ -56,6 +58,7 @@ impl Default for Instances {
             bound: HashMap::new(),
             tokens_required: false,
             tokens: HashMap::new(),
+            subject_tokens: HashMap::new(),
             minted: 0,
         }
     }

@@ -7,11 +7,14 @@
 //! | Tencent | `AssumeRoleWithWebIdentity` | the OIDC token ([`OIDC_TOKEN`]) |
 //! | Aliyun | `AssumeRole` (`x-acs-version: 2015-04-01`) | an ACS3 signature |
 //! | Aliyun | `AssumeRoleWithOIDC` (`?Action=AssumeRoleWithOIDC`) | the OIDC token |
+//! | Huawei | `POST /v3.0/OS-AUTH/id-token/tokens` (`X-Idp-Id`) | the OIDC token |
+//! | Huawei | `POST /v3.0/OS-CREDENTIAL/securitytokens` | the token the call above issued |
 //!
 //! Unknown roles, wrong or expired tokens and bad durations are refused with the vendors'
 //! codes (`ResourceNotFound.RoleNotFound`, `InvalidParameter.WebIdentityTokenError`;
 //! `EntityNotExist.Role`, `AuthenticationFail.OIDCToken.Invalid`,
-//! `AuthenticationFail.OIDCToken.Expired`, `EntityNotExist.OIDCProvider`).
+//! `AuthenticationFail.OIDCToken.Expired`, `EntityNotExist.OIDCProvider`; Huawei IAM's
+//! generic `IAM.0004` (not found) and `IAM.0007` (invalid parameter), from its API pages).
 
 use cert_common::Provider;
 use cert_common::sign::parse_query;
@@ -34,6 +37,9 @@ pub const ALIYUN_ROLE_ARN: &str = "acs:ram::1000000000000001:role/emulator-role"
 pub const ALIYUN_OIDC_PROVIDER_ARN: &str = "acs:ram::1000000000000001:oidc-provider/emulator-oidc";
 /// The OIDC token both vendors' web identity calls accept.
 pub const OIDC_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.emulator-oidc-token.signature";
+/// The Huawei identity provider (`HUAWEICLOUD_SDK_IDP_ID`) IAM federation accepts.
+pub const HUAWEI_IDP_ID: &str = "emulator-idp";
+
 /// An OIDC token both refuse as expired.
 pub const EXPIRED_OIDC_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.emulator-expired-token.signature";
 
@@ -46,6 +52,17 @@ pub(crate) struct Answered {
 }
 
 fn which(wire: &WireRequest) -> Option<(Provider, &'static str)> {
+    if wire.method == "POST" {
+        match wire.path.as_str() {
+            "/v3.0/OS-AUTH/id-token/tokens" => {
+                return Some((Provider::Huawei, "CreateTokenWithIdToken"));
+            }
+            "/v3.0/OS-CREDENTIAL/securitytokens" => {
+                return Some((Provider::Huawei, "CreateTemporaryAccessKeyByToken"));
+            }
+            _ => {}
+        }
+    }
     let tc_version = wire.header("X-TC-Version").map(str::trim);
     if tc_version == Some("2018-08-13") {
         return match wire.header("X-TC-Action").map(str::trim) {
@@ -77,6 +94,18 @@ pub(crate) fn handle(shared: &Shared, wire: &WireRequest, ctx: &Ctx) -> Option<A
     let mut guard = shared.lock();
     let inner = &mut *guard;
     let mut principal = None;
+    if provider == Provider::Huawei {
+        let reply = match huawei(inner, wire, action, now, random, ctx) {
+            Ok(reply) => reply,
+            Err((status, code, message)) => shapes::error(provider, status, &code, &message, ctx),
+        };
+        return Some(Answered {
+            provider,
+            action,
+            principal: None,
+            reply,
+        });
+    }
     let result = match (provider, action) {
         (Provider::Tencent, "AssumeRole") => {
             match verify::tencent::verify(wire, &inner.credentials.tencent, "sts", now) {
@@ -306,4 +335,91 @@ fn aliyun(
     });
     inner.credentials.aliyun.push(key);
     Ok(answer)
+}
+
+fn huawei(
+    inner: &mut Inner,
+    wire: &WireRequest,
+    action: &str,
+    now: i64,
+    random: &dyn cert_common::random::Random,
+    ctx: &Ctx,
+) -> Result<Reply, Refusal> {
+    let body: Value = serde_json::from_slice(&wire.body)
+        .map_err(|_| refuse(400, "IAM.0011", "Request body is invalid."))?;
+    if action == "CreateTokenWithIdToken" {
+        let idp = wire.header("X-Idp-Id").map(str::trim).unwrap_or("");
+        if idp != HUAWEI_IDP_ID {
+            return Err(refuse(
+                404,
+                "IAM.0004",
+                format!("Could not find identity provider: {idp}."),
+            ));
+        }
+        match body["auth"]["id_token"]["id"].as_str() {
+            Some(OIDC_TOKEN) => {}
+            Some(EXPIRED_OIDC_TOKEN) => {
+                return Err(refuse(
+                    401,
+                    "IAM.0007",
+                    "Request parameter id_token is invalid: the token has expired.",
+                ));
+            }
+            _ => {
+                return Err(refuse(
+                    401,
+                    "IAM.0007",
+                    "Request parameter id_token is invalid.",
+                ));
+            }
+        }
+        let subject = format!("emulator-subject-token-{}", random.hex_nonce());
+        let expires = now + inner.instances.lifetime.as_secs() as i64;
+        inner
+            .instances
+            .subject_tokens
+            .insert(subject.clone(), expires);
+        let answer = json!({"token": {
+            "expires_at": UtcDateTime::from_unix(expires).iso8601(),
+            "issued_at": UtcDateTime::from_unix(now).iso8601(),
+            "methods": ["mapped"],
+        }});
+        return Ok(Reply::json(201, &answer)
+            .header("X-Subject-Token", subject)
+            .header("X-Request-Id", ctx.request_id.clone()));
+    }
+    let token = body["auth"]["identity"]["token"]["id"]
+        .as_str()
+        .unwrap_or("");
+    if inner
+        .instances
+        .subject_tokens
+        .get(token)
+        .is_none_or(|&exp| now >= exp)
+    {
+        return Err(refuse(
+            401,
+            "IAM.0007",
+            "Request parameter token is invalid.",
+        ));
+    }
+    let duration = body["auth"]["identity"]["token"]["duration_seconds"]
+        .as_i64()
+        .unwrap_or(900);
+    if !(900..=86400).contains(&duration) {
+        return Err(refuse(
+            400,
+            "IAM.0011",
+            "Request body is invalid: duration_seconds must be 900 to 86400.",
+        ));
+    }
+    let (key, expires) = mint(inner, "EMUFEDAK", duration, now, random);
+    let answer = json!({"credential": {
+        "access": key.id,
+        "secret": key.secret,
+        "securitytoken": key.token,
+        "expires_at": format!("{}.000000Z", UtcDateTime::from_unix(expires).iso8601().trim_end_matches('Z')),
+    }});
+    inner.credentials.huawei.push(key);
+    Ok(Reply::json(201, &answer).header("X-Request-Id", ctx.request_id.clone()))
 }

@@ -237,6 +237,11 @@ pub struct ConnArgs {
     /// it, the file SSL_CERT_FILE names is used the same way.
     #[arg(long, value_name = "FILE")]
     pub ca_bundle: Option<std::path::PathBuf>,
+    /// How requests are signed: hmac-sha256, or hmac-sm3 (Huawei SDK-HMAC-SM3, Alibaba Cloud
+    /// ACS3-HMAC-SM3) where rules require the Chinese national algorithms. Tencent Cloud has
+    /// no SM3 scheme and refuses it.
+    #[arg(long, value_enum, default_value_t = SigningArg::HmacSha256)]
+    pub signing_algorithm: SigningArg,
     /// Seconds one attempt may take, from sending to the last byte of the answer (1 to 600).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub attempt_timeout: u64,
@@ -298,6 +303,25 @@ pub struct CommonArgs {
     /// Connection options.
     #[command(flatten)]
     pub conn: ConnArgs,
+}
+
+/// `--signing-algorithm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SigningArg {
+    /// HMAC-SHA256 (every vendor's default).
+    HmacSha256,
+    /// HMAC-SM3.
+    HmacSm3,
+}
+
+impl SigningArg {
+    /// The library's value.
+    pub fn algorithm(self) -> cert_common::sign::SigningAlgorithm {
+        match self {
+            SigningArg::HmacSha256 => cert_common::sign::SigningAlgorithm::HmacSha256,
+            SigningArg::HmacSm3 => cert_common::sign::SigningAlgorithm::HmacSm3,
+        }
+    }
 }
 
 /// `--output`.

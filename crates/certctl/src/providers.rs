@@ -26,7 +26,8 @@ pub fn options(conn: &ConnArgs) -> ClientOptions {
             cert_common::transport::TransportConfig::default()
                 .with_attempt_timeout(std::time::Duration::from_secs(conn.attempt_timeout)),
         )
-        .app_name("certctl");
+        .app_name("certctl")
+        .signing_algorithm(conn.signing_algorithm.algorithm());
     if let Some(bundle) = &conn.ca_bundle {
         options = options.ca_bundle(bundle.clone());
     }

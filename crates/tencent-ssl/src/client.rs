@@ -64,6 +64,13 @@ impl Client {
         runtime
             .check_endpoint(&config.endpoint)
             .map_err(|e| e.with_provider(Provider::Tencent))?;
+        if runtime.signing_algorithm() != cert_common::sign::SigningAlgorithm::HmacSha256 {
+            return Err(Error::config(
+                "Tencent Cloud signs only with TC3-HMAC-SHA256; the configured signing \
+                 algorithm is not available for it",
+            )
+            .with_provider(Provider::Tencent));
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime,

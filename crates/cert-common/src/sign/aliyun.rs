@@ -7,14 +7,26 @@
 use std::borrow::Cow;
 
 use super::{
-    SIGNATURE_HEX_LEN, Signature, Signed, StringToSign, hmac_tag, hmac_with_secret, lower,
-    parse_query_cow, push_canonical_query, push_sha256_hex, push_upper, signer_headers_first,
+    SIGNATURE_HEX_LEN, Signature, Signed, SigningAlgorithm, StringToSign, lower, parse_query_cow,
+    push_canonical_query, push_upper, signer_headers_first,
 };
 use crate::credentials::AccessKey;
 use crate::http::HttpRequest;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
+/// The algorithm name of the SM3 variant (feature `sm3`); the payload hash header keeps its
+/// name, `x-acs-content-sha256`.
+pub const ALGORITHM_SM3: &str = "ACS3-HMAC-SM3";
+
+/// The `Authorization` scheme name of `algorithm`.
+pub fn algorithm_name(algorithm: SigningAlgorithm) -> &'static str {
+    match algorithm {
+        SigningAlgorithm::HmacSha256 => ALGORITHM,
+        #[cfg(feature = "sm3")]
+        SigningAlgorithm::HmacSm3 => ALGORITHM_SM3,
+    }
+}
 
 /// The canonical query of decoded pairs: sorted by key, `key=enc(value)`.
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
@@ -33,15 +45,31 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 /// Built without a map: the headers are sorted by (lower-cased name, trimmed value), so one
 /// name's values are adjacent and already in order to be joined with `,`.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str) -> Signed {
-    signature(req, access_key_id, |msg| hmac_tag(secret.as_bytes(), msg)).into_signed()
+    sign_with(req, access_key_id, secret, SigningAlgorithm::HmacSha256)
 }
 
-/// The signature, with `mac` computing HMAC-SHA256 keyed with the secret.
-fn signature(
+/// [`sign`] with `algorithm` (`ACS3-HMAC-SHA256` or, with the feature `sm3`,
+/// `ACS3-HMAC-SM3`).
+pub fn sign_with(
     req: &HttpRequest,
     access_key_id: &str,
-    mac: impl FnOnce(&[u8]) -> ring::hmac::Tag,
+    secret: &str,
+    algorithm: SigningAlgorithm,
+) -> Signed {
+    signature(req, access_key_id, algorithm, |msg| {
+        algorithm.mac(secret.as_bytes(), msg)
+    })
+    .into_signed()
+}
+
+/// The signature, with `mac` computing `algorithm`'s HMAC keyed with the secret.
+fn signature<M: AsRef<[u8]>>(
+    req: &HttpRequest,
+    access_key_id: &str,
+    algorithm: SigningAlgorithm,
+    mac: impl FnOnce(&[u8]) -> M,
 ) -> Signature {
+    let name = algorithm_name(algorithm);
     let mut headers: Vec<(std::borrow::Cow<'_, str>, &str)> = req
         .headers
         .iter()
@@ -53,13 +81,13 @@ fn signature(
     // The `Authorization` value up to the signature: each distinct name once, `;`-joined,
     // copied into the canonical request from here.
     let mut authorization = String::with_capacity(
-        ALGORITHM.len()
+        name.len()
             + 40
             + access_key_id.len()
             + headers.iter().map(|(k, _)| k.len() + 1).sum::<usize>()
             + SIGNATURE_HEX_LEN,
     );
-    for part in [ALGORITHM, " Credential=", access_key_id, ",SignedHeaders="] {
+    for part in [name, " Credential=", access_key_id, ",SignedHeaders="] {
         authorization.push_str(part);
     }
     let start = authorization.len();
@@ -114,20 +142,20 @@ fn signature(
     canonical_request.push('\n');
     match req.header("x-acs-content-sha256") {
         Some(hashed_payload) => canonical_request.push_str(hashed_payload),
-        None => push_sha256_hex(&mut canonical_request, &req.body),
+        None => algorithm.push_hash_hex(&mut canonical_request, &req.body),
     }
 
     let mut string_to_sign = StringToSign::new();
-    string_to_sign.push_str(ALGORITHM);
+    string_to_sign.push_str(name);
     string_to_sign.push_str("\n");
-    string_to_sign.push_sha256_hex(canonical_request.as_bytes());
+    string_to_sign.push_hash_hex(algorithm, canonical_request.as_bytes());
     let tag = mac(string_to_sign.as_bytes());
     Signature::sealed(
         canonical_request,
         string_to_sign,
         authorization,
         signed_headers,
-        &tag,
+        tag.as_ref(),
     )
 }
 
@@ -152,6 +180,16 @@ pub struct CommonParams<'a> {
 /// Only the `Authorization` value is kept; [`sign`] on the signed request gives the canonical
 /// request and string to sign behind it.
 pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &AccessKey) {
+    sign_request_with(req, params, key, SigningAlgorithm::HmacSha256)
+}
+
+/// [`sign_request`] with `algorithm`.
+pub fn sign_request_with(
+    req: &mut HttpRequest,
+    params: &CommonParams<'_>,
+    key: &AccessKey,
+    algorithm: SigningAlgorithm,
+) {
     // Built in the request's own vector: the signer's first, then the caller's it did not set.
     let mut headers = std::mem::take(&mut req.headers);
     let given = headers.len();
@@ -171,7 +209,7 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
         "static_ak"
     };
     let mut payload_hash = String::with_capacity(64);
-    push_sha256_hex(&mut payload_hash, &req.body);
+    algorithm.push_hash_hex(&mut payload_hash, &req.body);
     headers.push((Cow::Borrowed("x-acs-content-sha256"), payload_hash));
     let mut push = |k: &'static str, v: &str| headers.push((Cow::Borrowed(k), v.to_string()));
     push("x-acs-credentials-provider", provider);
@@ -180,8 +218,8 @@ pub fn sign_request(req: &mut HttpRequest, params: &CommonParams<'_>, key: &Acce
         push("x-acs-security-token", t.expose());
     }
     req.headers = headers;
-    let authorization = signature(req, key.id(), |msg| {
-        hmac_with_secret(key.secret().shared(), msg)
+    let authorization = signature(req, key.id(), algorithm, |msg| {
+        algorithm.mac_with_secret(key.secret().shared(), msg)
     })
     .authorization;
     req.set_header("Authorization", authorization);
@@ -200,7 +238,10 @@ pub struct ParsedAuthorization {
 
 /// Parses `ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...`.
 pub fn parse_authorization(value: &str) -> Option<ParsedAuthorization> {
-    let rest = value.strip_prefix(ALGORITHM)?.strip_prefix(' ')?;
+    let rest = value
+        .strip_prefix(ALGORITHM)
+        .or_else(|| value.strip_prefix(ALGORITHM_SM3))?
+        .strip_prefix(' ')?;
     let (mut cred, mut signed, mut sig) = (None, None, None);
     for part in rest.split(',') {
         let (k, v) = part.trim().split_once('=')?;

@@ -9,8 +9,8 @@
 //!    raw secret key.
 
 use super::{
-    SIGNATURE_HEX_LEN, Signature, Signed, StringToSign, decode_cow, hmac_tag, hmac_with_secret,
-    parse_query_cow, push_canonical_query, push_encoded, push_lower, push_sha256_hex, push_upper,
+    SIGNATURE_HEX_LEN, Signature, Signed, SigningAlgorithm, StringToSign, decode_cow,
+    parse_query_cow, push_canonical_query, push_encoded, push_lower, push_upper,
 };
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
@@ -19,6 +19,26 @@ use crate::time::UtcDateTime;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+/// The algorithm name of the SM3 variant (feature `sm3`).
+pub const ALGORITHM_SM3: &str = "SDK-HMAC-SM3";
+
+/// The `Authorization` scheme name of `algorithm`.
+pub fn algorithm_name(algorithm: SigningAlgorithm) -> &'static str {
+    match algorithm {
+        SigningAlgorithm::HmacSha256 => ALGORITHM,
+        #[cfg(feature = "sm3")]
+        SigningAlgorithm::HmacSm3 => ALGORITHM_SM3,
+    }
+}
+
+/// The header that carries a precomputed payload hash for `algorithm`.
+fn content_hash_header(algorithm: SigningAlgorithm) -> &'static str {
+    match algorithm {
+        SigningAlgorithm::HmacSha256 => "X-Sdk-Content-Sha256",
+        #[cfg(feature = "sm3")]
+        SigningAlgorithm::HmacSm3 => "X-Sdk-Content-Sm3",
+    }
+}
 
 /// The canonical URI of a wire path.
 pub fn canonical_uri(wire_path: &str) -> String {
@@ -64,19 +84,38 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
 /// values are already trimmed. `sdk_date` is the `X-Sdk-Date` value. An `Authorization`
 /// header already present is not signed.
 pub fn sign(req: &HttpRequest, access_key_id: &str, secret: &str, sdk_date: &str) -> Signed {
-    signature(req, access_key_id, sdk_date, |msg| {
-        hmac_tag(secret.as_bytes(), msg)
+    sign_with(
+        req,
+        access_key_id,
+        secret,
+        sdk_date,
+        SigningAlgorithm::HmacSha256,
+    )
+}
+
+/// [`sign`] with `algorithm` (`SDK-HMAC-SHA256` or, with the feature `sm3`, `SDK-HMAC-SM3`).
+pub fn sign_with(
+    req: &HttpRequest,
+    access_key_id: &str,
+    secret: &str,
+    sdk_date: &str,
+    algorithm: SigningAlgorithm,
+) -> Signed {
+    signature(req, access_key_id, sdk_date, algorithm, |msg| {
+        algorithm.mac(secret.as_bytes(), msg)
     })
     .into_signed()
 }
 
-/// The signature, with `mac` computing HMAC-SHA256 keyed with the secret.
-fn signature(
+/// The signature, with `mac` computing `algorithm`'s HMAC keyed with the secret.
+fn signature<M: AsRef<[u8]>>(
     req: &HttpRequest,
     access_key_id: &str,
     sdk_date: &str,
-    mac: impl FnOnce(&[u8]) -> ring::hmac::Tag,
+    algorithm: SigningAlgorithm,
+    mac: impl FnOnce(&[u8]) -> M,
 ) -> Signature {
+    let name = algorithm_name(algorithm);
     // Names are compared and written in lower case as they go, never copied lower-cased.
     let mut headers: Vec<(&str, &str)> = req
         .headers
@@ -91,9 +130,9 @@ fn signature(
     // The `Authorization` value up to the signature: the signed header names are written
     // once, here, and copied into the canonical request from it.
     let mut authorization = String::with_capacity(
-        ALGORITHM.len() + 40 + access_key_id.len() + names_len + SIGNATURE_HEX_LEN,
+        name.len() + 40 + access_key_id.len() + names_len + SIGNATURE_HEX_LEN,
     );
-    for part in [ALGORITHM, " Access=", access_key_id, ", SignedHeaders="] {
+    for part in [name, " Access=", access_key_id, ", SignedHeaders="] {
         authorization.push_str(part);
     }
     let start = authorization.len();
@@ -129,23 +168,23 @@ fn signature(
     canonical_request.push('\n');
     canonical_request.push_str(&authorization[signed_headers.clone()]);
     canonical_request.push('\n');
-    match req.header("X-Sdk-Content-Sha256") {
+    match req.header(content_hash_header(algorithm)) {
         Some(v) if !req.body.is_empty() => canonical_request.push_str(v),
-        _ => push_sha256_hex(&mut canonical_request, &req.body),
+        _ => algorithm.push_hash_hex(&mut canonical_request, &req.body),
     }
 
     let mut string_to_sign = StringToSign::new();
-    for part in [ALGORITHM, "\n", sdk_date, "\n"] {
+    for part in [name, "\n", sdk_date, "\n"] {
         string_to_sign.push_str(part);
     }
-    string_to_sign.push_sha256_hex(canonical_request.as_bytes());
+    string_to_sign.push_hash_hex(algorithm, canonical_request.as_bytes());
     let tag = mac(string_to_sign.as_bytes());
     Signature::sealed(
         canonical_request,
         string_to_sign,
         authorization,
         signed_headers,
-        &tag,
+        tag.as_ref(),
     )
 }
 
@@ -160,6 +199,23 @@ pub fn sign_request(
     credentials: &Credentials,
     project_id: Option<&str>,
     now: UtcDateTime,
+) {
+    sign_request_with(
+        req,
+        credentials,
+        project_id,
+        now,
+        SigningAlgorithm::HmacSha256,
+    )
+}
+
+/// [`sign_request`] with `algorithm`.
+pub fn sign_request_with(
+    req: &mut HttpRequest,
+    credentials: &Credentials,
+    project_id: Option<&str>,
+    now: UtcDateTime,
+    algorithm: SigningAlgorithm,
 ) {
     for (_, v) in req.headers.iter_mut() {
         let t = v.trim();
@@ -178,7 +234,7 @@ pub fn sign_request(
                 req.set_header("Host", host);
             }
         }
-        Credentials::AccessKey(key) => sign_with_key(req, key, project_id, now),
+        Credentials::AccessKey(key) => sign_with_key(req, key, project_id, now, algorithm),
     }
 }
 
@@ -187,6 +243,7 @@ fn sign_with_key(
     key: &AccessKey,
     project_id: Option<&str>,
     now: UtcDateTime,
+    algorithm: SigningAlgorithm,
 ) {
     if let Some(p) = project_id {
         req.set_header("X-Project-Id", p);
@@ -203,8 +260,8 @@ fn sign_with_key(
     }
     req.remove_header("Authorization");
     let date = req.header("X-Sdk-Date").unwrap_or_default();
-    let authorization = signature(req, key.id(), date, |msg| {
-        hmac_with_secret(key.secret().shared(), msg)
+    let authorization = signature(req, key.id(), date, algorithm, |msg| {
+        algorithm.mac_with_secret(key.secret().shared(), msg)
     })
     .authorization;
     req.set_header("Authorization", authorization);

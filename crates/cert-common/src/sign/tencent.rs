@@ -199,7 +199,7 @@ fn signature(
         string_to_sign,
         authorization,
         signed_headers,
-        &tag,
+        tag.as_ref(),
     )
 }
 

@@ -1,4 +1,4 @@
-//! Alibaba Cloud `ACS3-HMAC-SHA256` verification (protocol.md §3.3).
+//! Alibaba Cloud `ACS3-HMAC-SHA256` (and `ACS3-HMAC-SM3`) verification (protocol.md §3.3).
 //!
 //! Failures: HTTP 400 `IncompleteSignature` (malformed `Authorization`, a required header left
 //! unsigned), 400 `SignatureDoesNotMatch` (signature, body hash, a signed header missing),
@@ -18,6 +18,8 @@ use crate::wire::WireRequest;
 
 /// The algorithm name in `Authorization`.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
+/// The SM3 variant's name.
+pub const ALGORITHM_SM3: &str = "ACS3-HMAC-SM3";
 /// Largest accepted distance between `x-acs-date` and the server clock, in seconds.
 pub const MAX_SKEW_SECS: i64 = 15 * 60;
 
@@ -60,7 +62,19 @@ pub fn verify(req: &WireRequest, keys: &[KeyPair], now: i64) -> Result<Principal
             "The Authorization header must be `ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...`.",
         )
     };
-    let params = auth_params(auth.trim(), ALGORITHM).ok_or_else(malformed)?;
+    // ACS3-HMAC-SHA256, or its SM3 variant (SM3 for every hash and the HMAC; the payload
+    // hash header keeps its name, protocol.md §3.3).
+    let ((algorithm, sm3), params) = [(ALGORITHM, false), (ALGORITHM_SM3, true)]
+        .into_iter()
+        .find_map(|(name, sm3)| auth_params(auth.trim(), name).map(|p| ((name, sm3), p)))
+        .ok_or_else(malformed)?;
+    let hash_hex = |data: &[u8]| {
+        if sm3 {
+            cert_common::sign::sm3::hex(data)
+        } else {
+            sha256_hex(data)
+        }
+    };
     let (Some(id), Some(signed), Some(signature)) = (
         param(&params, "Credential"),
         param(&params, "SignedHeaders"),
@@ -130,13 +144,14 @@ pub fn verify(req: &WireRequest, keys: &[KeyPair], now: i64) -> Result<Principal
     if !signed.iter().any(|s| s == "host") {
         return Err(incomplete("The header host must be signed."));
     }
-    let body_hash = sha256_hex(&req.body);
+    let body_hash = hash_hex(&req.body);
     let hashed_payload = match req.header("x-acs-content-sha256") {
         Some(v) if v.trim() == body_hash => body_hash,
         Some(_) => {
-            return Err(mismatch(
-                "x-acs-content-sha256 is not the SHA-256 of the body".into(),
-            ));
+            return Err(mismatch(format!(
+                "x-acs-content-sha256 is not the {} of the body",
+                if sm3 { "SM3" } else { "SHA-256" }
+            )));
         }
         None => body_hash,
     };
@@ -161,11 +176,18 @@ pub fn verify(req: &WireRequest, keys: &[KeyPair], now: i64) -> Result<Principal
         signed.join(";"),
         hashed_payload
     );
-    let string_to_sign = format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()));
-    let expected = hex(&hmac_sha256(
-        key.secret.as_bytes(),
-        string_to_sign.as_bytes(),
-    ));
+    let string_to_sign = format!("{algorithm}\n{}", hash_hex(canonical_request.as_bytes()));
+    let expected = if sm3 {
+        hex(&cert_common::sign::sm3::hmac(
+            key.secret.as_bytes(),
+            string_to_sign.as_bytes(),
+        ))
+    } else {
+        hex(&hmac_sha256(
+            key.secret.as_bytes(),
+            string_to_sign.as_bytes(),
+        ))
+    };
     if same(&expected, signature) {
         Ok(Principal::AccessKey(key.id.clone()))
     } else {

@@ -1,4 +1,4 @@
-//! Huawei `SDK-HMAC-SHA256` and IAM token (`X-Auth-Token`) verification (protocol.md §1.3, §1.5).
+//! Huawei `SDK-HMAC-SHA256` (and `SDK-HMAC-SM3`) and IAM token (`X-Auth-Token`) verification (protocol.md §1.3, §1.5).
 //!
 //! Failures answer HTTP 401 with `APIG.0301` (signature, clock, key) or `APIG.1002` (token).
 
@@ -11,6 +11,8 @@ use crate::wire::WireRequest;
 
 /// The algorithm name in `Authorization`.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+/// The SM3 variant's name.
+pub const ALGORITHM_SM3: &str = "SDK-HMAC-SM3";
 /// Largest accepted distance between `X-Sdk-Date` and the server clock, in seconds (15 min).
 pub const MAX_SKEW_SECS: i64 = 15 * 60;
 
@@ -75,8 +77,24 @@ pub fn verify(
     let auth = req
         .header("Authorization")
         .ok_or_else(|| fail("the request has neither an Authorization header nor X-Auth-Token"))?;
-    let params = auth_params(auth.trim(), ALGORITHM)
-        .ok_or_else(|| fail(format!("the Authorization header is not {ALGORITHM}")))?;
+    // SDK-HMAC-SHA256, or its SM3 variant: the same layout with SM3 for every hash and the
+    // HMAC (protocol.md §1.4).
+    let (algorithm, params) = [(ALGORITHM, false), (ALGORITHM_SM3, true)]
+        .into_iter()
+        .find_map(|(name, sm3)| auth_params(auth.trim(), name).map(|p| ((name, sm3), p)))
+        .ok_or_else(|| {
+            fail(format!(
+                "the Authorization header is not {ALGORITHM} or {ALGORITHM_SM3}"
+            ))
+        })?;
+    let (algorithm, sm3) = algorithm;
+    let hash_hex = |data: &[u8]| {
+        if sm3 {
+            cert_common::sign::sm3::hex(data)
+        } else {
+            sha256_hex(data)
+        }
+    };
     let (Some(ak), Some(signed), Some(signature)) = (
         param(&params, "Access"),
         param(&params, "SignedHeaders"),
@@ -137,12 +155,17 @@ pub fn verify(
         canonical_headers.push_str(value.trim());
         canonical_headers.push('\n');
     }
+    let unsigned_header = if sm3 {
+        "X-Sdk-Content-Sm3"
+    } else {
+        "X-Sdk-Content-Sha256"
+    };
     let payload_hash = if req.body.is_empty() {
-        sha256_hex(b"")
-    } else if req.header("X-Sdk-Content-Sha256").map(str::trim) == Some("UNSIGNED-PAYLOAD") {
+        hash_hex(b"")
+    } else if req.header(unsigned_header).map(str::trim) == Some("UNSIGNED-PAYLOAD") {
         "UNSIGNED-PAYLOAD".to_string()
     } else {
-        sha256_hex(&req.body)
+        hash_hex(&req.body)
     };
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
@@ -154,13 +177,20 @@ pub fn verify(
         payload_hash
     );
     let string_to_sign = format!(
-        "{ALGORITHM}\n{date}\n{}",
-        sha256_hex(canonical_request.as_bytes())
+        "{algorithm}\n{date}\n{}",
+        hash_hex(canonical_request.as_bytes())
     );
-    let expected = hex(&hmac_sha256(
-        key.secret.as_bytes(),
-        string_to_sign.as_bytes(),
-    ));
+    let expected = if sm3 {
+        hex(&cert_common::sign::sm3::hmac(
+            key.secret.as_bytes(),
+            string_to_sign.as_bytes(),
+        ))
+    } else {
+        hex(&hmac_sha256(
+            key.secret.as_bytes(),
+            string_to_sign.as_bytes(),
+        ))
+    };
     if same(&expected, signature) {
         Ok(Principal::AccessKey(key.id.clone()))
     } else {

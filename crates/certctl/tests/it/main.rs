@@ -617,6 +617,61 @@ async fn sts_keys_at_trace_level_never_show_secrets() {
     );
 }
 
+/// `--signing-algorithm hmac-sm3`: Huawei and Alibaba Cloud deletes go through the emulator's
+/// SM3 verifier; Tencent, which has no SM3 scheme, refuses before sending anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn sm3_signing_from_the_command_line() {
+    let emu = Emulator::start().await.expect("emulator");
+    let url = emu.url();
+    for cmd in [
+        &[
+            "huawei-elb",
+            "delete-certificates",
+            "e1b00000000000000000000000000001",
+        ][..],
+        &["aliyun-cas", "delete-certificates", "1002"],
+    ] {
+        let mut a = args(cmd);
+        a.extend(args(&[
+            "--endpoint",
+            &url,
+            "--signing-algorithm",
+            "hmac-sm3",
+            "--output",
+            "json",
+        ]));
+        let out = certctl(a, emulator_env(), None).await;
+        assert_eq!(
+            json(&out)["items"][0]["outcome"],
+            "deleted",
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let seen = emu.requests().len();
+    let out = certctl(
+        args(&[
+            "tencent-ssl",
+            "delete-csrs",
+            "--endpoint",
+            &url,
+            "--signing-algorithm",
+            "hmac-sm3",
+            "11",
+        ]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("TC3-HMAC-SHA256"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(emu.requests().len(), seen, "nothing sent");
+}
+
 /// RUST_LOG chooses what is logged without -v, per target, and never shows a secret; an
 /// invalid filter is a warning, not a failure; without RUST_LOG or -v nothing is logged.
 #[tokio::test(flavor = "multi_thread")]

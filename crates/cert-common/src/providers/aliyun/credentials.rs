@@ -93,8 +93,11 @@ fn read_profile(p: &LoadedProfile, env: &Env) -> Result<ProfileSource, Error> {
             .map_err(|e| p.bad_key("role_arn", e.message()))?;
             Ok(ProfileSource::Provider(source))
         }
-        "ecs_ram_role"
-        | "rsa_key_pair"
+        "ecs_ram_role" => Ok(ProfileSource::Provider(super::ecs_ram_role::named(
+            p.section.get("role_name").map(str::to_string),
+            env,
+        ))),
+        "rsa_key_pair"
         | "bearer"
         | "credentials_uri"
         | "chainable_ram_role_arn"
@@ -104,12 +107,13 @@ fn read_profile(p: &LoadedProfile, env: &Env) -> Result<ProfileSource, Error> {
             "type",
             &format!(
                 "type {kind:?} is not supported by this SDK yet (supported: access_key, sts, \
-                 ram_role_arn, oidc_role_arn)"
+                 ram_role_arn, oidc_role_arn, ecs_ram_role)"
             ),
         )),
         _ => Err(p.bad_key(
             "type",
-            "unknown type (this SDK reads access_key, sts, ram_role_arn and oidc_role_arn)",
+            "unknown type (this SDK reads access_key, sts, ram_role_arn, oidc_role_arn and \
+             ecs_ram_role)",
         )),
     }
 }
@@ -160,6 +164,8 @@ struct CliProfile {
     oidc_provider_arn: String,
     #[serde(default)]
     oidc_token_file: String,
+    #[serde(default)]
+    ram_role_name: String,
 }
 
 /// One profile of the CLI's config file.
@@ -285,11 +291,15 @@ fn cli_credentials(f: &CliFound, env: &Env) -> Result<ProfileSource, Error> {
             .map_err(bad_role)?;
             Ok(ProfileSource::Provider(source))
         }
+        "EcsRamRole" => Ok(ProfileSource::Provider(super::ecs_ram_role::named(
+            nonempty(&p.ram_role_name),
+            env,
+        ))),
         other => Err(cli_error(
             &f.path,
             format!(
                 "profile {:?}: mode {other:?} is not supported by this SDK yet (supported: AK, \
-                 StsToken, RamRoleArn, OIDC)",
+                 StsToken, RamRoleArn, OIDC, EcsRamRole)",
                 p.name
             ),
         )),

@@ -192,6 +192,12 @@ impl FetchTemporary for EcsRamRole {
 /// The cached ECS RAM role source of the default chain, with the vendor's switches read from
 /// `env`; one that says "not here" when turned off.
 pub fn provider(env: &Env) -> Arc<dyn ProvideCredentials> {
+    named(None, env)
+}
+
+/// The same source for the role `role` (a profile's `role_name`, the CLI's `ram_role_name`),
+/// else `ALIBABA_CLOUD_ECS_METADATA`, else the role the service names.
+pub fn named(role: Option<String>, env: &Env) -> Arc<dyn ProvideCredentials> {
     let on = |var: &str| env.get(var).is_some_and(|v| v.eq_ignore_ascii_case("true"));
     if on(DISABLED_VAR) {
         return Arc::new(Unavailable {
@@ -199,7 +205,7 @@ pub fn provider(env: &Env) -> Arc<dyn ProvideCredentials> {
             why: format!("turned off by {DISABLED_VAR}"),
         });
     }
-    let role = env.get(ROLE_VAR);
+    let role = role.or_else(|| env.get(ROLE_VAR));
     let v1_off = on(IMDSV1_DISABLED_VAR);
     crate::credentials::metadata::cached(&METADATA, env, MARGIN, move |base| {
         EcsRamRole::new(base, role, v1_off)

@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::{parse_acs_retry_after, server_retry_hint};
 use crate::runtime::Attempt;
-use crate::sign::aliyun::{CommonParams, sign_request};
+use crate::sign::aliyun::{CommonParams, sign_request_with};
 use crate::sign::push_encoded;
 
 /// What every RPC call of one client has in common.
@@ -35,6 +35,9 @@ pub struct RpcCall<'a> {
     pub version: &'a str,
     /// `user-agent` (a signed header; the runtime's user agent).
     pub user_agent: &'a str,
+    /// `ACS3-HMAC-SHA256`, or `ACS3-HMAC-SM3` (the runtime's
+    /// [`signing_algorithm`](crate::runtime::Runtime::signing_algorithm)).
+    pub algorithm: crate::sign::SigningAlgorithm,
 }
 
 /// The access key of an attempt's credentials; Alibaba Cloud signs with keys only.
@@ -79,7 +82,7 @@ pub fn build_request<V: AsRef<str>>(
     let mut req = HttpRequest::new("POST", call.endpoint.scheme(), call.endpoint.host(), "/");
     req.query = wire_query(query);
     let date = attempt.utc().iso8601();
-    sign_request(
+    sign_request_with(
         &mut req,
         &CommonParams {
             action: call.action,
@@ -89,6 +92,7 @@ pub fn build_request<V: AsRef<str>>(
             nonce: &attempt.nonce,
         },
         key,
+        call.algorithm,
     );
     Ok(req)
 }
@@ -368,6 +372,7 @@ mod tests {
             action: "DeleteUserCertificate",
             version: "2020-04-07",
             user_agent: "AlibabaCloud (Linux; x86_64) Python/3.11.7 Core/0.4.3 TeaDSL/2",
+            algorithm: crate::sign::SigningAlgorithm::HmacSha256,
         };
         let req = build_request(
             &call,

@@ -276,6 +276,7 @@ impl FetchTemporary for AssumeRole {
                 action: "AssumeRole",
                 version: VERSION,
                 user_agent: user_agent(),
+                algorithm: crate::sign::SigningAlgorithm::HmacSha256,
             },
             &query,
             &Attempt {

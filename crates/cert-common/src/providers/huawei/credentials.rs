@@ -3,7 +3,9 @@
 //!
 //! The default chain, in the order of the vendor's Go SDK (`BasicCredentialProviderChain` in
 //! `core/auth/provider/provider_chain.go`): explicit credentials, the environment
-//! ([`EnvVars::HUAWEI`]), the profile file ([`PROFILE`]); then this SDK's IAM token variable,
+//! ([`EnvVars::HUAWEI`]), ID-token federation from the environment ([`super::federation`]),
+//! the profile file ([`PROFILE`], whose `idp_id`/`id_token_file` federate too); then this
+//! SDK's IAM token variable,
 //! then the ECS agency's keys from the instance metadata ([`super::metadata`]). A profile named
 //! in the configuration replaces the environment and the instance metadata.
 
@@ -11,8 +13,8 @@ use std::sync::Arc;
 
 use crate::credentials::profile::{LoadedProfile, ProfileSource};
 use crate::credentials::{
-    AccessKey, ChainProvider, Credentials, Env, EnvVars, ProfileProvider, ProfileSpec,
-    ProvideCredentials, standard_sources,
+    AccessKey, ChainProvider, Credentials, Env, EnvVars, Misconfigured, ProfileProvider,
+    ProfileSpec, ProvideCredentials, standard_sources,
 };
 use crate::error::Error;
 
@@ -28,14 +30,14 @@ pub static PROFILE: ProfileSpec = ProfileSpec {
     default_profile: "basic",
 };
 
-fn read_profile(p: &LoadedProfile, _env: &Env) -> Result<ProfileSource, Error> {
-    for key in ["idp_id", "id_token_file"] {
-        if p.section.get(key).is_some() {
-            return Err(p.bad_key(
-                key,
-                "ID-token federation is not supported by this SDK yet; use ak/sk",
-            ));
-        }
+fn read_profile(p: &LoadedProfile, env: &Env) -> Result<ProfileSource, Error> {
+    // ID-token federation: `idp_id` and `id_token_file` instead of keys.
+    if p.section.get("idp_id").is_some() || p.section.get("id_token_file").is_some() {
+        let idp = p.require("idp_id")?;
+        let file = p.require("id_token_file")?;
+        let source = super::federation::provider(idp.to_string(), file.into(), env)
+            .map_err(|e| p.bad_key("idp_id", e.message()))?;
+        return Ok(ProfileSource::Provider(source));
     }
     let ak = p.require("ak")?;
     let sk = p.require("sk")?;
@@ -55,9 +57,17 @@ pub fn default_sources(
     env: Env,
 ) -> Vec<Arc<dyn ProvideCredentials>> {
     let named = profile.is_some();
+    let env_at = usize::from(explicit.is_some());
     let env_for_chain = env.clone();
     let profile = ProfileProvider::new(&PROFILE, profile, env, read_profile);
-    standard_sources(explicit, named, EnvVars::HUAWEI, &env_for_chain, profile)
+    let mut chain = standard_sources(explicit, named, EnvVars::HUAWEI, &env_for_chain, profile);
+    if !named && let Some(federation) = super::federation::from_env(&env_for_chain) {
+        chain.insert(
+            env_at + 1,
+            federation.unwrap_or_else(|e| Misconfigured::arc(&e)),
+        );
+    }
+    chain
 }
 
 /// A chain of `sources`.

@@ -11,6 +11,7 @@
 //!   vendor's SDK understands (protocol.md §1.7), with the request id from `X-Request-Id`.
 
 pub mod credentials;
+pub mod federation;
 pub mod metadata;
 
 use std::fmt;
@@ -450,11 +451,12 @@ pub fn signed_request(
         req.set_header("X-Client-Request-Id", attempt.client_request_id);
     }
     req.body = spec.body.clone();
-    crate::sign::huawei::sign_request(
+    crate::sign::huawei::sign_request_with(
         &mut req,
         attempt.credentials,
         Some(project_id),
         attempt.utc(),
+        runtime.signing_algorithm(),
     );
     Ok(req)
 }
