@@ -13,6 +13,7 @@ mod e2e_tencent;
 mod faults;
 mod hostile;
 mod instance_metadata;
+mod precedence;
 mod resume;
 mod shared_limit;
 mod sm3;
