@@ -448,6 +448,17 @@ async fn huawei_id_token_federation_from_the_environment_and_a_profile() {
         .expect("deleted");
     assert_eq!(out.outcome, cert_common::Outcome::Deleted);
     assert_eq!(sts_calls(&emu, "CreateTokenWithIdToken"), 2);
+    let csms =
+        huawei_csms::Client::new(huawei_config(&emu, fed(HUAWEI_IDP_ID, &token))).expect("client");
+    let out = csms
+        .batch_delete_secrets()
+        .instance_id("apig-instance-0001")
+        .instance_type(huawei_csms::InstanceType::Apig)
+        .send()
+        .await
+        .expect("deleted");
+    assert_eq!(out.deleted, ["apig-secret-1"]);
+    assert_eq!(sts_calls(&emu, "CreateTokenWithIdToken"), 3);
 
     // Refusals: an unknown identity provider, a wrong token, an expired one; nothing deleted.
     let bad = d.join("bad");

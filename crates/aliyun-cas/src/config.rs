@@ -156,7 +156,11 @@ impl ConfigBuilder {
         };
         let credentials = match self.provider {
             Some(p) => p,
-            None => sources::default_chain(self.credentials, self.profile, self.env),
+            None => sources::default_chain(
+                self.credentials,
+                self.profile,
+                self.options.credential_env(self.env),
+            ),
         };
         Ok(Config {
             endpoint,

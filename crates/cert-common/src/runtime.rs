@@ -108,6 +108,16 @@ impl ClientOptions {
         self
     }
 
+    /// `env` with `SSL_CERT_FILE` reading the [`ca_bundle`](Self::ca_bundle) when one is set:
+    /// the environment the credential chain is built from, so its STS and IAM calls trust the
+    /// same roots as the API calls.
+    pub fn credential_env(&self, env: crate::credentials::Env) -> crate::credentials::Env {
+        match &self.ca_bundle {
+            Some(p) => env.with(crate::tls::SSL_CERT_FILE, p.display().to_string()),
+            None => env,
+        }
+    }
+
     /// Sets the connect timeout (of the default transport) and the attempt timeout (of every
     /// attempt, whatever the transport).
     pub fn timeouts(mut self, config: TransportConfig) -> Self {
@@ -266,6 +276,32 @@ pub struct Executed<T> {
 
 /// The longest server wait hint honoured when the operation has no deadline.
 const MAX_HINT_WITHOUT_DEADLINE: Duration = Duration::from_secs(600);
+
+/// Codes that say the credentials themselves were refused (an unknown, expired or revoked key
+/// or token): the only answers after which temporary credentials are fetched again and the
+/// attempt retried once. Permission refusals, clock skew and the like are not: new keys would
+/// not change them.
+const REFUSED_CREDENTIAL_CODES: &[&str] = &[
+    // Tencent
+    "AuthFailure.TokenFailure",
+    "AuthFailure.SecretIdNotFound",
+    "AuthFailure.InvalidSecretId",
+    // Alibaba Cloud
+    "InvalidAccessKeyId.NotFound",
+    "InvalidAccessKeyId.Inactive",
+    "InvalidSecurityToken",
+    "InvalidSecurityToken.Expired",
+    "InvalidSecurityToken.Malformed",
+    "InvalidSecurityToken.MismatchWithAccessKey",
+    // Huawei (its gateway answers one code for a refused key, token or signature)
+    "APIG.0301",
+    "APIGW.0301",
+    "APIG.1002",
+];
+
+fn credentials_refused(code: &str) -> bool {
+    REFUSED_CREDENTIAL_CODES.contains(&code)
+}
 
 /// Error codes that mean "your signature's timestamp is outside my window".
 const CLOCK_SKEW_CODES: &[&str] = &[
@@ -701,7 +737,10 @@ impl Runtime {
                     if e.kind() == ErrorKind::Credentials
                         && response.is_some()
                         && !refreshed_credentials
+                        && e.code().is_some_and(credentials_refused)
                         && rt.credentials.refreshable()
+                        && attempt < rt.retry.max_attempts
+                        && rt.budget.try_acquire(RETRY_COST)
                     {
                         refreshed_credentials = true;
                         rt.credentials.invalidate(credentials);

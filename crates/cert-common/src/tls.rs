@@ -7,8 +7,9 @@
 //!   minimal containers that have no trust store.
 //! - Either way, extra roots from a PEM bundle: [`ClientOptions::ca_bundle`], else the file
 //!   `SSL_CERT_FILE` names (the conventional variable), for corporate networks whose proxies
-//!   re-sign TLS. They are added to the roots above, not put in their place, so public
-//!   endpoints keep working through such a network's exceptions.
+//!   re-sign TLS. They are added to the roots above. (On Linux the platform verifier itself
+//!   reads a set `SSL_CERT_FILE` as the whole system store, as OpenSSL does; an explicit
+//!   bundle adds to the system store.)
 //!
 //! A bundle that cannot be read, or holds no certificate, is a configuration error naming the
 //! file, before anything is sent.

@@ -116,7 +116,27 @@ pub(crate) fn handle(shared: &Shared, wire: &WireRequest, ctx: &Ctx) -> Option<A
                 Err(f) => Err((f.status, f.code.to_string(), f.message)),
             }
         }
-        (Provider::Tencent, _) => tencent(inner, wire, true, now, random),
+        (Provider::Tencent, _) => {
+            // The vendor's SkipSign call: `Authorization: SKIP`, and a region.
+            if wire.header("Authorization").map(str::trim) != Some("SKIP") {
+                Err(refuse(
+                    200,
+                    "AuthFailure.InvalidAuthorization",
+                    "AssumeRoleWithWebIdentity is sent unsigned, with `Authorization: SKIP`.",
+                ))
+            } else if wire
+                .header("X-TC-Region")
+                .is_none_or(|r| r.trim().is_empty())
+            {
+                Err(refuse(
+                    200,
+                    "MissingParameter",
+                    "The request is missing a required parameter `Region`.",
+                ))
+            } else {
+                tencent(inner, wire, true, now, random)
+            }
+        }
         (_, "AssumeRole") => match verify::aliyun::verify(wire, &inner.credentials.aliyun, now) {
             Ok(p) => {
                 principal = Some(p.describe());

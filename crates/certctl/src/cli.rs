@@ -96,6 +96,8 @@ pub enum ShowApi {
     HuaweiElb,
     /// Huawei API Gateway.
     HuaweiApig,
+    /// Huawei CSMS.
+    HuaweiCsms,
     /// Tencent SSL.
     TencentSsl,
     /// Alibaba Cloud CAS.

@@ -79,8 +79,8 @@ fn completions(shell: cli::Shell) -> u8 {
 }
 
 /// `certctl config show`: the resolved scope, with nothing sent.
-async fn config_show(deleter: &dyn cert_common::Deleter) -> u8 {
-    match deleter.scope().await {
+async fn config_show(scope: Result<cert_common::Scope, cert_common::Error>) -> u8 {
+    match scope {
         Ok(s) => {
             report::print(&format!(
                 "api:         {}\nlimit scope: {} (the region, else the endpoint host)\nendpoint:    {}\ncredentials: {}\nkey id:      {}\naccount:     {} (hash of the key id)\n",
@@ -154,9 +154,21 @@ async fn dispatch(cli: Cli) -> u8 {
                 ShowApi::HuaweiApig => providers::huawei_apig(&huawei, &conn),
                 ShowApi::TencentSsl => providers::tencent_ssl(international, &conn),
                 ShowApi::AliyunCas => providers::aliyun_cas(&conn),
+                // CSMS deletes by instance, not by id: not a `Deleter`, but it has a scope.
+                ShowApi::HuaweiCsms => {
+                    let client =
+                        providers::huawei_config(&huawei, &conn).and_then(huawei_csms::Client::new);
+                    return match client {
+                        Ok(c) => config_show(c.scope().await).await,
+                        Err(e) => {
+                            eprintln!("certctl: {e}");
+                            run::exit_for(&e)
+                        }
+                    };
+                }
             };
             match built(deleter) {
-                Ok(d) => config_show(d.as_ref()).await,
+                Ok(d) => config_show(d.scope().await).await,
                 Err(code) => code,
             }
         }

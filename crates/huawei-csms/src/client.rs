@@ -50,4 +50,13 @@ impl Client {
     pub fn project_id(&self) -> &str {
         &self.inner.project_id
     }
+
+    /// What a request would go out with: region, endpoint, credential source and key id
+    /// (masked); resolves the credentials and sends nothing (`certctl config show`).
+    pub async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        self.inner
+            .runtime
+            .scope(env!("CARGO_PKG_NAME"), self.endpoint())
+            .await
+    }
 }

@@ -175,6 +175,22 @@ impl<F: FetchTemporary> ProvideCredentials for CachedProvider<F> {
         let fetched = self.source.fetch().await;
         let mut state = self.lock();
         state.generation += 1;
+        // Keys that are already expired are no answer (a skewed clock, a zero-life key): an
+        // error, which the callers waiting on this fetch share instead of fetching again.
+        let fetched = fetched.and_then(|t| {
+            if t.expires_at <= self.clock.now() {
+                Err(Error::new(
+                    ErrorKind::Credentials,
+                    format!(
+                        "{}: the temporary credentials it gave have already expired \
+                         (check the clock)",
+                        self.source.describe()
+                    ),
+                ))
+            } else {
+                Ok(t)
+            }
+        });
         match fetched {
             Ok(t) => {
                 let refresh_at = self.refresh_at(&t);
@@ -235,6 +251,7 @@ impl<F: FetchTemporary> ProvideCredentials for CachedProvider<F> {
         {
             state.current = None;
             state.quiet_until = None;
+            state.last_error = None;
         }
     }
 

@@ -40,6 +40,22 @@ impl Env {
         .filter(|v| !v.is_empty())
     }
 
+    /// The same variables, but `name` reads `value` (a configuration value that stands in for
+    /// a variable: [`ClientOptions::ca_bundle`](crate::ClientOptions::ca_bundle) for
+    /// `SSL_CERT_FILE`, so the STS sources of the chain trust what the API calls trust).
+    pub fn with(self, name: &str, value: impl Into<String>) -> Self {
+        let name = name.to_string();
+        let value = value.into();
+        let inner = self;
+        Env::from_fn(move |k| {
+            if k == name {
+                Some(value.clone())
+            } else {
+                inner.get(k)
+            }
+        })
+    }
+
     /// The home directory: `HOME`, else `USERPROFILE` (Windows), as the vendors' SDKs find it.
     pub fn home(&self) -> Option<std::path::PathBuf> {
         self.get("HOME")

@@ -55,13 +55,24 @@ impl MetadataSpec {
     }
 }
 
-/// An answer of a metadata service.
-#[derive(Debug)]
+/// An answer of a metadata service. Its `Debug` leaves the body out: it holds keys.
 pub struct MetadataAnswer {
     /// HTTP status.
     pub status: u16,
     /// Body, as text (at most 64 KiB read).
     pub body: String,
+}
+
+impl std::fmt::Debug for MetadataAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetadataAnswer")
+            .field("status", &self.status)
+            .field(
+                "body",
+                &format_args!("({} bytes, not shown)", self.body.len()),
+            )
+            .finish()
+    }
 }
 
 /// A plain-HTTP client for metadata services: short timeouts, never a proxy (the service

@@ -75,13 +75,19 @@ pub fn token_file(env: &Env, var: &str) -> Option<PathBuf> {
 /// The HTTP client of one STS source, made at its first call.
 #[derive(Debug, Default)]
 pub struct StsHttp {
+    trust: crate::tls::Trust,
     transport: OnceLock<Result<ReqwestTransport, String>>,
 }
 
 impl StsHttp {
-    /// A client made when first needed.
-    pub fn new() -> Self {
-        StsHttp::default()
+    /// A client made when first needed, trusting what [`crate::tls`] says plus the bundle
+    /// `SSL_CERT_FILE` names in `env` (the chain's environment, where
+    /// [`ClientOptions::ca_bundle`](crate::ClientOptions::ca_bundle) stands in for it).
+    pub fn new(env: &Env) -> Self {
+        StsHttp {
+            trust: crate::tls::Trust::resolve(None, env),
+            transport: OnceLock::new(),
+        }
     }
 
     /// Sends `request`, bounded by [`CALL_TIMEOUT`]. `what` names the source in errors.
@@ -89,9 +95,10 @@ impl StsHttp {
         let transport = self
             .transport
             .get_or_init(|| {
-                ReqwestTransport::new(
+                ReqwestTransport::with_trust(
                     TransportConfig::default().with_connect_timeout(CONNECT_TIMEOUT),
                     concat!("cert-common/", env!("CARGO_PKG_VERSION"), " (sts)"),
+                    &self.trust,
                 )
                 .map_err(|e| e.message().to_string())
             })

@@ -1150,5 +1150,28 @@ async fn profile_files_of_each_vendor() {
         !stdout.contains(c::TENCENT_SECRET_ID) && !stdout.contains(c::TENCENT_SECRET_KEY),
         "{stdout}"
     );
+    // CSMS too (it deletes by instance, but shows the same way).
+    let out = certctl(
+        args(&["config", "show", "huawei-csms", "--endpoint", &url]),
+        emulator_env(),
+        None,
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("api:         huawei-csms"), "{stdout}");
+    assert!(
+        stdout.contains("credentials: environment (HUAWEICLOUD_SDK_AK)"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(c::HUAWEI_AK) && !stdout.contains(c::HUAWEI_SK),
+        "{stdout}"
+    );
     assert_eq!(emu.requests().len(), before, "nothing sent");
 }

@@ -2,5 +2,6 @@
 
 mod common;
 mod deleter;
+mod refresh;
 mod vectors;
 mod wire;

@@ -146,6 +146,13 @@ pub struct AssumeRole {
 }
 
 impl AssumeRole {
+    /// Trusts the roots `env` names (its `SSL_CERT_FILE`, see [`StsHttp::new`]); by
+    /// default, the process's.
+    pub fn with_env(mut self, env: &Env) -> Self {
+        self.http = StsHttp::new(env);
+        self
+    }
+
     /// Assumes `role` with `source`'s keys, calling `endpoint`.
     pub fn new(
         source: Arc<dyn ProvideCredentials>,
@@ -157,7 +164,7 @@ impl AssumeRole {
             source,
             role,
             endpoint,
-            http: StsHttp::new(),
+            http: StsHttp::new(&Env::process()),
         })
     }
 }
@@ -173,6 +180,13 @@ pub struct AssumeRoleWithOidc {
 }
 
 impl AssumeRoleWithOidc {
+    /// Trusts the roots `env` names (its `SSL_CERT_FILE`, see [`StsHttp::new`]); by
+    /// default, the process's.
+    pub fn with_env(mut self, env: &Env) -> Self {
+        self.http = StsHttp::new(env);
+        self
+    }
+
     /// Assumes `role` with the token of `token_file`, issued by `provider_arn`.
     pub fn new(
         provider_arn: impl Into<String>,
@@ -186,7 +200,7 @@ impl AssumeRoleWithOidc {
             token_file: token_file.into(),
             role,
             endpoint,
-            http: StsHttp::new(),
+            http: StsHttp::new(&Env::process()),
         })
     }
 }
@@ -346,7 +360,7 @@ pub fn assume(
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let endpoint = endpoint(env, sts_region)?;
     Ok(Arc::new(CachedProvider::new(
-        AssumeRole::new(keys, role, endpoint)?,
+        AssumeRole::new(keys, role, endpoint)?.with_env(env),
         MARGIN,
     )))
 }
@@ -361,7 +375,7 @@ pub fn oidc(
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let endpoint = endpoint(env, sts_region)?;
     Ok(Arc::new(CachedProvider::new(
-        AssumeRoleWithOidc::new(provider_arn, token_file, role, endpoint)?,
+        AssumeRoleWithOidc::new(provider_arn, token_file, role, endpoint)?.with_env(env),
         MARGIN,
     )))
 }

@@ -71,13 +71,20 @@ pub struct IdTokenFederation {
 }
 
 impl IdTokenFederation {
+    /// Trusts the roots `env` names (its `SSL_CERT_FILE`, see [`StsHttp::new`]); by
+    /// default, the process's.
+    pub fn with_env(mut self, env: &Env) -> Self {
+        self.http = StsHttp::new(env);
+        self
+    }
+
     /// Federation through the identity provider `idp_id` at `iam`.
     pub fn new(iam: Endpoint, idp_id: impl Into<String>, token_file: impl Into<PathBuf>) -> Self {
         IdTokenFederation {
             iam,
             idp_id: idp_id.into(),
             token_file: token_file.into(),
-            http: StsHttp::new(),
+            http: StsHttp::new(&Env::process()),
         }
     }
 
@@ -205,7 +212,7 @@ pub fn provider(
     env: &Env,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     Ok(Arc::new(CachedProvider::new(
-        IdTokenFederation::new(iam_endpoint(env)?, idp_id, token_file),
+        IdTokenFederation::new(iam_endpoint(env)?, idp_id, token_file).with_env(env),
         MARGIN,
     )))
 }

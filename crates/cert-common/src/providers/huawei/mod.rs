@@ -215,7 +215,12 @@ impl Config {
         };
         let runtime = Runtime::new(
             self.options.clone(),
-            credentials_provider(self.credentials.clone(), self.profile.clone(), env, lookup),
+            credentials_provider(
+                self.credentials.clone(),
+                self.profile.clone(),
+                self.options.credential_env(env),
+                lookup,
+            ),
             service.documented_rate,
             service.crate_name,
             service.crate_version,

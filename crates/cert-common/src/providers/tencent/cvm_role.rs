@@ -113,8 +113,8 @@ impl FetchTemporary for CvmRole {
         };
         let expires_at = u64::try_from(exp)
             .ok()
-            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
-            .ok_or_else(|| bad_answer(what, &url, "ExpiredTime is negative"))?;
+            .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s)))
+            .ok_or_else(|| bad_answer(what, &url, "ExpiredTime is out of range"))?;
         let key = AccessKey::temporary(id, key, token);
         key.validate()?;
         Ok(Temporary {

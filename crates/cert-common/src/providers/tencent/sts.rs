@@ -114,6 +114,13 @@ pub struct AssumeRole {
 }
 
 impl AssumeRole {
+    /// Trusts the roots `env` names (its `SSL_CERT_FILE`, see [`StsHttp::new`]); by
+    /// default, the process's.
+    pub fn with_env(mut self, env: &Env) -> Self {
+        self.http = StsHttp::new(env);
+        self
+    }
+
     /// Assumes `role` with `source`'s keys, calling `endpoint`.
     pub fn new(
         source: Arc<dyn ProvideCredentials>,
@@ -125,7 +132,7 @@ impl AssumeRole {
             source,
             role,
             endpoint,
-            http: StsHttp::new(),
+            http: StsHttp::new(&Env::process()),
         })
     }
 }
@@ -143,6 +150,13 @@ pub struct WebIdentity {
 }
 
 impl WebIdentity {
+    /// Trusts the roots `env` names (its `SSL_CERT_FILE`, see [`StsHttp::new`]); by
+    /// default, the process's.
+    pub fn with_env(mut self, env: &Env) -> Self {
+        self.http = StsHttp::new(env);
+        self
+    }
+
     /// Assumes `role` with the token of `token_file`, issued by OIDC provider `provider_id`.
     pub fn new(
         region: impl Into<String>,
@@ -158,7 +172,7 @@ impl WebIdentity {
             token_file: token_file.into(),
             role,
             endpoint,
-            http: StsHttp::new(),
+            http: StsHttp::new(&Env::process()),
         })
     }
 }
@@ -218,8 +232,9 @@ fn read_answer(what: &str, status: u16, body: &[u8]) -> Result<Temporary, Error>
         return Err(unusable(what, status));
     };
     let expires_at = u64::try_from(exp)
-        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
-        .map_err(|_| unusable(what, status))?;
+        .ok()
+        .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s)))
+        .ok_or_else(|| unusable(what, status))?;
     let key = AccessKey::temporary(id, key, token);
     key.validate()?;
     Ok(Temporary {
@@ -351,7 +366,7 @@ pub fn assume(
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let endpoint = sts::endpoint(env, STS_ENDPOINT_VAR, STS_URL)?;
     Ok(Arc::new(CachedProvider::new(
-        AssumeRole::new(keys, role, endpoint)?,
+        AssumeRole::new(keys, role, endpoint)?.with_env(env),
         MARGIN,
     )))
 }
@@ -392,7 +407,8 @@ pub fn tke_oidc(env: &Env) -> Option<Result<Arc<dyn ProvideCredentials>, Error>>
     };
     Some((|| {
         let endpoint = sts::endpoint(env, STS_ENDPOINT_VAR, STS_URL)?;
-        let source = WebIdentity::new(region, provider, file, Role::new(arn), endpoint)?;
+        let source =
+            WebIdentity::new(region, provider, file, Role::new(arn), endpoint)?.with_env(env);
         Ok(Arc::new(CachedProvider::new(source, MARGIN)) as Arc<dyn ProvideCredentials>)
     })())
 }
