@@ -134,6 +134,7 @@ impl Client {
 
 /// Builds and sends a `DeleteUserCertificate` call.
 #[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct DeleteUserCertificateFluentBuilder {
     client: Client,
     cert_id: Option<i64>,

@@ -35,6 +35,7 @@ impl Config {
 
 /// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
 #[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `.build()`"]
 pub struct ConfigBuilder {
     region: Option<String>,
     endpoint: Option<String>,

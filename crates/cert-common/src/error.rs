@@ -12,8 +12,11 @@ use crate::answer::CodeMeaning;
 use crate::outcome::DeleteReport;
 use crate::retry::RetryClass;
 
-/// Which cloud (and so which error conventions) an error comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which cloud (and so which error conventions) an error comes from. The one definition of
+/// the vendors in the workspace: `xtask`'s codegen reads it from spec files too
+/// (`"provider": "huawei"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Provider {
     /// Huawei Cloud (ELB, APIG, CSMS).
@@ -31,6 +34,15 @@ impl Provider {
             Provider::Huawei => "huawei",
             Provider::Tencent => "tencent",
             Provider::Aliyun => "aliyun",
+        }
+    }
+
+    /// The vendor's name for people: `Huawei Cloud`, `Tencent Cloud`, `Alibaba Cloud`.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::Huawei => "Huawei Cloud",
+            Provider::Tencent => "Tencent Cloud",
+            Provider::Aliyun => "Alibaba Cloud",
         }
     }
 }
@@ -466,9 +478,14 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {
+    /// The cause below what `Display` already printed, so that an error-chain printer
+    /// (`anyhow`'s `{:#}`, `eyre`) shows each cause once: for a
+    /// [`RetriesExhausted`](ErrorKind::RetriesExhausted) error, whose `Display` includes the
+    /// last error, that error's own source (the typed last error stays at
+    /// [`Error::last_error`]); otherwise the source this error was built with.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         if let Some(last) = &self.inner.last {
-            return Some(last);
+            return std::error::Error::source(last);
         }
         self.inner
             .source
@@ -485,6 +502,35 @@ impl From<crate::validate::Violation> for Error {
 
 #[cfg(test)]
 mod tests {
+
+    /// Display, then each `source()`, as error-chain printers do: no text twice.
+    fn chain(e: &Error) -> Vec<String> {
+        let mut out = vec![e.to_string()];
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            out.push(s.to_string());
+            src = s.source();
+        }
+        out
+    }
+
+    #[test]
+    fn an_error_chain_prints_each_cause_once() {
+        let last = Error::new(ErrorKind::Throttled, "slow down").with_code("RequestLimitExceeded");
+        let e = Error::retries_exhausted(last, 3, "all 3 attempt(s) failed");
+        let c = chain(&e);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].matches("RequestLimitExceeded").count(), 1, "{c:?}");
+        assert!(e.last_error().is_some());
+        let io = std::io::Error::other("connection reset by peer");
+        let last = Error::new(ErrorKind::Transport, "the request failed").with_source(io);
+        let e = Error::retries_exhausted(last, 2, "all 2 attempt(s) failed");
+        let c = chain(&e);
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[1], "connection reset by peer");
+        assert!(!c[0].contains("connection reset"), "{c:?}");
+    }
+
     use super::*;
 
     #[test]
@@ -527,7 +573,8 @@ mod tests {
             "huawei DeleteCertificateV2: retries exhausted after 3 attempt(s) (3 of 3 attempts used); \
              last error: service error [APIG.9999]: System error (HTTP 503) (request id rid-3)"
         );
-        assert!(std::error::Error::source(&e).is_some());
+        // Display already printed the last error: `source()` does not give it again.
+        assert!(std::error::Error::source(&e).is_none());
     }
 
     #[test]

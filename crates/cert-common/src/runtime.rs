@@ -29,6 +29,7 @@ pub enum RateLimit {
 /// Options every client shares: retries, pacing, timeouts, the HTTP client, and the time and
 /// randomness seams (for tests).
 #[derive(Debug, Clone)]
+#[must_use = "options take effect only when given to a client's config"]
 pub struct ClientOptions {
     pub(crate) retry: RetryConfig,
     pub(crate) rate_limit: RateLimit,

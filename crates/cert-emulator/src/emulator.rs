@@ -34,6 +34,7 @@ pub struct Emulator {
 
 /// Configures an [`Emulator`] before it starts.
 #[derive(Debug)]
+#[must_use = "an emulator starts only with `.start()`"]
 pub struct EmulatorBuilder {
     seed: Seed,
     credentials: AcceptedCredentials,

@@ -161,6 +161,7 @@ impl Client {
 
 /// Builds and sends a `BatchDeleteCSR` call.
 #[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct BatchDeleteCsrFluentBuilder {
     client: Client,
     ids: Vec<u64>,

@@ -44,6 +44,7 @@ impl Config {
 
 /// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
 #[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `.build()`"]
 pub struct ConfigBuilder {
     region: Option<String>,
     international: bool,

@@ -79,37 +79,8 @@ pub struct Spec {
     pub errors: Vec<ErrorDef>,
 }
 
-/// The cloud an API belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Huawei Cloud (SDK-HMAC-SHA256 signing).
-    Huawei,
-    /// Tencent Cloud (TC3-HMAC-SHA256 signing).
-    Tencent,
-    /// Alibaba Cloud (ACS3-HMAC-SHA256 signing).
-    Aliyun,
-}
-
-impl Provider {
-    /// The lower-case name used in spec files and generated constants.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Huawei => "huawei",
-            Self::Tencent => "tencent",
-            Self::Aliyun => "aliyun",
-        }
-    }
-
-    /// The vendor's display name.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::Huawei => "Huawei Cloud",
-            Self::Tencent => "Tencent Cloud",
-            Self::Aliyun => "Alibaba Cloud",
-        }
-    }
-}
+/// The cloud an API belongs to: cert-common's `Provider`, defined once for the workspace.
+pub use cert_common::Provider;
 
 /// The HTTP shape of an operation.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

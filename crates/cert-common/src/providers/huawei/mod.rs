@@ -94,6 +94,7 @@ impl fmt::Debug for Config {
 
 /// Builds a [`Config`].
 #[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `.build()`"]
 pub struct ConfigBuilder {
     config: Config,
 }
