@@ -83,12 +83,13 @@ const TEST_WEBPKI_ROOTS: Step = Step {
     ],
     env: &[],
 };
+/// Packages every publishable crate and builds each package from its own tarball (the
+/// verification `cargo publish` does), resolving the sibling crates locally.
 const PACKAGE: Step = Step {
-    name: "every publishable crate packages",
+    name: "every publishable crate packages and builds from its package",
     args: &[
         "package",
         "--workspace",
-        "--no-verify",
         "--allow-dirty",
         "--exclude",
         "xtask",
