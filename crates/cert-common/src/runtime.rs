@@ -126,7 +126,10 @@ impl ClientOptions {
         self
     }
 
-    /// Sends through the caller's own `reqwest::Client`.
+    /// Sends through the caller's own `reqwest::Client` (feature `reqwest-client`: reqwest's
+    /// types are in this crate's API only with it, so a reqwest upgrade is not a breaking
+    /// change for anyone else).
+    #[cfg(feature = "reqwest-client")]
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(Transport::Reqwest(ReqwestTransport::from_client(client)));
         self

@@ -121,8 +121,10 @@ impl ReqwestTransport {
         })
     }
 
-    /// Uses the caller's own client (its timeouts, proxies and TLS settings apply; answers are
-    /// still read up to [`DEFAULT_MAX_RESPONSE_BYTES`], see [`Self::with_max_response_bytes`]).
+    /// Uses the caller's own client (feature `reqwest-client`): its timeouts, proxies and TLS
+    /// settings apply; answers are still read up to [`DEFAULT_MAX_RESPONSE_BYTES`], see
+    /// [`Self::with_max_response_bytes`].
+    #[cfg(feature = "reqwest-client")]
     pub fn from_client(client: reqwest::Client) -> Self {
         ReqwestTransport {
             client,

@@ -109,15 +109,17 @@ impl MetadataClient {
         })
     }
 
-    /// Sends `method url` with `headers`. A connection that fails, or a service that does not
+    /// Sends `method url` with `headers` (`method` upper case: `GET`, `PUT`). A connection that fails, or a service that does not
     /// answer in time, is "no metadata service here" ([`super::is_not_found`]): a chain goes
     /// on. The error never holds the answer's body (it may hold credentials).
     pub async fn send(
         &self,
-        method: reqwest::Method,
+        method: &str,
         url: &str,
         headers: &[(&str, &str)],
     ) -> Result<MetadataAnswer, Error> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| Error::invalid_input(format!("{method:?} is not an HTTP method")))?;
         let mut req = self.client.request(method, url);
         for (k, v) in headers {
             req = req.header(*k, *v);

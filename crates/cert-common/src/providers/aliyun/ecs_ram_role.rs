@@ -80,7 +80,7 @@ impl EcsRamRole {
         let url = format!("{}{TOKEN_PATH}", self.base);
         let a = self
             .client
-            .send(reqwest::Method::PUT, &url, &[(TOKEN_TTL_HEADER, "21600")])
+            .send("PUT", &url, &[(TOKEN_TTL_HEADER, "21600")])
             .await?;
         if a.status == 200 && !a.body.trim().is_empty() {
             return Ok(Some(a.body.trim().to_string()));
@@ -123,10 +123,7 @@ impl FetchTemporary for EcsRamRole {
             Some(r) => r.clone(),
             None => {
                 let url = format!("{}{ROLE_PATH}", self.base);
-                let a = self
-                    .client
-                    .send(reqwest::Method::GET, &url, &headers)
-                    .await?;
+                let a = self.client.send("GET", &url, &headers).await?;
                 if a.status == 404 {
                     return Err(not_found(format!(
                         "{what}: no RAM role is attached to this instance"
@@ -139,10 +136,7 @@ impl FetchTemporary for EcsRamRole {
             }
         };
         let url = format!("{}{ROLE_PATH}{role}", self.base);
-        let a = self
-            .client
-            .send(reqwest::Method::GET, &url, &headers)
-            .await?;
+        let a = self.client.send("GET", &url, &headers).await?;
         if a.status != 200 {
             return Err(bad_answer(
                 what,

@@ -80,7 +80,7 @@ impl FetchTemporary for EcsAgency {
         let t = self
             .client
             .send(
-                reqwest::Method::PUT,
+                "PUT",
                 &token_url,
                 &[("X-Metadata-Token-Ttl-Seconds", "21600")],
             )
@@ -96,10 +96,7 @@ impl FetchTemporary for EcsAgency {
             .into_iter()
             .collect();
         let url = format!("{}{KEY_PATH}", self.base);
-        let a = self
-            .client
-            .send(reqwest::Method::GET, &url, &headers)
-            .await?;
+        let a = self.client.send("GET", &url, &headers).await?;
         if a.status >= 400 && a.body.contains(NO_AGENCY) {
             return Err(not_found(format!(
                 "{what}: no agency is delegated to this instance"

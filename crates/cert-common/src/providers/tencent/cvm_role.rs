@@ -72,7 +72,7 @@ impl FetchTemporary for CvmRole {
             Some(r) => r.clone(),
             None => {
                 let url = format!("{}{ROLE_PATH}", self.base);
-                let a = self.client.send(reqwest::Method::GET, &url, &[]).await?;
+                let a = self.client.send("GET", &url, &[]).await?;
                 if a.status == 404 {
                     return Err(not_found(format!(
                         "{what}: no role is bound to this instance"
@@ -85,7 +85,7 @@ impl FetchTemporary for CvmRole {
             }
         };
         let url = format!("{}{ROLE_PATH}{role}", self.base);
-        let a = self.client.send(reqwest::Method::GET, &url, &[]).await?;
+        let a = self.client.send("GET", &url, &[]).await?;
         if a.status != 200 {
             return Err(bad_answer(
                 what,
