@@ -1,42 +1,51 @@
 //! Shared runtime of the cloud certificate SDK crates (`huawei-elb`, `huawei-apig`,
 //! `huawei-csms`, `tencent-ssl`, `aliyun-cas`).
 //!
-//! Everything a provider crate needs that is not specific to its API lives here, once:
+//! Users of a provider crate name this crate for [`Error`], [`ClientOptions`],
+//! [`RetryConfig`], credentials and the [`Deleter`] trait:
 //!
 //! | module | what |
 //! |---|---|
-//! | [`answer`] | what an answer means: the foreign-answer check and the error-code tables |
 //! | [`error`] | the one [`Error`] type: kind, status, provider code, message, request id |
-//! | [`retry`] | retry classes, provider-aware classification, backoff, `Retry-After`, budget |
-//! | [`rate_limit`] | an async token bucket shared by a client's clones |
+//! | [`retry`] | retry classes, backoff, `Retry-After`, the retry budget |
+//! | [`rate_limit`] | an async token bucket shared by a client's clones; the [`Limiter`] trait |
 //! | [`transport`] | the [`HttpSend`](transport::HttpSend) trait and its reqwest implementation |
-//! | [`credentials`] | keys, tokens, environment and chained providers; redacted `Debug` |
-//! | [`sign`] | Huawei `SDK-HMAC-SHA256`, Tencent `TC3-HMAC-SHA256`, Aliyun `ACS3-HMAC-SHA256` |
-//! | [`runtime`] | the attempt loop tying all of the above together |
+//! | [`tls`] | where the default transport's TLS trust comes from |
+//! | [`credentials`] | keys, tokens, the vendors' default chains, temporary credentials; redacted `Debug` |
+//! | [`sign`] | Huawei `SDK-HMAC-SHA256`, Tencent `TC3-HMAC-SHA256`, Aliyun `ACS3-HMAC-SHA256` (and SM3) |
 //! | [`outcome`] | per-id outcomes of a delete |
-//! | [`concurrency`] | bounded concurrency for one-request-per-id deletes |
-//! | [`deleter`] | the provider-neutral [`Deleter`] trait |
+//! | [`deleter`] | the provider-neutral [`Deleter`] trait; [`stream`] its streaming side |
 //! | [`endpoint`] | endpoint parsing (`https://host`, `http://127.0.0.1:PORT`) |
+//! | [`http`] | the request and answer types an [`HttpSend`](transport::HttpSend) handles |
 //! | [`time`], [`random`] | seams for clocks, sleeps and randomness, so tests are exact and instant |
 //! | `test_util` | test doubles for those seams (feature `test-util`, for tests only) |
 //!
-//! Users of a provider crate rarely name this crate except for [`Error`], [`ClientOptions`]
-//! and [`RetryConfig`].
+//! **Internals.** The modules the provider crates build on — `runtime` (the attempt loop),
+//! `answer` (what an answer means), `providers` (each vendor's request building, parsing and
+//! credential sources), `concurrency`, `json`, `seen` and `validate` — are public so those
+//! crates can use them, and hidden from this documentation: they carry no stability promise
+//! beyond the workspace's own crates, which are released together at one version.
 
+#[doc(hidden)]
 pub mod answer;
+#[doc(hidden)]
 pub mod concurrency;
 pub mod credentials;
 pub mod deleter;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+#[doc(hidden)]
 pub mod json;
 pub mod outcome;
+#[doc(hidden)]
 pub mod providers;
 pub mod random;
 pub mod rate_limit;
 pub mod retry;
+#[doc(hidden)]
 pub mod runtime;
+#[doc(hidden)]
 pub mod seen;
 pub mod sign;
 pub mod stream;
@@ -45,6 +54,7 @@ pub mod test_util;
 pub mod time;
 pub mod tls;
 pub mod transport;
+#[doc(hidden)]
 pub mod validate;
 
 pub use credentials::{AccessKey, Credentials, Secret};
