@@ -137,6 +137,7 @@ pub struct DeleteReport<Id> {
 
 /// Counts of a report's outcomes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Totals {
     /// Requested ids (each once).
     pub requested: usize,

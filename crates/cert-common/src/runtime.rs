@@ -17,6 +17,7 @@ use crate::transport::{HttpSend, ReqwestTransport, Transport, TransportConfig};
 
 /// How a client paces its requests.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum RateLimit {
     /// The API's documented limit (no pacing where none is documented).
     Documented,

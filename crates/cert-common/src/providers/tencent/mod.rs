@@ -32,6 +32,7 @@ pub const INTL_ROOT_DOMAIN: &str = "intl.tencentcloudapi.com";
 
 /// The language of the server's messages (`X-TC-Language`). The API accepts only these two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Language {
     /// `en-US` (this SDK's default: messages a log reader can act on in English).
     #[default]
