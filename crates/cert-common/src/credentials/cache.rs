@@ -35,6 +35,24 @@ pub struct Temporary {
     pub expires_at: SystemTime,
 }
 
+impl Temporary {
+    /// A temporary access key (id, secret and security token) expiring at `expires_at`,
+    /// checked as every key is ([`AccessKey::validate`](super::AccessKey::validate)).
+    pub fn access_key(
+        id: impl Into<String>,
+        secret: impl Into<super::Secret>,
+        token: impl Into<super::Secret>,
+        expires_at: SystemTime,
+    ) -> Result<Self, Error> {
+        let key = super::AccessKey::temporary(id, secret, token);
+        key.validate()?;
+        Ok(Temporary {
+            credentials: key.into(),
+            expires_at,
+        })
+    }
+}
+
 /// A source of temporary credentials that the [`CachedProvider`] calls when it needs them.
 #[async_trait]
 pub trait FetchTemporary: Send + Sync + fmt::Debug {

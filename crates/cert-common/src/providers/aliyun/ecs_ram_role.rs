@@ -22,9 +22,7 @@ use serde::Deserialize;
 use crate::credentials::metadata::{
     MetadataClient, MetadataSpec, Unavailable, bad_answer, parse_expiry, role_name,
 };
-use crate::credentials::{
-    AccessKey, Env, FetchTemporary, ProvideCredentials, Temporary, not_found,
-};
+use crate::credentials::{Env, FetchTemporary, ProvideCredentials, Temporary, not_found};
 use crate::error::Error;
 
 /// The metadata service, `http://100.100.100.200`; this SDK's
@@ -167,12 +165,7 @@ impl FetchTemporary for EcsRamRole {
         };
         let expires_at = parse_expiry(&exp)
             .ok_or_else(|| bad_answer(what, &url, "Expiration is not a UTC time"))?;
-        let key = AccessKey::temporary(id, secret, token);
-        key.validate()?;
-        Ok(Temporary {
-            credentials: key.into(),
-            expires_at,
-        })
+        Temporary::access_key(id, secret, token, expires_at)
     }
 
     fn describe(&self) -> String {

@@ -27,8 +27,7 @@ use super::{RpcCall, build_request, wire_query};
 use crate::credentials::metadata::parse_expiry;
 use crate::credentials::sts::{self, StsHttp, refused, unusable};
 use crate::credentials::{
-    AccessKey, CachedProvider, Credentials, Env, FetchTemporary, ProvideCredentials, Temporary,
-    is_not_found,
+    CachedProvider, Credentials, Env, FetchTemporary, ProvideCredentials, Temporary, is_not_found,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind};
@@ -248,12 +247,7 @@ fn read_answer(what: &str, status: u16, body: &[u8]) -> Result<Temporary, Error>
         return Err(unusable(what, status));
     };
     let expires_at = parse_expiry(&exp).ok_or_else(|| unusable(what, status))?;
-    let key = AccessKey::temporary(id, secret, token);
-    key.validate()?;
-    Ok(Temporary {
-        credentials: key.into(),
-        expires_at,
-    })
+    Temporary::access_key(id, secret, token, expires_at)
 }
 
 fn user_agent() -> &'static str {
@@ -409,6 +403,7 @@ pub fn env_oidc(env: &Env) -> Option<Result<Arc<dyn ProvideCredentials>, Error>>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::AccessKey;
 
     #[test]
     fn answers_become_keys_or_errors_that_never_quote_the_body() {

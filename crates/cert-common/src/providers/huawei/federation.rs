@@ -22,11 +22,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use crate::credentials::metadata::parse_expiry;
 use crate::credentials::sts::{self, StsHttp, refused, unusable};
-use crate::credentials::{
-    AccessKey, CachedProvider, Env, FetchTemporary, ProvideCredentials, Temporary,
-};
+use crate::credentials::{CachedProvider, Env, FetchTemporary, ProvideCredentials, Temporary};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind};
 use crate::http::HttpRequest;
@@ -130,19 +127,6 @@ fn refusal(status: u16, body: &[u8], request_id: Option<String>) -> Error {
     refused(WHAT, &code, &message, request_id)
 }
 
-#[derive(Deserialize)]
-struct KeyAnswer {
-    credential: Option<KeyCredential>,
-}
-
-#[derive(Deserialize)]
-struct KeyCredential {
-    access: Option<String>,
-    secret: Option<String>,
-    securitytoken: Option<String>,
-    expires_at: Option<String>,
-}
-
 #[async_trait]
 impl FetchTemporary for IdTokenFederation {
     async fn fetch(&self) -> Result<Temporary, Error> {
@@ -175,25 +159,7 @@ impl FetchTemporary for IdTokenFederation {
         if !(200..300).contains(&a.status) {
             return Err(refusal(a.status, &a.body, request_id));
         }
-        let Ok(KeyAnswer {
-            credential:
-                Some(KeyCredential {
-                    access: Some(ak),
-                    secret: Some(sk),
-                    securitytoken: Some(token),
-                    expires_at: Some(exp),
-                }),
-        }) = serde_json::from_slice::<KeyAnswer>(&a.body)
-        else {
-            return Err(unusable(WHAT, a.status));
-        };
-        let expires_at = parse_expiry(&exp).ok_or_else(|| unusable(WHAT, a.status))?;
-        let key = AccessKey::temporary(ak, sk, token);
-        key.validate()?;
-        Ok(Temporary {
-            credentials: key.into(),
-            expires_at,
-        })
+        super::temporary_key::read(&a.body).map_err(|_| unusable(WHAT, a.status))
     }
 
     fn describe(&self) -> String {

@@ -17,12 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde::Deserialize;
 
-use crate::credentials::metadata::{MetadataClient, MetadataSpec, bad_answer, parse_expiry};
-use crate::credentials::{
-    AccessKey, Env, FetchTemporary, ProvideCredentials, Temporary, not_found,
-};
+use crate::credentials::metadata::{MetadataClient, MetadataSpec, bad_answer};
+use crate::credentials::{Env, FetchTemporary, ProvideCredentials, Temporary, not_found};
 use crate::error::Error;
 
 /// The metadata service, `http://169.254.169.254`; this SDK's
@@ -59,19 +56,6 @@ impl EcsAgency {
     }
 }
 
-#[derive(Deserialize)]
-struct KeyAnswer {
-    credential: Option<KeyCredential>,
-}
-
-#[derive(Deserialize)]
-struct KeyCredential {
-    access: Option<String>,
-    secret: Option<String>,
-    securitytoken: Option<String>,
-    expires_at: Option<String>,
-}
-
 #[async_trait]
 impl FetchTemporary for EcsAgency {
     async fn fetch(&self) -> Result<Temporary, Error> {
@@ -105,29 +89,7 @@ impl FetchTemporary for EcsAgency {
         if a.status != 200 {
             return Err(bad_answer(what, &url, format!("HTTP {}", a.status)));
         }
-        let r: KeyAnswer = serde_json::from_str(&a.body)
-            .map_err(|e| bad_answer(what, &url, format!("not the expected JSON ({e})")))?;
-        let Some(KeyCredential {
-            access: Some(ak),
-            secret: Some(sk),
-            securitytoken: Some(token),
-            expires_at: Some(exp),
-        }) = r.credential
-        else {
-            return Err(bad_answer(
-                what,
-                &url,
-                "credential.access, secret, securitytoken or expires_at is missing",
-            ));
-        };
-        let expires_at = parse_expiry(&exp)
-            .ok_or_else(|| bad_answer(what, &url, "expires_at is not a UTC time"))?;
-        let key = AccessKey::temporary(ak, sk, token);
-        key.validate()?;
-        Ok(Temporary {
-            credentials: key.into(),
-            expires_at,
-        })
+        super::temporary_key::read(a.body.as_bytes()).map_err(|why| bad_answer(what, &url, why))
     }
 
     fn describe(&self) -> String {

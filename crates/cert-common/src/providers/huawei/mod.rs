@@ -13,6 +13,7 @@
 pub mod credentials;
 pub mod federation;
 pub mod metadata;
+mod temporary_key;
 
 use std::fmt;
 use std::sync::Arc;

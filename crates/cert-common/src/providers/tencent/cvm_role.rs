@@ -16,9 +16,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::credentials::metadata::{MetadataClient, MetadataSpec, bad_answer, role_name};
-use crate::credentials::{
-    AccessKey, Env, FetchTemporary, ProvideCredentials, Temporary, not_found,
-};
+use crate::credentials::{Env, FetchTemporary, ProvideCredentials, Temporary, not_found};
 use crate::error::Error;
 
 /// The metadata service, `http://metadata.tencentyun.com`; this SDK's
@@ -115,12 +113,7 @@ impl FetchTemporary for CvmRole {
             .ok()
             .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s)))
             .ok_or_else(|| bad_answer(what, &url, "ExpiredTime is out of range"))?;
-        let key = AccessKey::temporary(id, key, token);
-        key.validate()?;
-        Ok(Temporary {
-            credentials: key.into(),
-            expires_at,
-        })
+        Temporary::access_key(id, key, token, expires_at)
     }
 
     fn describe(&self) -> String {

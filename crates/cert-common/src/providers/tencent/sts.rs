@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::{Api3Call, Language, build_post};
 use crate::credentials::sts::{self, StsHttp, refused, unusable};
 use crate::credentials::{
-    AccessKey, CachedProvider, Credentials, Env, FetchTemporary, ProvideCredentials, Temporary,
+    CachedProvider, Credentials, Env, FetchTemporary, ProvideCredentials, Temporary,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind};
@@ -235,12 +235,7 @@ fn read_answer(what: &str, status: u16, body: &[u8]) -> Result<Temporary, Error>
         .ok()
         .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s)))
         .ok_or_else(|| unusable(what, status))?;
-    let key = AccessKey::temporary(id, key, token);
-    key.validate()?;
-    Ok(Temporary {
-        credentials: key.into(),
-        expires_at,
-    })
+    Temporary::access_key(id, key, token, expires_at)
 }
 
 fn request_client() -> &'static str {
@@ -416,6 +411,7 @@ pub fn tke_oidc(env: &Env) -> Option<Result<Arc<dyn ProvideCredentials>, Error>>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::AccessKey;
 
     #[test]
     fn answers_become_keys_or_errors_that_never_quote_the_body() {
