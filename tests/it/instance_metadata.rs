@@ -192,7 +192,7 @@ async fn an_instance_without_a_role_falls_through_to_a_clear_error() {
         .send()
         .await
         .expect_err("no credentials");
-    assert!(e.message().contains("no role is bound"), "{e}");
+    assert!(e.message().contains("no role is attached"), "{e}");
     assert!(e.message().contains("TENCENTCLOUD_SECRET_ID"), "{e}");
     assert!(emu.tencent_csrs().contains(&11));
 }

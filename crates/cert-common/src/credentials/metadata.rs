@@ -206,6 +206,51 @@ pub fn role_name(what: &str, url: &str, body: &str) -> Result<String, Error> {
     Ok(name.to_string())
 }
 
+/// The role listing both role-based metadata services share (Tencent CVM, Aliyun ECS): the
+/// role is `role`, else the first line of `GET {roles_url}` (404: no role, a chain goes on);
+/// then `GET {roles_url}{role}` must answer 200. Gives the role's URL and answer body.
+pub async fn role_credentials(
+    client: &MetadataClient,
+    what: &str,
+    roles_url: &str,
+    role: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Result<(String, String), Error> {
+    let role = match role {
+        Some(r) => r.to_string(),
+        None => {
+            let a = client.send("GET", roles_url, headers).await?;
+            if a.status == 404 {
+                return Err(not_found(format!(
+                    "{what}: no role is attached to this instance"
+                )));
+            }
+            if a.status != 200 {
+                return Err(bad_answer(what, roles_url, format!("HTTP {}", a.status)));
+            }
+            role_name(what, roles_url, &a.body)?
+        }
+    };
+    let url = format!("{roles_url}{role}");
+    let a = client.send("GET", &url, headers).await?;
+    if a.status != 200 {
+        return Err(bad_answer(
+            what,
+            &url,
+            format!("HTTP {} for the role {role}", a.status),
+        ));
+    }
+    Ok((url, a.body))
+}
+
+/// How a role-based metadata source names itself.
+pub fn describe_role(what: &str, role: Option<&str>, base: &str) -> String {
+    match role {
+        Some(r) => format!("{what} {r} (instance metadata at {base})"),
+        None => format!("{what} (instance metadata at {base})"),
+    }
+}
+
 /// A metadata source behind a [`CachedProvider`], or, when metadata is turned off, a
 /// provider that answers "not here" at once.
 pub fn cached<F, M>(

@@ -20,9 +20,10 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::credentials::metadata::{
-    MetadataClient, MetadataSpec, Unavailable, bad_answer, parse_expiry, role_name,
+    MetadataClient, MetadataSpec, Unavailable, bad_answer, describe_role, parse_expiry,
+    role_credentials,
 };
-use crate::credentials::{Env, FetchTemporary, ProvideCredentials, Temporary, not_found};
+use crate::credentials::{Env, FetchTemporary, ProvideCredentials, Temporary};
 use crate::error::Error;
 
 /// The metadata service, `http://100.100.100.200`; this SDK's
@@ -117,32 +118,15 @@ impl FetchTemporary for EcsRamRole {
             .map(|t| (TOKEN_HEADER, t))
             .into_iter()
             .collect();
-        let role = match &self.role {
-            Some(r) => r.clone(),
-            None => {
-                let url = format!("{}{ROLE_PATH}", self.base);
-                let a = self.client.send("GET", &url, &headers).await?;
-                if a.status == 404 {
-                    return Err(not_found(format!(
-                        "{what}: no RAM role is attached to this instance"
-                    )));
-                }
-                if a.status != 200 {
-                    return Err(bad_answer(what, &url, format!("HTTP {}", a.status)));
-                }
-                role_name(what, &url, &a.body)?
-            }
-        };
-        let url = format!("{}{ROLE_PATH}{role}", self.base);
-        let a = self.client.send("GET", &url, &headers).await?;
-        if a.status != 200 {
-            return Err(bad_answer(
-                what,
-                &url,
-                format!("HTTP {} for the role {role}", a.status),
-            ));
-        }
-        let r: RoleAnswer = serde_json::from_str(&a.body)
+        let (url, body) = role_credentials(
+            &self.client,
+            what,
+            &format!("{}{ROLE_PATH}", self.base),
+            self.role.as_deref(),
+            &headers,
+        )
+        .await?;
+        let r: RoleAnswer = serde_json::from_str(&body)
             .map_err(|e| bad_answer(what, &url, format!("not the expected JSON ({e})")))?;
         if r.code.as_deref() != Some("Success") {
             return Err(bad_answer(
@@ -169,10 +153,7 @@ impl FetchTemporary for EcsRamRole {
     }
 
     fn describe(&self) -> String {
-        match &self.role {
-            Some(r) => format!("{} {r} (instance metadata at {})", METADATA.what, self.base),
-            None => format!("{} (instance metadata at {})", METADATA.what, self.base),
-        }
+        describe_role(METADATA.what, self.role.as_deref(), &self.base)
     }
 }
 

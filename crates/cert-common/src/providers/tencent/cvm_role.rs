@@ -15,8 +15,10 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use crate::credentials::metadata::{MetadataClient, MetadataSpec, bad_answer, role_name};
-use crate::credentials::{Env, FetchTemporary, ProvideCredentials, Temporary, not_found};
+use crate::credentials::metadata::{
+    MetadataClient, MetadataSpec, bad_answer, describe_role, role_credentials,
+};
+use crate::credentials::{Env, FetchTemporary, ProvideCredentials, Temporary};
 use crate::error::Error;
 
 /// The metadata service, `http://metadata.tencentyun.com`; this SDK's
@@ -66,32 +68,15 @@ struct RoleAnswer {
 impl FetchTemporary for CvmRole {
     async fn fetch(&self) -> Result<Temporary, Error> {
         let what = METADATA.what;
-        let role = match &self.role {
-            Some(r) => r.clone(),
-            None => {
-                let url = format!("{}{ROLE_PATH}", self.base);
-                let a = self.client.send("GET", &url, &[]).await?;
-                if a.status == 404 {
-                    return Err(not_found(format!(
-                        "{what}: no role is bound to this instance"
-                    )));
-                }
-                if a.status != 200 {
-                    return Err(bad_answer(what, &url, format!("HTTP {}", a.status)));
-                }
-                role_name(what, &url, &a.body)?
-            }
-        };
-        let url = format!("{}{ROLE_PATH}{role}", self.base);
-        let a = self.client.send("GET", &url, &[]).await?;
-        if a.status != 200 {
-            return Err(bad_answer(
-                what,
-                &url,
-                format!("HTTP {} for the role {role}", a.status),
-            ));
-        }
-        let r: RoleAnswer = serde_json::from_str(&a.body)
+        let (url, body) = role_credentials(
+            &self.client,
+            what,
+            &format!("{}{ROLE_PATH}", self.base),
+            self.role.as_deref(),
+            &[],
+        )
+        .await?;
+        let r: RoleAnswer = serde_json::from_str(&body)
             .map_err(|e| bad_answer(what, &url, format!("not the expected JSON ({e})")))?;
         if r.code.as_deref() != Some("Success") {
             return Err(bad_answer(
@@ -117,10 +102,7 @@ impl FetchTemporary for CvmRole {
     }
 
     fn describe(&self) -> String {
-        match &self.role {
-            Some(r) => format!("{} {r} (instance metadata at {})", METADATA.what, self.base),
-            None => format!("{} (instance metadata at {})", METADATA.what, self.base),
-        }
+        describe_role(METADATA.what, self.role.as_deref(), &self.base)
     }
 }
 
