@@ -61,7 +61,7 @@ impl Random for SystemRandom {
         if self.0.fill(buf).is_err() {
             // The OS generator does not fail on supported platforms; fall back to time-derived
             // bytes rather than panic (these bytes are nonces and jitter, not keys).
-            let t = std::time::SystemTime::now()
+            let t = crate::time::Clock::now(&crate::time::SystemClock)
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
                 .unwrap_or(0);

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use cert_common::seen::SeenIds;
 use cert_common::{ItemOutcome, Outcome, Scope};
@@ -151,7 +151,10 @@ enum Line {
 }
 
 fn now_utc() -> String {
-    cert_common::time::UtcDateTime::from_system_time(SystemTime::now()).iso8601()
+    cert_common::time::UtcDateTime::from_system_time(cert_common::time::Clock::now(
+        &cert_common::time::SystemClock,
+    ))
+    .iso8601()
 }
 
 /// A journal being written.

@@ -72,11 +72,13 @@ pub fn token_file(env: &Env, var: &str) -> Option<PathBuf> {
     env.get(var).map(PathBuf::from)
 }
 
-/// The HTTP client of one STS source, made at its first call.
-#[derive(Debug, Default)]
+/// The HTTP client of one STS source, made at its first call, and the clock its requests
+/// are dated and signed by.
+#[derive(Debug)]
 pub struct StsHttp {
     trust: crate::tls::Trust,
     transport: OnceLock<Result<ReqwestTransport, String>>,
+    clock: std::sync::Arc<dyn crate::time::Clock>,
 }
 
 impl StsHttp {
@@ -87,7 +89,19 @@ impl StsHttp {
         StsHttp {
             trust: crate::tls::Trust::resolve(None, env),
             transport: OnceLock::new(),
+            clock: std::sync::Arc::new(crate::time::SystemClock),
         }
+    }
+
+    /// Dates and signs requests by `clock` instead of the system's (tests).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn crate::time::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The wall-clock time to date and sign a request by.
+    pub fn now(&self) -> SystemTime {
+        self.clock.now()
     }
 
     /// Sends `request`, bounded by [`CALL_TIMEOUT`]. `what` names the source in errors.

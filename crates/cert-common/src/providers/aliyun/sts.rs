@@ -96,14 +96,18 @@ impl Role {
     }
 
     /// The role's parameters, then `extra`.
-    fn params(&self, extra: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    fn params(
+        &self,
+        extra: Vec<(&'static str, String)>,
+        now: SystemTime,
+    ) -> Vec<(&'static str, String)> {
         let mut p = vec![
             ("RoleArn", self.arn.clone()),
             (
                 "RoleSessionName",
                 self.session_name
                     .clone()
-                    .unwrap_or_else(|| sts::session_name(SESSION_PREFIX, SystemTime::now())),
+                    .unwrap_or_else(|| sts::session_name(SESSION_PREFIX, now)),
             ),
             ("DurationSeconds", self.duration.to_string()),
         ];
@@ -275,7 +279,8 @@ impl FetchTemporary for AssumeRole {
                 }
             })?;
         let random = crate::random::SystemRandom::default();
-        let params = self.role.params(Vec::new());
+        let now = self.http.now();
+        let params = self.role.params(Vec::new(), now);
         let query: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let trace = crate::random::Random::uuid(&random);
         let request = build_request(
@@ -290,7 +295,7 @@ impl FetchTemporary for AssumeRole {
             &Attempt {
                 number: 1,
                 credentials: &credentials,
-                now: SystemTime::now(),
+                now,
                 client_request_id: &trace,
                 nonce: crate::random::Random::hex_nonce(&random),
             },
@@ -313,7 +318,8 @@ impl FetchTemporary for AssumeRoleWithOidc {
     async fn fetch(&self) -> Result<Temporary, Error> {
         let what = "Alibaba Cloud AssumeRoleWithOIDC";
         let token = sts::read_token_file(what, &self.token_file)?;
-        let now = UtcDateTime::from_system_time(SystemTime::now()).iso8601();
+        let signed_at = self.http.now();
+        let now = UtcDateTime::from_system_time(signed_at).iso8601();
         let mut req = HttpRequest::new("POST", self.endpoint.scheme(), self.endpoint.host(), "/");
         // The vendor's request: common parameters in the query, the rest as a form; unsigned
         // (the token authorises it).
@@ -323,10 +329,13 @@ impl FetchTemporary for AssumeRoleWithOidc {
             ("Version", VERSION),
             ("Timestamp", now.as_str()),
         ]);
-        let form = self.role.params(vec![
-            ("OIDCProviderArn", self.provider_arn.clone()),
-            ("OIDCToken", token),
-        ]);
+        let form = self.role.params(
+            vec![
+                ("OIDCProviderArn", self.provider_arn.clone()),
+                ("OIDCToken", token),
+            ],
+            signed_at,
+        );
         req.body = wire_query(&form).into_bytes().into();
         req.set_header("Host", self.endpoint.host().to_string());
         req.set_header("Content-Type", "application/x-www-form-urlencoded");

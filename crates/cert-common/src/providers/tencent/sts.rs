@@ -88,7 +88,7 @@ impl Role {
         Ok(())
     }
 
-    fn body(&self, extra: &[(&str, &str)]) -> Vec<u8> {
+    fn body(&self, extra: &[(&str, &str)], now: SystemTime) -> Vec<u8> {
         let mut m = serde_json::Map::new();
         for (k, v) in extra {
             m.insert((*k).to_string(), serde_json::Value::from(*v));
@@ -97,7 +97,7 @@ impl Role {
         let session = self
             .session_name
             .clone()
-            .unwrap_or_else(|| sts::session_name(SESSION_PREFIX, SystemTime::now()));
+            .unwrap_or_else(|| sts::session_name(SESSION_PREFIX, now));
         m.insert("RoleSessionName".into(), session.into());
         m.insert("DurationSeconds".into(), self.duration.into());
         serde_json::to_vec(&serde_json::Value::Object(m)).unwrap_or_default()
@@ -262,7 +262,7 @@ impl FetchTemporary for AssumeRole {
                     e
                 }
             })?;
-        let now = SystemTime::now();
+        let now = self.http.now();
         let trace = crate::random::SystemRandom::default();
         let trace = crate::random::Random::uuid(&trace);
         let request = build_post(
@@ -275,7 +275,7 @@ impl FetchTemporary for AssumeRole {
                 language: Language::EnUs,
                 request_client: request_client(),
             },
-            self.role.body(&[]),
+            self.role.body(&[], now),
             &Attempt {
                 number: 1,
                 credentials: &credentials,
@@ -302,12 +302,16 @@ impl FetchTemporary for WebIdentity {
     async fn fetch(&self) -> Result<Temporary, Error> {
         let what = "Tencent Cloud AssumeRoleWithWebIdentity";
         let token = sts::read_token_file(what, &self.token_file)?;
-        let body = self.role.body(&[
-            ("ProviderId", self.provider_id.as_str()),
-            ("WebIdentityToken", token.as_str()),
-        ]);
+        let signed_at = self.http.now();
+        let body = self.role.body(
+            &[
+                ("ProviderId", self.provider_id.as_str()),
+                ("WebIdentityToken", token.as_str()),
+            ],
+            signed_at,
+        );
         let mut req = HttpRequest::new("POST", self.endpoint.scheme(), self.endpoint.host(), "/");
-        let now = crate::time::unix_seconds(SystemTime::now());
+        let now = crate::time::unix_seconds(signed_at);
         for (k, v) in [
             ("Content-Type", "application/json".to_string()),
             ("Host", self.endpoint.host().to_string()),
@@ -429,6 +433,46 @@ mod tests {
         let e = read_answer("x", 200, half).expect_err("incomplete");
         assert!(!e.to_string().contains("SECRETVALUE"), "{e}");
         assert!(read_answer("x", 502, b"<html>").is_err());
+    }
+
+    /// The request is dated by the clock the source was given (the clock seam), not by the
+    /// system's: its timestamp and its session name both read it.
+    #[tokio::test]
+    async fn a_web_identity_call_is_dated_by_the_injected_clock() {
+        let server = httpmock::MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.method("POST")
+                    .header("X-TC-Action", "AssumeRoleWithWebIdentity")
+                    .header("X-TC-Timestamp", "1700000000")
+                    .body_includes("\"RoleSessionName\":\"cert-sdk-rust-1700000000");
+                then.status(200).body(
+                    r#"{"Response":{"Credentials":{"TmpSecretId":"AKIDtmp","TmpSecretKey":"sek","Token":"tok"},"ExpiredTime":1700007200,"RequestId":"r"}}"#,
+                );
+            })
+            .await;
+        let dir = std::env::temp_dir().join(format!("cert-sdk-sts-clock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let token = dir.join("token");
+        std::fs::write(&token, "eyJ.oidc.token").expect("token");
+        let endpoint = Endpoint::parse(&server.base_url()).expect("endpoint");
+        let clock = crate::time::ManualClock::at_unix(1_700_000_000);
+        let mut source = WebIdentity::new(
+            "ap-guangzhou",
+            "provider-1",
+            &token,
+            Role::new("qcs::cam::uin/1:roleName/r"),
+            endpoint,
+        )
+        .expect("source");
+        source.http = StsHttp::new(&Env::from_fn(|_| None)).with_clock(Arc::new(clock));
+        let keys = source.fetch().await.expect("keys");
+        mock.assert_async().await;
+        assert_eq!(
+            keys.credentials.access_key().map(AccessKey::id),
+            Some("AKIDtmp")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
