@@ -62,6 +62,120 @@ const CLIPPY_BENCH: Step = Step {
     ],
     env: &[],
 };
+/// Each provider crate built alone, so cert-common has only that crate's vendor feature (in
+/// a workspace build the features of all crates are unified and a missing `cfg` goes
+/// unseen); cert-ratelimit-redis builds it with no vendor at all.
+const CLIPPY_VENDOR_ALONE: [Step; 4] = [
+    Step {
+        name: "clippy (tencent-ssl alone: cert-common's tencent feature only)",
+        args: &[
+            "clippy",
+            "-p",
+            "tencent-ssl",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
+        name: "clippy (aliyun-cas alone: cert-common's aliyun feature only)",
+        args: &[
+            "clippy",
+            "-p",
+            "aliyun-cas",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
+        name: "clippy (the Huawei crates alone: cert-common's huawei feature only)",
+        args: &[
+            "clippy",
+            "-p",
+            "huawei-elb",
+            "-p",
+            "huawei-apig",
+            "-p",
+            "huawei-csms",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
+        name: "clippy (cert-ratelimit-redis alone: no vendor feature)",
+        args: &[
+            "clippy",
+            "-p",
+            "cert-ratelimit-redis",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+];
+
+/// The provider crates and the one vendor feature of cert-common each may enable.
+const VENDOR_OF_CRATE: &[(&str, &str)] = &[
+    ("huawei-elb", "huawei"),
+    ("huawei-apig", "huawei"),
+    ("huawei-csms", "huawei"),
+    ("tencent-ssl", "tencent"),
+    ("aliyun-cas", "aliyun"),
+];
+const VENDOR_FEATURES: &[&str] = &["huawei", "tencent", "aliyun"];
+
+/// Fails unless each provider crate's dependency graph (`cargo tree -p CRATE -e features`,
+/// dev-dependencies included) enables no vendor feature of cert-common but its own.
+fn vendor_isolation(root: &Path) -> Result<(), String> {
+    eprintln!("==> each provider crate enables only its own vendor's feature of cert-common");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    for (krate, own) in VENDOR_OF_CRATE {
+        let out = Command::new(&cargo)
+            .args(["tree", "-p", krate, "-e", "features", "--prefix", "none"])
+            .current_dir(root)
+            .output()
+            .map_err(|e| format!("could not run cargo tree: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo tree -p {krate} -e features failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        check_vendor_features(krate, own, &String::from_utf8_lossy(&out.stdout))?;
+    }
+    Ok(())
+}
+
+/// The verdict on one crate's `cargo tree -e features --prefix none` output: its own vendor
+/// feature of cert-common is on, and no other.
+fn check_vendor_features(krate: &str, own: &str, tree: &str) -> Result<(), String> {
+    let enabled = |feature: &str| {
+        tree.lines()
+            .any(|l| l.starts_with(&format!("cert-common feature \"{feature}\"")))
+    };
+    if !enabled(own) {
+        return Err(format!(
+            "{krate} does not enable cert-common's `{own}` feature (cargo tree -p {krate} -e features)"
+        ));
+    }
+    match VENDOR_FEATURES.iter().find(|f| **f != own && enabled(f)) {
+        Some(other) => Err(format!(
+            "{krate} enables cert-common's `{other}` feature: a provider crate builds only its own vendor (cargo tree -p {krate} -e features)"
+        )),
+        None => Ok(()),
+    }
+}
+
 const TEST: Step = Step {
     name: "tests",
     args: &["test", "--workspace"],
@@ -137,23 +251,31 @@ fn run_with(root: &Path, step: &Step, extra: &[(&str, &str)]) -> Result<(), Stri
 }
 
 /// Runs every CI step: fmt check, codegen check, clippy with warnings denied (also on the
-/// benchmark drivers, which only build with xtask's `bench` feature), the whole test
+/// benchmark drivers, which only build with xtask's `bench` feature, and on each provider
+/// crate alone, with only its vendor's feature of cert-common, which [`vendor_isolation`]
+/// checks in the dependency graph), the whole test
 /// suite (with a `redis-server` of its own, see [`test()`]), the TLS trust tests again with the
 /// `webpki-roots` feature, rustdoc with warnings denied, and a
 /// package check of every publishable crate.
 pub fn ci(root: &Path) -> Result<(), String> {
     let started = Instant::now();
+    let [alone_tencent, alone_aliyun, alone_huawei, alone_redis] = &CLIPPY_VENDOR_ALONE;
     for step in [
         &FMT,
         &CODEGEN,
         &CLIPPY,
         &CLIPPY_BENCH,
+        alone_tencent,
+        alone_aliyun,
+        alone_huawei,
+        alone_redis,
         &TEST,
         &TEST_WEBPKI_ROOTS,
         &DOC,
         &PACKAGE,
     ] {
         if std::ptr::eq(step, &TEST) {
+            vendor_isolation(root)?;
             test(root)?;
         } else {
             run(root, step)?;
@@ -186,4 +308,20 @@ pub fn test(root: &Path) -> Result<(), String> {
     let result = run_with(root, &TEST, &[(REDIS_URL_VAR, &redis.url)]);
     drop(redis);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_vendor_features;
+
+    #[test]
+    fn a_foreign_or_missing_vendor_feature_fails_the_check() {
+        let own = "tencent-ssl v0.1.0\ncert-common feature \"tencent\"\ncert-common feature \"test-util\"\n";
+        assert!(check_vendor_features("tencent-ssl", "tencent", own).is_ok());
+        let foreign = format!("{own}cert-common feature \"aliyun\" (*)\n");
+        let e = check_vendor_features("tencent-ssl", "tencent", &foreign).expect_err("aliyun");
+        assert!(e.contains("`aliyun`"), "{e}");
+        let none = "tencent-ssl v0.1.0\ncert-common feature \"default\"\n";
+        assert!(check_vendor_features("tencent-ssl", "tencent", none).is_err());
+    }
 }

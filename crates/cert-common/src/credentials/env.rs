@@ -79,7 +79,9 @@ impl fmt::Debug for Env {
     }
 }
 
-/// The environment variable names a vendor's own SDKs and tools use.
+/// The environment variable names a vendor's own SDKs and tools use. Each vendor's names are
+/// defined in its folder, behind its feature: `EnvVars::HUAWEI`, `EnvVars::TENCENT`,
+/// `EnvVars::ALIYUN`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnvVars {
     /// Variable holding the access key id.
@@ -89,40 +91,6 @@ pub struct EnvVars {
     /// Variables that may hold the optional security token, the preferred name first. When
     /// several are set they must agree (a conflict is an error, never a silent choice).
     pub security_token: &'static [&'static str],
-}
-
-impl EnvVars {
-    /// Huawei Cloud: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
-    pub const HUAWEI: EnvVars = EnvVars {
-        access_key_id: "HUAWEICLOUD_SDK_AK",
-        secret: "HUAWEICLOUD_SDK_SK",
-        security_token: &["HUAWEICLOUD_SDK_SECURITY_TOKEN"],
-    };
-    /// Tencent Cloud: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and for temporary
-    /// keys any of `TENCENTCLOUD_SESSION_TOKEN` (this SDK's name so far),
-    /// `TENCENTCLOUD_SECURITY_TOKEN` (Tencent's Terraform provider, `tencentcloud/provider.go`
-    /// of tencentcloudstack/terraform-provider-tencentcloud) and `TENCENTCLOUD_TOKEN` (used by
-    /// Tencent Cloud scripts and integrations). The vendor's Go SDK reads no token variable
-    /// (`tencentcloud/common/env_provider.go`).
-    pub const TENCENT: EnvVars = EnvVars {
-        access_key_id: "TENCENTCLOUD_SECRET_ID",
-        secret: "TENCENTCLOUD_SECRET_KEY",
-        security_token: &[
-            "TENCENTCLOUD_SESSION_TOKEN",
-            "TENCENTCLOUD_SECURITY_TOKEN",
-            "TENCENTCLOUD_TOKEN",
-        ],
-    };
-    /// Alibaba Cloud: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`.
-    pub const ALIYUN: EnvVars = EnvVars {
-        access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
-        secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        security_token: &["ALIBABA_CLOUD_SECURITY_TOKEN"],
-    };
-    /// Huawei IAM token: `HUAWEICLOUD_SDK_AUTH_TOKEN` (this SDK's own name; the vendor SDKs do
-    /// not read tokens from the environment).
-    pub const HUAWEI_TOKEN_VAR: &'static str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
 }
 
 /// How long keys read from the process environment are reused before the variables are
@@ -276,7 +244,9 @@ impl EnvProvider {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[cfg(any(feature = "tencent", feature = "aliyun"))]
     use super::*;
+    #[cfg(any(feature = "tencent", feature = "aliyun"))]
     use crate::credentials::Secret;
     use std::collections::HashMap;
 
@@ -295,6 +265,7 @@ pub(crate) mod tests {
     /// cannot be changed from a test (`set_var` is unsafe), so a counting lookup stands in
     /// for it with reuse on, as `EnvProvider::new` sets it.
     #[test]
+    #[cfg(feature = "aliyun")]
     fn process_keys_are_reused_for_a_second_and_errors_never() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let reads = Arc::new(AtomicUsize::new(0));
@@ -345,6 +316,7 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    #[cfg(feature = "aliyun")]
     async fn env_reads_vendor_variables_with_optional_token() {
         let p = EnvProvider::with_lookup(
             EnvVars::ALIYUN,
@@ -361,6 +333,7 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    #[cfg(feature = "tencent")]
     async fn missing_credentials_name_the_variables() {
         let p =
             EnvProvider::with_lookup(EnvVars::TENCENT, env(&[("TENCENTCLOUD_SECRET_ID", "id")]));
@@ -374,6 +347,7 @@ pub(crate) mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tencent")]
     fn tencent_reads_every_token_name_and_refuses_a_conflict() {
         for name in [
             "TENCENTCLOUD_SESSION_TOKEN",

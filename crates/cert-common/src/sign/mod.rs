@@ -7,10 +7,14 @@
 //! Each exposes its canonical request and string to sign in [`Signed`] for debugging, and is
 //! tested against the vendors' own vectors (`tests/data/signing-vectors.json`).
 
+#[cfg(feature = "aliyun")]
 pub mod aliyun;
+#[cfg(feature = "huawei")]
 pub mod huawei;
+#[cfg(feature = "tencent")]
 pub mod tencent;
 
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 use std::borrow::Cow;
 use std::fmt;
 
@@ -128,6 +132,7 @@ impl StringToSign {
     }
 
     /// Appends the lower-case hex of `algorithm`'s hash of `data`.
+    #[cfg(any(feature = "huawei", feature = "aliyun"))]
     fn push_hash_hex(&mut self, algorithm: SigningAlgorithm, data: &[u8]) {
         match algorithm {
             SigningAlgorithm::HmacSha256 => self.push_sha256_hex(data),
@@ -194,12 +199,14 @@ pub enum SigningAlgorithm {
 }
 
 /// A MAC: ring's tag for HMAC-SHA256, 32 bytes for HMAC-SM3.
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 enum Mac {
     Ring(hmac::Tag),
     #[cfg(feature = "sm3")]
     Bytes([u8; 32]),
 }
 
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 impl AsRef<[u8]> for Mac {
     fn as_ref(&self) -> &[u8] {
         match self {
@@ -210,6 +217,7 @@ impl AsRef<[u8]> for Mac {
     }
 }
 
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 impl SigningAlgorithm {
     /// Appends the lower-case hex of this algorithm's hash of `data`.
     fn push_hash_hex(self, out: &mut String, data: &[u8]) {
@@ -291,11 +299,13 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
 }
 
 /// The last HMAC key schedule this thread built from a raw secret.
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 struct CachedHmacKey {
     secret: std::sync::Arc<str>,
     key: hmac::Key,
 }
 
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 thread_local! {
     static LAST_HMAC_KEY: std::cell::RefCell<Option<CachedHmacKey>> =
         const { std::cell::RefCell::new(None) };
@@ -305,6 +315,7 @@ thread_local! {
 /// key schedule (two SHA-256 blocks) remembered per thread, keyed by the secret itself. The
 /// tag is the one [`hmac_tag`] gives. The thread keeps the secret and its key schedule until
 /// it signs with another secret or exits.
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 fn hmac_with_secret(secret: &std::sync::Arc<str>, msg: &[u8]) -> hmac::Tag {
     LAST_HMAC_KEY
         .try_with(|cell| {
@@ -371,6 +382,7 @@ fn push_upper(out: &mut String, s: &str) {
 }
 
 /// Appends `s` in ASCII lower case (header names are ASCII).
+#[cfg(feature = "huawei")]
 fn push_lower(out: &mut String, s: &str) {
     let start = out.len();
     out.push_str(s);
@@ -378,6 +390,7 @@ fn push_lower(out: &mut String, s: &str) {
 }
 
 /// A header name in lower case, borrowed when it already is (the common case).
+#[cfg(feature = "aliyun")]
 fn lower(name: &str) -> Cow<'_, str> {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(name.to_ascii_lowercase())
@@ -399,6 +412,7 @@ pub fn signatures_equal(a: &str, b: &str) -> bool {
 /// signer's: the signer's first, then the caller's in their order, without any that a header
 /// before it (the signer's included) already names. Signers build their headers this way in
 /// the request's own vector.
+#[cfg(any(feature = "tencent", feature = "aliyun"))]
 fn signer_headers_first(headers: &mut Vec<(crate::http::HeaderName, String)>, given: usize) {
     headers.rotate_left(given);
     let mut i = headers.len() - given;
@@ -514,6 +528,7 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
 }
 
 /// [`percent_decode`], borrowing `s` when there is nothing to decode (the common case).
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 fn decode_cow(s: &str, plus_is_space: bool) -> Cow<'_, str> {
     if s.bytes().any(|b| b == b'%' || (plus_is_space && b == b'+')) {
         Cow::Owned(percent_decode(s, plus_is_space))
@@ -523,6 +538,7 @@ fn decode_cow(s: &str, plus_is_space: bool) -> Cow<'_, str> {
 }
 
 /// [`parse_query`] without copying the pairs that need no decoding.
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 fn parse_query_cow(query: &str, plus_is_space: bool) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     query
         .split('&')
@@ -535,6 +551,7 @@ fn parse_query_cow(query: &str, plus_is_space: bool) -> Vec<(Cow<'_, str>, Cow<'
 }
 
 /// Appends decoded, already sorted pairs as `enc(k)=enc(v)` joined by `&`.
+#[cfg(any(feature = "huawei", feature = "aliyun"))]
 fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(out: &mut String, sorted: &[(K, V)]) {
     for (i, (k, v)) in sorted.iter().enumerate() {
         if i > 0 {
@@ -566,6 +583,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(any(feature = "huawei", feature = "aliyun"))]
     fn the_remembered_hmac_key_gives_the_fresh_tag() {
         use std::sync::Arc;
         let one: Arc<str> = Arc::from("secret-one");

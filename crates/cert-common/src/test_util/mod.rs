@@ -37,10 +37,9 @@ mod vectors;
 
 pub use http::{ScriptedHttp, json_response, response};
 pub use random::{QueuedRandom, hex_bytes};
-pub use vectors::{
-    HUAWEI_VECTOR_USER_AGENT, assert_wire_matches, huawei_vector_config, signing_vector,
-    signing_vectors,
-};
+#[cfg(feature = "huawei")]
+pub use vectors::{HUAWEI_VECTOR_USER_AGENT, huawei_vector_config};
+pub use vectors::{assert_wire_matches, signing_vector, signing_vectors};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking test thread must not hide what was recorded from the others.

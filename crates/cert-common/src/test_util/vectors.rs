@@ -1,14 +1,20 @@
 //! The vendors' signing vectors, shipped with this crate.
 
+#[cfg(feature = "huawei")]
 use std::sync::Arc;
 
 use serde_json::Value;
 
+#[cfg(feature = "huawei")]
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
+#[cfg(feature = "huawei")]
 use crate::providers::huawei;
+#[cfg(feature = "huawei")]
 use crate::retry::RetryConfig;
+#[cfg(feature = "huawei")]
 use crate::time::{ManualClock, UtcDateTime};
+#[cfg(feature = "huawei")]
 use crate::transport::HttpSend;
 
 const SIGNING_VECTORS: &str = include_str!("../../tests/data/signing-vectors.json");
@@ -38,6 +44,7 @@ pub fn signing_vector(id: &str) -> Value {
 
 /// The User-Agent the Huawei vectors were made with (`HttpConfig.user_agent` pinned by the
 /// generator, after the SDK's own prefix).
+#[cfg(feature = "huawei")]
 pub const HUAWEI_VECTOR_USER_AGENT: &str = "huaweicloud-usdk-python/3.0; vector-gen/1.0";
 
 /// A Huawei client config (shared by `huawei-elb`, `huawei-apig` and `huawei-csms`) that makes
@@ -49,6 +56,7 @@ pub const HUAWEI_VECTOR_USER_AGENT: &str = "huaweicloud-usdk-python/3.0; vector-
 /// # Panics
 ///
 /// If the vector lacks those members.
+#[cfg(feature = "huawei")]
 pub fn huawei_vector_config(vector: &Value, http: Arc<dyn HttpSend>) -> huawei::Config {
     let input = &vector["input"];
     let text = |v: &Value| v.as_str().expect("a string member").to_string();

@@ -361,6 +361,16 @@ pub fn region(explicit: Option<String>, profile: Option<&str>, env: &Env) -> Opt
     })
 }
 
+impl crate::credentials::EnvVars {
+    /// Alibaba Cloud: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`.
+    pub const ALIYUN: EnvVars = EnvVars {
+        access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        security_token: &["ALIBABA_CLOUD_SECURITY_TOKEN"],
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

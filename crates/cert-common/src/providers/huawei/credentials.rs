@@ -81,3 +81,15 @@ pub fn profile_project_id(profile: Option<&str>, env: &Env) -> Result<Option<Str
         .load_ini(profile, env)?
         .and_then(|p| p.section.get("project_id").map(str::to_string)))
 }
+
+impl crate::credentials::EnvVars {
+    /// Huawei Cloud: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
+    pub const HUAWEI: EnvVars = EnvVars {
+        access_key_id: "HUAWEICLOUD_SDK_AK",
+        secret: "HUAWEICLOUD_SDK_SK",
+        security_token: &["HUAWEICLOUD_SDK_SECURITY_TOKEN"],
+    };
+    /// Huawei IAM token: `HUAWEICLOUD_SDK_AUTH_TOKEN` (this SDK's own name; the vendor SDKs do
+    /// not read tokens from the environment).
+    pub const HUAWEI_TOKEN_VAR: &'static str = "HUAWEICLOUD_SDK_AUTH_TOKEN";
+}

@@ -90,6 +90,24 @@ pub fn region(explicit: Option<String>, env: &Env) -> Option<String> {
     explicit.or_else(|| env.get(REGION_VAR))
 }
 
+impl crate::credentials::EnvVars {
+    /// Tencent Cloud: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and for temporary
+    /// keys any of `TENCENTCLOUD_SESSION_TOKEN` (this SDK's name so far),
+    /// `TENCENTCLOUD_SECURITY_TOKEN` (Tencent's Terraform provider, `tencentcloud/provider.go`
+    /// of tencentcloudstack/terraform-provider-tencentcloud) and `TENCENTCLOUD_TOKEN` (used by
+    /// Tencent Cloud scripts and integrations). The vendor's Go SDK reads no token variable
+    /// (`tencentcloud/common/env_provider.go`).
+    pub const TENCENT: EnvVars = EnvVars {
+        access_key_id: "TENCENTCLOUD_SECRET_ID",
+        secret: "TENCENTCLOUD_SECRET_KEY",
+        security_token: &[
+            "TENCENTCLOUD_SESSION_TOKEN",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "TENCENTCLOUD_TOKEN",
+        ],
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
