@@ -3,7 +3,8 @@
 use cert_common::Outcome;
 use cert_emulator::{Api, Decision, Emulator};
 use integration_tests::{
-    PROJECT, apig, assert_agrees_with_state, assert_one_outcome_per_id, shape,
+    PROJECT, apig, apig_with, assert_agrees_with_state, assert_one_outcome_per_id, huawei_key,
+    options, shape,
 };
 
 const FREE_1: &str = "a9900000000000000000000000000001";
@@ -71,10 +72,9 @@ async fn many_concurrently_one_outcome_each_and_the_state_agrees() {
     let requested: Vec<String> = [FREE_1, BOUND, MISSING, FREE_2, FREE_1]
         .map(String::from)
         .to_vec();
-    let report = apig(&emu)
+    let report = apig_with(&emu, huawei_key(), options().max_concurrency(3))
         .delete_certificates()
         .certificate_ids(requested.clone())
-        .concurrency(3)
         .send()
         .await
         .expect("sent");

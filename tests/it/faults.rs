@@ -128,10 +128,9 @@ async fn apig_reports_agree_with_the_state_under_faults() {
         let mut all = present.clone();
         all.extend((0..4).map(|i| format!("never-{i}")));
         all.push(all[0].clone());
-        let report = apig_with(&emu, huawei_key(), chaos_options())
+        let report = apig_with(&emu, huawei_key(), chaos_options().max_concurrency(4))
             .delete_certificates()
             .certificate_ids(all.clone())
-            .concurrency(4)
             .send()
             .await
             .expect("sent");
@@ -451,10 +450,9 @@ mod reconciliation {
                 let mut all = present.clone();
                 all.push("never-1".into());
                 all.push(all[0].clone());
-                let report = apig_with(&emu, huawei_key(), chaos_options())
+                let report = apig_with(&emu, huawei_key(), chaos_options().max_concurrency(4))
                     .delete_certificates()
                     .certificate_ids(all.clone())
-                    .concurrency(4)
                     .send()
                     .await
                     .expect("sent");

@@ -250,6 +250,50 @@ fn run_with(root: &Path, step: &Step, extra: &[(&str, &str)]) -> Result<(), Stri
     }
 }
 
+/// Removes the sources cargo extracted from the temporary registry of an earlier
+/// `cargo package --workspace` (`$CARGO_HOME/registry/src/-<hash>/<crate>-<version>`: a local
+/// registry's directory has no host name before its hash). Cargo extracts a crate once per
+/// registry path and version and reuses it, so on a machine that packaged before, a
+/// provider crate's verification would build against the cert-common of that earlier run
+/// instead of the one just packaged. Only extracted copies go; cargo extracts them again.
+fn forget_packaged_sources() {
+    let home = match std::env::var_os("CARGO_HOME") {
+        Some(h) => std::path::PathBuf::from(h),
+        None => match std::env::var_os("HOME") {
+            Some(h) => std::path::PathBuf::from(h).join(".cargo"),
+            None => return,
+        },
+    };
+    let Ok(registries) = std::fs::read_dir(home.join("registry").join("src")) else {
+        return;
+    };
+    let ours = [
+        "cert-common-",
+        "huawei-elb-",
+        "huawei-apig-",
+        "huawei-csms-",
+        "tencent-ssl-",
+        "aliyun-cas-",
+        "cert-emulator-",
+        "cert-ratelimit-redis-",
+        "certctl-",
+    ];
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(crates) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for krate in crates.flatten() {
+            let name = krate.file_name().to_string_lossy().into_owned();
+            if ours.iter().any(|p| name.starts_with(p)) {
+                let _ = std::fs::remove_dir_all(krate.path());
+            }
+        }
+    }
+}
+
 /// Runs every CI step: fmt check, codegen check, clippy with warnings denied (also on the
 /// benchmark drivers, which only build with xtask's `bench` feature, and on each provider
 /// crate alone, with only its vendor's feature of cert-common, which [`vendor_isolation`]
@@ -277,6 +321,9 @@ pub fn ci(root: &Path) -> Result<(), String> {
         if std::ptr::eq(step, &TEST) {
             vendor_isolation(root)?;
             test(root)?;
+        } else if std::ptr::eq(step, &PACKAGE) {
+            forget_packaged_sources();
+            run(root, step)?;
         } else {
             run(root, step)?;
         }

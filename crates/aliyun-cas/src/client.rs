@@ -32,7 +32,6 @@ struct Inner {
     runtime: Runtime,
     endpoint: Endpoint,
     auto_client_token: bool,
-    max_concurrency: usize,
 }
 
 fn tag(e: Error) -> Error {
@@ -59,7 +58,6 @@ impl Client {
                 runtime,
                 endpoint: config.endpoint,
                 auto_client_token: config.auto_client_token,
-                max_concurrency: config.max_concurrency,
             }),
         })
     }
@@ -69,9 +67,13 @@ impl Client {
         &self.inner.runtime
     }
 
-    /// How many deletes run at once (the config's `max_concurrency`).
+    /// How many deletes run at once:
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else
+    /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY).
     pub fn max_concurrency(&self) -> usize {
-        self.inner.max_concurrency
+        self.inner
+            .runtime
+            .max_concurrency(crate::config::DEFAULT_CONCURRENCY)
     }
 
     /// Where requests go.
@@ -89,7 +91,7 @@ impl Client {
     }
 
     /// Deletes many certificates concurrently (at most
-    /// [`max_concurrency`](crate::ConfigBuilder::max_concurrency) at a time, paced by the
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) at a time, paced by the
     /// rate limiter), each with its own `ClientToken`, and reports one outcome per distinct id
     /// ([`outcome_of`](crate::outcome_of)), in the order first given.
     ///
@@ -111,7 +113,7 @@ impl Client {
             .map_err(tag)?;
         delete_each(
             distinct,
-            self.inner.max_concurrency,
+            self.max_concurrency(),
             |id| *id,
             |&id| {
                 let op = self.delete_user_certificate().cert_id(id);

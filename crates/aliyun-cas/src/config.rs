@@ -8,8 +8,10 @@ use cert_common::{ClientOptions, Credentials, Endpoint, Error};
 
 use crate::generated::operation::delete_user_certificate as op;
 
-/// The default number of deletes [`Client::delete_many`](crate::Client::delete_many) runs at once.
-pub const DEFAULT_MAX_CONCURRENCY: usize = 16;
+/// Deletes [`Client::delete_many`](crate::Client::delete_many) (and a streamed run) keeps in
+/// flight when [`ClientOptions::max_concurrency`] is not set. The rate limiter paces them
+/// either way.
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The configuration of a [`Client`](crate::Client): where to send, as whom, and how.
 #[derive(Debug, Clone)]
@@ -18,7 +20,6 @@ pub struct Config {
     pub(crate) credentials: Arc<dyn ProvideCredentials>,
     pub(crate) options: ClientOptions,
     pub(crate) auto_client_token: bool,
-    pub(crate) max_concurrency: usize,
 }
 
 impl Config {
@@ -45,12 +46,11 @@ pub struct ConfigBuilder {
     env: Env,
     options: ClientOptions,
     auto_client_token: bool,
-    max_concurrency: usize,
 }
 
 impl Default for ConfigBuilder {
     /// No region or endpoint, credentials from the environment, [`ClientOptions::default`],
-    /// automatic client tokens, [`DEFAULT_MAX_CONCURRENCY`].
+    /// automatic client tokens.
     fn default() -> Self {
         ConfigBuilder {
             region: None,
@@ -61,7 +61,6 @@ impl Default for ConfigBuilder {
             env: Env::process(),
             options: ClientOptions::default(),
             auto_client_token: true,
-            max_concurrency: DEFAULT_MAX_CONCURRENCY,
         }
     }
 }
@@ -127,13 +126,6 @@ impl ConfigBuilder {
         self
     }
 
-    /// How many deletes [`Client::delete_many`](crate::Client::delete_many) runs at once
-    /// (at least 1; default [`DEFAULT_MAX_CONCURRENCY`]). The rate limiter paces them either way.
-    pub fn max_concurrency(mut self, n: usize) -> Self {
-        self.max_concurrency = n.max(1);
-        self
-    }
-
     /// Checks and builds the configuration: an endpoint, or a region made of ASCII letters,
     /// digits and `-`, is required. The region is the explicit one, else
     /// `ALIBABA_CLOUD_REGION_ID`, else the aliyun CLI profile's `region_id`.
@@ -168,7 +160,6 @@ impl ConfigBuilder {
             credentials,
             options: self.options,
             auto_client_token: self.auto_client_token,
-            max_concurrency: self.max_concurrency.max(1),
         })
     }
 }

@@ -53,7 +53,7 @@ impl Deleter for Client {
     }
 
     /// One request per id; as many in flight as the config's
-    /// [`max_concurrency`](crate::ConfigBuilder::max_concurrency).
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency).
     fn stream_concurrency(&self) -> usize {
         self.max_concurrency()
     }

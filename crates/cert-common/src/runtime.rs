@@ -46,6 +46,7 @@ pub struct ClientOptions {
     pub(crate) shared_limiter: Option<Arc<dyn Limiter>>,
     pub(crate) ca_bundle: Option<std::path::PathBuf>,
     pub(crate) signing_algorithm: crate::sign::SigningAlgorithm,
+    pub(crate) max_concurrency: Option<usize>,
 }
 
 impl Default for ClientOptions {
@@ -65,11 +66,23 @@ impl Default for ClientOptions {
             shared_limiter: None,
             ca_bundle: None,
             signing_algorithm: crate::sign::SigningAlgorithm::HmacSha256,
+            max_concurrency: None,
         }
     }
 }
 
 impl ClientOptions {
+    /// Requests in flight at once for one call over many ids (a bulk `delete_many` or `send`,
+    /// in batches for the APIs that take several ids per request), and the default for a
+    /// streaming delete ([`Deleter::stream_concurrency`](crate::Deleter::stream_concurrency)).
+    /// This is the one place concurrency is set, for every provider crate. At least 1; unset,
+    /// each API's own default applies (its crate's `DEFAULT_CONCURRENCY`). The rate limiter
+    /// paces them all either way.
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = Some(n.max(1));
+        self
+    }
+
     /// Sets the retry policy.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
@@ -339,6 +352,7 @@ struct Inner {
     allow_insecure_http: bool,
     attempt_timeout: Duration,
     signing_algorithm: crate::sign::SigningAlgorithm,
+    max_concurrency: Option<usize>,
 }
 
 /// How a runtime paces: its own bucket (static dispatch, nothing allocated per request), or a
@@ -419,8 +433,15 @@ impl Runtime {
                 allow_insecure_http: options.allow_insecure_http,
                 attempt_timeout: options.transport_config.attempt_timeout,
                 signing_algorithm: options.signing_algorithm,
+                max_concurrency: options.max_concurrency,
             }),
         })
+    }
+
+    /// Requests in flight at once for one call over many ids: the configured
+    /// [`ClientOptions::max_concurrency`], else `api_default`.
+    pub fn max_concurrency(&self, api_default: usize) -> usize {
+        self.inner.max_concurrency.unwrap_or(api_default).max(1)
     }
 
     /// Names the client's region, which a [shared limiter](ClientOptions::shared_rate_limiter)

@@ -11,7 +11,8 @@ use cert_ratelimit_redis::{RedisLimiter, RedisLimiterOptions, RedisUrl};
 
 use crate::cli::{ConnArgs, HuaweiArgs};
 
-/// Client options from `--max-attempts`, `--qps`, `--attempt-timeout` and `--rate-limit`.
+/// Client options from `--max-attempts`, `--qps`, `--attempt-timeout`, `--concurrency` and
+/// `--rate-limit`.
 pub fn options(conn: &ConnArgs) -> ClientOptions {
     // `--qps` is validated by its parser: positive and finite.
     let rate = match conn.qps {
@@ -27,7 +28,8 @@ pub fn options(conn: &ConnArgs) -> ClientOptions {
                 .with_attempt_timeout(std::time::Duration::from_secs(conn.attempt_timeout)),
         )
         .app_name("certctl")
-        .signing_algorithm(conn.signing_algorithm.algorithm());
+        .signing_algorithm(conn.signing_algorithm.algorithm())
+        .max_concurrency(conn.concurrency as usize);
     if let Some(bundle) = &conn.ca_bundle {
         options = options.ca_bundle(bundle.clone());
     }
@@ -127,8 +129,9 @@ pub fn huawei_elb(huawei: &HuaweiArgs, conn: &ConnArgs) -> Result<Arc<dyn Delete
 
 /// A `huawei-apig` deleter.
 pub fn huawei_apig(huawei: &HuaweiArgs, conn: &ConnArgs) -> Result<Arc<dyn Deleter>, Error> {
-    let client = huawei_apig::Client::new(huawei_config(huawei, conn)?)?;
-    Ok(Arc::new(client.with_concurrency(conn.concurrency as usize)))
+    Ok(Arc::new(huawei_apig::Client::new(huawei_config(
+        huawei, conn,
+    )?)?))
 }
 
 /// A `tencent-ssl` deleter.
@@ -150,9 +153,7 @@ pub fn tencent_ssl(international: bool, conn: &ConnArgs) -> Result<Arc<dyn Delet
 
 /// An `aliyun-cas` deleter.
 pub fn aliyun_cas(conn: &ConnArgs) -> Result<Arc<dyn Deleter>, Error> {
-    let mut b = aliyun_cas::Config::builder()
-        .options(options(conn))
-        .max_concurrency(conn.concurrency as usize);
+    let mut b = aliyun_cas::Config::builder().options(options(conn));
     if let Some(p) = &conn.profile {
         b = b.profile(p);
     }

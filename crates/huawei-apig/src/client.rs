@@ -27,7 +27,6 @@ const SERVICE: ServiceInfo = ServiceInfo {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Resolved>,
-    pub(crate) concurrency: usize,
 }
 
 impl Client {
@@ -37,16 +36,14 @@ impl Client {
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Client {
             inner: Arc::new(config.resolve(&SERVICE)?),
-            concurrency: DEFAULT_CONCURRENCY,
         })
     }
 
     /// How many deletes [`delete_many`](Self::delete_many) and the [`Deleter`] impl run at
-    /// once (at least 1; default [`DEFAULT_CONCURRENCY`]). They all share the client's rate
-    /// limiter and retry budget.
-    pub fn with_concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
-        self
+    /// once: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency),
+    /// else [`DEFAULT_CONCURRENCY`]. They all share the client's rate limiter and retry budget.
+    pub fn max_concurrency(&self) -> usize {
+        self.inner.runtime.max_concurrency(DEFAULT_CONCURRENCY)
     }
 
     /// Starts a `DeleteCertificateV2` call for one certificate.
@@ -98,9 +95,9 @@ impl Deleter for Client {
         self.delete_many(ids.iter().cloned()).await
     }
 
-    /// One request per id; as many in flight as [`with_concurrency`](Self::with_concurrency).
+    /// One request per id; as many in flight as [`max_concurrency`](Self::max_concurrency).
     fn stream_concurrency(&self) -> usize {
-        self.concurrency
+        self.max_concurrency()
     }
 
     async fn scope(&self) -> Result<cert_common::Scope, Error> {

@@ -23,7 +23,8 @@ const OPERATION: Operation = Operation {
     signs_nonce: false,
 };
 
-/// How many deletes [`Client::delete_many`] runs at once.
+/// How many deletes [`Client::delete_many`] (and a streamed run) keeps in flight when
+/// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// Builds and sends one `DeleteCertificateV2` call; see [`Client::delete_certificate`].
@@ -166,13 +167,11 @@ fn definitive(e: &Error) -> bool {
 pub struct DeleteCertificatesFluentBuilder {
     client: Client,
     ids: Vec<String>,
-    concurrency: usize,
 }
 
 impl DeleteCertificatesFluentBuilder {
     pub(crate) fn new(client: Client) -> Self {
         DeleteCertificatesFluentBuilder {
-            concurrency: client.concurrency,
             client,
             ids: Vec::new(),
         }
@@ -185,14 +184,6 @@ impl DeleteCertificatesFluentBuilder {
         S: Into<String>,
     {
         self.ids.extend(ids.into_iter().map(Into::into));
-        self
-    }
-
-    /// How many deletes run at once (at least 1; default: the client's
-    /// [`with_concurrency`](Client::with_concurrency), itself [`DEFAULT_CONCURRENCY`]). All of them
-    /// share the client's rate limiter and retry budget.
-    pub fn concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
         self
     }
 
@@ -231,7 +222,7 @@ impl DeleteCertificatesFluentBuilder {
             .collect())
     }
 
-    /// Deletes every id, [`concurrency`](Self::concurrency) at a time: one outcome per distinct
+    /// Deletes every id, [`Client::max_concurrency`] at a time: one outcome per distinct
     /// id, in the order first given. `Err` only when nothing was sent: no ids, an invalid id
     /// (then no id is deleted) or no credentials. A per-id failure becomes
     /// [`Outcome::from_error`] (`Unconfirmed` when the delete may have applied, else `Refused`).
@@ -249,7 +240,7 @@ impl DeleteCertificatesFluentBuilder {
         let client = &self.client;
         delete_each(
             work,
-            self.concurrency,
+            client.max_concurrency(),
             |(id, _)| id.clone(),
             |(_, path)| {
                 let (client, path) = (client.clone(), path.clone());

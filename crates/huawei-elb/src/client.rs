@@ -20,6 +20,10 @@ const SERVICE: ServiceInfo = ServiceInfo {
     crate_version: env!("CARGO_PKG_VERSION"),
 };
 
+/// Batches a streamed run keeps in flight when
+/// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
 /// A Huawei Cloud ELB v3 client. Cheap to clone: clones share the HTTP connection pool, the
 /// rate limiter and the retry budget.
 #[derive(Debug, Clone)]
@@ -82,9 +86,11 @@ impl Deleter for Client {
         100
     }
 
-    /// Batches in flight at once when ids are streamed.
+    /// Batches in flight at once when ids are streamed:
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else
+    /// [`DEFAULT_CONCURRENCY`].
     fn stream_concurrency(&self) -> usize {
-        4
+        self.inner.runtime.max_concurrency(DEFAULT_CONCURRENCY)
     }
 
     async fn scope(&self) -> Result<cert_common::Scope, Error> {

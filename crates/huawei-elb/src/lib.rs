@@ -59,4 +59,4 @@ pub mod generated;
 
 pub use batch_delete::{BatchDeleteCertificatesFluentBuilder, BatchDeleteCertificatesOutput};
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
-pub use client::Client;
+pub use client::{Client, DEFAULT_CONCURRENCY};

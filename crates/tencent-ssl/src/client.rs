@@ -21,8 +21,10 @@ pub(crate) const BATCH_MAX: usize = match op::BATCH_MAX {
     None => 100,
 };
 
-/// Batches in flight at once (the shared rate limiter still paces them).
-const MAX_BATCHES_IN_FLIGHT: usize = 16;
+/// Batches one `send()` keeps in flight when
+/// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set
+/// (the rate limiter paces them either way).
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 const OPERATION: Operation = Operation {
     provider: Provider::Tencent,
@@ -202,7 +204,7 @@ impl BatchDeleteCsrFluentBuilder {
         let client = &self.client;
         let settled = run_bounded_until(
             batches,
-            MAX_BATCHES_IN_FLIGHT,
+            runtime.max_concurrency(DEFAULT_CONCURRENCY),
             |b| {
                 let (client, ids) = (client.clone(), b.clone());
                 async move { client.send_batch(ids).await }

@@ -48,6 +48,13 @@ impl Deleter for Client {
         op::BATCH_MAX.unwrap_or(1)
     }
 
+    /// Batches in flight at once when ids are streamed:
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else
+    /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY).
+    fn stream_concurrency(&self) -> usize {
+        self.runtime().max_concurrency(crate::DEFAULT_CONCURRENCY)
+    }
+
     async fn scope(&self) -> Result<cert_common::Scope, Error> {
         self.runtime().scope(self.name(), self.endpoint()).await
     }

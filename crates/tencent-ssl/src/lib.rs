@@ -56,7 +56,9 @@ pub use cert_common::providers::tencent::Language;
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, BatchSummary, Client};
+pub use client::{
+    BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, BatchSummary, Client, DEFAULT_CONCURRENCY,
+};
 pub use config::{Config, ConfigBuilder};
 pub use generated::errors::ErrorCode;
 

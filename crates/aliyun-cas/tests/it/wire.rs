@@ -387,9 +387,9 @@ async fn delete_many_is_bounded_and_reports_each_id_once() {
         Config::builder()
             .endpoint("https://cas.aliyuncs.com")
             .credentials(AccessKey::new(AK, SECRET))
-            .max_concurrency(2)
             .options(
                 cert_common::ClientOptions::default()
+                    .max_concurrency(2)
                     .time(Arc::new(clock.clone()), Arc::new(clock.clone()))
                     .http(http.clone()),
             )

@@ -33,17 +33,25 @@ fn answer_by_id(req: &cert_common::http::HttpRequest) -> Result<HttpResponse, ce
 }
 
 fn client(http: Arc<Responder>) -> Client {
+    client_at(http, None)
+}
+
+/// A client whose `ClientOptions::max_concurrency` is `concurrency` (unset: the default).
+fn client_at(http: Arc<Responder>, concurrency: Option<usize>) -> Client {
     let clock = ManualClock::at_unix(0);
+    let options = manual_options(&clock)
+        .http(http)
+        .retry(RetryConfig::disabled());
+    let options = match concurrency {
+        Some(n) => options.max_concurrency(n),
+        None => options,
+    };
     Client::new(
         Config::builder()
             .region("cn-north-4")
             .project_id(PROJECT)
             .credentials(AccessKey::new(AK, SK))
-            .options(
-                manual_options(&clock)
-                    .http(http)
-                    .retry(RetryConfig::disabled()),
-            )
+            .options(options)
             .env_lookup(|_| None)
             .build(),
     )
@@ -53,10 +61,9 @@ fn client(http: Arc<Responder>) -> Client {
 #[tokio::test]
 async fn many_ids_one_outcome_each_with_bounded_concurrency() {
     let http = Responder::new(answer_by_id);
-    let report = client(http.clone())
+    let report = client_at(http.clone(), Some(2))
         .delete_certificates()
         .certificate_ids(["a", "b", "a", "gone", "bound", "boom", "denied", "c"])
-        .concurrency(2)
         .send()
         .await
         .expect("report");
@@ -141,18 +148,25 @@ fn eu_west_101_uses_the_eu_host() {
 }
 
 #[tokio::test]
-async fn the_clients_concurrency_bounds_delete_many_and_the_deleter() {
+async fn the_options_concurrency_bounds_delete_many_and_the_deleter() {
     let ids: Vec<String> = (0..12).map(|i| format!("id{i}")).collect();
     for n in [1, 3] {
         let http = Responder::new(answer_by_id);
-        let apig = client(http.clone()).with_concurrency(n);
+        let apig = client_at(http.clone(), Some(n));
         apig.delete_many(ids.clone()).await.expect("report");
         assert_eq!(http.max_in_flight(), n, "delete_many at {n}");
 
         let http = Responder::new(answer_by_id);
-        let apig = client(http.clone()).with_concurrency(n);
+        let apig = client_at(http.clone(), Some(n));
         let d: &dyn Deleter = &apig;
+        assert_eq!(d.stream_concurrency(), n);
         d.delete(&ids).await.expect("report");
         assert_eq!(http.max_in_flight(), n, "Deleter at {n}");
     }
+    // Unset, the API's default.
+    let http = Responder::new(answer_by_id);
+    let apig = client(http.clone());
+    assert_eq!(apig.max_concurrency(), huawei_apig::DEFAULT_CONCURRENCY);
+    apig.delete_many(ids.clone()).await.expect("report");
+    assert_eq!(http.max_in_flight(), huawei_apig::DEFAULT_CONCURRENCY);
 }
