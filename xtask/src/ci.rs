@@ -256,7 +256,11 @@ fn run_with(root: &Path, step: &Step, extra: &[(&str, &str)]) -> Result<(), Stri
 /// registry path and version and reuses it, so on a machine that packaged before, a
 /// provider crate's verification would build against the cert-common of that earlier run
 /// instead of the one just packaged. Only extracted copies go; cargo extracts them again.
-fn forget_packaged_sources() {
+/// The same goes for what was compiled from them (`target/debug/deps/<crate>-<hash>.*` and
+/// its fingerprint, when its `.d` file names such a source): cargo takes a registry crate's
+/// version as its content and would call the old build fresh.
+fn forget_packaged_sources(root: &Path) {
+    forget_builds_from_local_registries(root);
     let home = match std::env::var_os("CARGO_HOME") {
         Some(h) => std::path::PathBuf::from(h),
         None => match std::env::var_os("HOME") {
@@ -267,17 +271,6 @@ fn forget_packaged_sources() {
     let Ok(registries) = std::fs::read_dir(home.join("registry").join("src")) else {
         return;
     };
-    let ours = [
-        "cert-common-",
-        "huawei-elb-",
-        "huawei-apig-",
-        "huawei-csms-",
-        "tencent-ssl-",
-        "aliyun-cas-",
-        "cert-emulator-",
-        "cert-ratelimit-redis-",
-        "certctl-",
-    ];
     for registry in registries.flatten() {
         if !registry.file_name().to_string_lossy().starts_with('-') {
             continue;
@@ -287,12 +280,76 @@ fn forget_packaged_sources() {
         };
         for krate in crates.flatten() {
             let name = krate.file_name().to_string_lossy().into_owned();
-            if ours.iter().any(|p| name.starts_with(p)) {
+            if WORKSPACE_CRATES
+                .iter()
+                .any(|c| name.starts_with(&format!("{c}-")))
+            {
                 let _ = std::fs::remove_dir_all(krate.path());
             }
         }
     }
 }
+
+/// The workspace crates' builds from a local registry, in the debug target directory.
+fn forget_builds_from_local_registries(root: &Path) {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let deps = target.join("debug").join("deps");
+    let Ok(entries) = std::fs::read_dir(&deps) else {
+        return;
+    };
+    let mut stale: Vec<(String, String)> = Vec::new(); // (crate, hash)
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".d") else {
+            continue;
+        };
+        let Some((krate, hash)) = stem.rsplit_once('-') else {
+            continue;
+        };
+        if !WORKSPACE_CRATES
+            .iter()
+            .any(|c| c.replace('-', "_") == krate)
+        {
+            continue;
+        }
+        let from_local_registry =
+            std::fs::read_to_string(entry.path()).is_ok_and(|d| d.contains("/registry/src/-"));
+        if from_local_registry {
+            stale.push((krate.to_string(), hash.to_string()));
+        }
+    }
+    for (krate, hash) in stale {
+        for file in [
+            format!("{krate}-{hash}.d"),
+            format!("lib{krate}-{hash}.rlib"),
+            format!("lib{krate}-{hash}.rmeta"),
+        ] {
+            let _ = std::fs::remove_file(deps.join(file));
+        }
+        let dashed = krate.replace('_', "-");
+        let _ = std::fs::remove_dir_all(
+            target
+                .join("debug")
+                .join(".fingerprint")
+                .join(format!("{dashed}-{hash}")),
+        );
+    }
+}
+
+/// The workspace's publishable crates.
+const WORKSPACE_CRATES: &[&str] = &[
+    "cert-common",
+    "huawei-elb",
+    "huawei-apig",
+    "huawei-csms",
+    "tencent-ssl",
+    "aliyun-cas",
+    "cert-emulator",
+    "cert-ratelimit-redis",
+    "certctl",
+];
 
 /// Runs every CI step: fmt check, codegen check, clippy with warnings denied (also on the
 /// benchmark drivers, which only build with xtask's `bench` feature, and on each provider
@@ -322,7 +379,7 @@ pub fn ci(root: &Path) -> Result<(), String> {
             vendor_isolation(root)?;
             test(root)?;
         } else if std::ptr::eq(step, &PACKAGE) {
-            forget_packaged_sources();
+            forget_packaged_sources(root);
             run(root, step)?;
         } else {
             run(root, step)?;

@@ -32,6 +32,12 @@ pub enum CodeMeaning {
     Refused,
     /// The credentials, signature or token were refused: refused, not retried.
     Auth,
+    /// The key or token itself was refused (unknown, expired or revoked): refused, and
+    /// temporary credentials are fetched again and the attempt retried once.
+    CredentialsRefused,
+    /// The signature's timestamp is outside the server's window: refused, with the server's
+    /// clock offset in the error when its `Date` shows one.
+    ClockSkew,
     /// The server asked us to slow down: retried after a wait.
     Throttling,
     /// The server failed: the request may or may not have taken effect. Retried, then
@@ -68,6 +74,8 @@ impl CodeMeaning {
             CodeMeaning::InUse => "in_use",
             CodeMeaning::Refused => "refused",
             CodeMeaning::Auth => "auth",
+            CodeMeaning::CredentialsRefused => "credentials_refused",
+            CodeMeaning::ClockSkew => "clock_skew",
             CodeMeaning::Throttling => "throttling",
             CodeMeaning::ServerError => "server_error",
             CodeMeaning::WrongEndpoint => "wrong_endpoint",
@@ -157,7 +165,8 @@ pub fn meaning(rules: &[CodeRule], status: u16, code: Option<&str>) -> CodeMeani
 /// The error of a vendor's error answer with the given meaning.
 ///
 /// - [`CodeMeaning::WrongEndpoint`] gives [`ErrorKind::Config`], naming the code.
-/// - [`CodeMeaning::Auth`] gives [`ErrorKind::Credentials`].
+/// - [`CodeMeaning::Auth`], [`CodeMeaning::CredentialsRefused`] and [`CodeMeaning::ClockSkew`]
+///   give [`ErrorKind::Credentials`].
 /// - [`CodeMeaning::Throttling`] gives [`ErrorKind::Throttled`].
 /// - everything else: [`ErrorKind::Service`].
 ///
@@ -175,7 +184,9 @@ pub fn service_error(
             code.as_deref().unwrap_or("(none)")
         ))
         .with_status(status),
-        CodeMeaning::Auth => Error::new(ErrorKind::Credentials, message).with_status(status),
+        CodeMeaning::Auth | CodeMeaning::CredentialsRefused | CodeMeaning::ClockSkew => {
+            Error::new(ErrorKind::Credentials, message).with_status(status)
+        }
         _ => Error::service(status, None, message, meaning.retry_class()),
     };
     let e = match code {

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::answer::CodeMeaning;
 use crate::credentials::{Credentials, ProvideCredentials};
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
@@ -294,40 +295,6 @@ pub struct Executed<T> {
 
 /// The longest server wait hint honoured when the operation has no deadline.
 const MAX_HINT_WITHOUT_DEADLINE: Duration = Duration::from_secs(600);
-
-/// Codes that say the credentials themselves were refused (an unknown, expired or revoked key
-/// or token): the only answers after which temporary credentials are fetched again and the
-/// attempt retried once. Permission refusals, clock skew and the like are not: new keys would
-/// not change them.
-const REFUSED_CREDENTIAL_CODES: &[&str] = &[
-    // Tencent
-    "AuthFailure.TokenFailure",
-    "AuthFailure.SecretIdNotFound",
-    "AuthFailure.InvalidSecretId",
-    // Alibaba Cloud
-    "InvalidAccessKeyId.NotFound",
-    "InvalidAccessKeyId.Inactive",
-    "InvalidSecurityToken",
-    "InvalidSecurityToken.Expired",
-    "InvalidSecurityToken.Malformed",
-    "InvalidSecurityToken.MismatchWithAccessKey",
-    // Huawei (its gateway answers one code for a refused key, token or signature)
-    "APIG.0301",
-    "APIGW.0301",
-    "APIG.1002",
-];
-
-fn credentials_refused(code: &str) -> bool {
-    REFUSED_CREDENTIAL_CODES.contains(&code)
-}
-
-/// Error codes that mean "your signature's timestamp is outside my window".
-const CLOCK_SKEW_CODES: &[&str] = &[
-    "AuthFailure.SignatureExpire",
-    "InvalidTimeStamp.Expired",
-    "InvalidTimeStamp.Format",
-    "RequestTimeTooSkewed",
-];
 
 /// The shared engine of a client. Cheap to clone: clones share the HTTP pool, the rate
 /// limiter and the retry budget.
@@ -763,7 +730,7 @@ impl Runtime {
                     if e.kind() == ErrorKind::Credentials
                         && response.is_some()
                         && !refreshed_credentials
-                        && e.code().is_some_and(credentials_refused)
+                        && e.code_meaning() == Some(CodeMeaning::CredentialsRefused)
                         && rt.credentials.refreshable()
                         && attempt < rt.retry.max_attempts
                         && rt.budget.try_acquire(RETRY_COST)
@@ -847,7 +814,7 @@ impl Runtime {
             let message = format!("{} [reached {endpoint}]", e.message());
             return e.with_message(message);
         }
-        let skew_code = e.code().is_some_and(|c| CLOCK_SKEW_CODES.contains(&c));
+        let skew_code = e.code_meaning() == Some(CodeMeaning::ClockSkew);
         let auth_status = matches!(response.status, 401 | 403);
         let e = if skew_code || auth_status {
             let ours = unix_seconds(self.inner.clock.now());

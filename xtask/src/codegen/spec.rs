@@ -332,7 +332,7 @@ pub struct ErrorDef {
     /// How a client should react.
     pub class: ErrorClass,
     /// What the code means for a delete (`not_found`, `in_use`, `refused`, `auth`,
-    /// `throttling`, `server_error`, `wrong_endpoint`); derived from `class` when absent
+    /// `credentials_refused`, `clock_skew`, `throttling`, `server_error`, `wrong_endpoint`); derived from `class` when absent
     /// (throttling → `throttling`, transient → `server_error`, permanent → `refused`).
     #[serde(default)]
     pub meaning: Option<Meaning>,
@@ -359,6 +359,10 @@ pub enum Meaning {
     Refused,
     /// Credentials refused.
     Auth,
+    /// The key or token itself refused: fetched again once.
+    CredentialsRefused,
+    /// The signature's timestamp is outside the server's window.
+    ClockSkew,
     /// Slow down.
     Throttling,
     /// A server-side failure that may have applied.
@@ -375,6 +379,8 @@ impl Meaning {
             Self::InUse => "InUse",
             Self::Refused => "Refused",
             Self::Auth => "Auth",
+            Self::CredentialsRefused => "CredentialsRefused",
+            Self::ClockSkew => "ClockSkew",
             Self::Throttling => "Throttling",
             Self::ServerError => "ServerError",
             Self::WrongEndpoint => "WrongEndpoint",
@@ -388,6 +394,8 @@ impl Meaning {
             Self::InUse => "in_use",
             Self::Refused => "refused",
             Self::Auth => "auth",
+            Self::CredentialsRefused => "credentials_refused",
+            Self::ClockSkew => "clock_skew",
             Self::Throttling => "throttling",
             Self::ServerError => "server_error",
             Self::WrongEndpoint => "wrong_endpoint",

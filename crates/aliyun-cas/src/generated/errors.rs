@@ -20,12 +20,15 @@ pub const RULES: &[CodeRule] = &[
     CodeRule::exact("NoSuchVersion", CodeMeaning::WrongEndpoint),
     CodeRule::exact("InvalidAction", CodeMeaning::WrongEndpoint),
     CodeRule::exact("UnsupportedOperation", CodeMeaning::WrongEndpoint),
-    CodeRule::exact("InvalidAccessKeyId.NotFound", CodeMeaning::Auth),
-    CodeRule::family("InvalidAccessKeyId", CodeMeaning::Auth),
-    CodeRule::family("InvalidSecurityToken", CodeMeaning::Auth),
+    CodeRule::exact(
+        "InvalidAccessKeyId.NotFound",
+        CodeMeaning::CredentialsRefused,
+    ),
+    CodeRule::family("InvalidAccessKeyId", CodeMeaning::CredentialsRefused),
+    CodeRule::family("InvalidSecurityToken", CodeMeaning::CredentialsRefused),
     CodeRule::exact("SignatureDoesNotMatch", CodeMeaning::Auth),
     CodeRule::exact("IncompleteSignature", CodeMeaning::Auth),
-    CodeRule::exact("InvalidTimeStamp.Expired", CodeMeaning::Auth),
+    CodeRule::exact("InvalidTimeStamp.Expired", CodeMeaning::ClockSkew),
     CodeRule::family("Forbidden", CodeMeaning::Auth),
 ];
 
@@ -91,15 +94,15 @@ pub enum ErrorCode {
     ///
     /// Source: Alibaba Cloud common error codes (help.aliyun.com/en/dns/error-code; alibabacloud.com/help/en/auto-scaling/developer-reference/client-errors; help.aliyun.com/en/polardb/client-error-codes).
     UnsupportedOperation,
-    /// `InvalidAccessKeyId.NotFound` (HTTP 404; auth, permanent): The AccessKey ID does not exist.
+    /// `InvalidAccessKeyId.NotFound` (HTTP 404; credentials_refused, permanent): The AccessKey ID does not exist.
     ///
     /// Source: Alibaba Cloud common error codes (help.aliyun.com/en/dns/error-code; alibabacloud.com/help/en/auto-scaling/developer-reference/client-errors; help.aliyun.com/en/polardb/client-error-codes) (400 or 404 depending on the product).
     InvalidAccessKeyIdNotFound,
-    /// `InvalidAccessKeyId` and the family `InvalidAccessKeyId.*` (HTTP status undocumented; auth, permanent): The AccessKey ID is invalid.
+    /// `InvalidAccessKeyId` and the family `InvalidAccessKeyId.*` (HTTP status undocumented; credentials_refused, permanent): The AccessKey ID is invalid.
     ///
     /// Source: Alibaba Cloud common error codes (help.aliyun.com/en/dns/error-code; alibabacloud.com/help/en/auto-scaling/developer-reference/client-errors; help.aliyun.com/en/polardb/client-error-codes).
     InvalidAccessKeyId,
-    /// `InvalidSecurityToken` and the family `InvalidSecurityToken.*` (HTTP status undocumented; auth, permanent): The security token is invalid, malformed, mismatched or expired.
+    /// `InvalidSecurityToken` and the family `InvalidSecurityToken.*` (HTTP status undocumented; credentials_refused, permanent): The security token is invalid, malformed, mismatched or expired.
     ///
     /// Source: Alibaba Cloud common error codes (help.aliyun.com/en/dns/error-code; alibabacloud.com/help/en/auto-scaling/developer-reference/client-errors; help.aliyun.com/en/polardb/client-error-codes).
     InvalidSecurityToken,
@@ -111,7 +114,7 @@ pub enum ErrorCode {
     ///
     /// Source: Alibaba Cloud common error codes (help.aliyun.com/en/dns/error-code; alibabacloud.com/help/en/auto-scaling/developer-reference/client-errors; help.aliyun.com/en/polardb/client-error-codes).
     IncompleteSignature,
-    /// `InvalidTimeStamp.Expired` (HTTP 400; auth, permanent): The request timestamp is too far from the server's time (check the clock).
+    /// `InvalidTimeStamp.Expired` (HTTP 400; clock_skew, permanent): The request timestamp is too far from the server's time (check the clock).
     ///
     /// Source: Alibaba Cloud common error codes (help.aliyun.com/en/dns/error-code; alibabacloud.com/help/en/auto-scaling/developer-reference/client-errors; help.aliyun.com/en/polardb/client-error-codes).
     InvalidTimeStampExpired,
@@ -252,12 +255,12 @@ impl ErrorCode {
             Self::NoSuchVersion => Some(CodeMeaning::WrongEndpoint),
             Self::InvalidAction => Some(CodeMeaning::WrongEndpoint),
             Self::UnsupportedOperation => Some(CodeMeaning::WrongEndpoint),
-            Self::InvalidAccessKeyIdNotFound => Some(CodeMeaning::Auth),
-            Self::InvalidAccessKeyId => Some(CodeMeaning::Auth),
-            Self::InvalidSecurityToken => Some(CodeMeaning::Auth),
+            Self::InvalidAccessKeyIdNotFound => Some(CodeMeaning::CredentialsRefused),
+            Self::InvalidAccessKeyId => Some(CodeMeaning::CredentialsRefused),
+            Self::InvalidSecurityToken => Some(CodeMeaning::CredentialsRefused),
             Self::SignatureDoesNotMatch => Some(CodeMeaning::Auth),
             Self::IncompleteSignature => Some(CodeMeaning::Auth),
-            Self::InvalidTimeStampExpired => Some(CodeMeaning::Auth),
+            Self::InvalidTimeStampExpired => Some(CodeMeaning::ClockSkew),
             Self::Forbidden => Some(CodeMeaning::Auth),
             Self::Unknown(_) => None,
         }

@@ -11,7 +11,7 @@ pub const RULES: &[CodeRule] = &[
     CodeRule::exact("APIG.3093", CodeMeaning::Refused),
     CodeRule::exact("APIG.3030", CodeMeaning::Refused),
     CodeRule::exact("APIG.2012", CodeMeaning::Refused),
-    CodeRule::exact("APIG.1002", CodeMeaning::Auth),
+    CodeRule::exact("APIG.1002", CodeMeaning::CredentialsRefused),
     CodeRule::exact("APIG.1005", CodeMeaning::Auth),
     CodeRule::exact("APIG.1115", CodeMeaning::Auth),
     CodeRule::exact("APIG.9999", CodeMeaning::ServerError),
@@ -20,8 +20,8 @@ pub const RULES: &[CodeRule] = &[
     CodeRule::exact("APIGW.0101", CodeMeaning::WrongEndpoint),
     CodeRule::exact("APIG.0308", CodeMeaning::Throttling),
     CodeRule::exact("APIGW.0308", CodeMeaning::Throttling),
-    CodeRule::exact("APIG.0301", CodeMeaning::Auth),
-    CodeRule::exact("APIGW.0301", CodeMeaning::Auth),
+    CodeRule::exact("APIG.0301", CodeMeaning::CredentialsRefused),
+    CodeRule::exact("APIGW.0301", CodeMeaning::CredentialsRefused),
     CodeRule::exact("APIG.0302", CodeMeaning::Auth),
     CodeRule::exact("APIGW.0302", CodeMeaning::Auth),
     CodeRule::exact("APIG.0303", CodeMeaning::Auth),
@@ -59,7 +59,7 @@ pub enum ErrorCode {
     ///
     /// Source: seed example response for status 400.
     Apig2012,
-    /// `APIG.1002` (HTTP 401; auth, permanent): Incorrect token or token resolution failed.
+    /// `APIG.1002` (HTTP 401; credentials_refused, permanent): Incorrect token or token resolution failed.
     ///
     /// Source: seed example response for status 401.
     Apig1002,
@@ -95,11 +95,11 @@ pub enum ErrorCode {
     ///
     /// Source: Huawei API Gateway error codes (support.huaweicloud.com devg-apisign api-sign-errorcode; usermanual-apig apig_03_0048; huaweicloudDocs/apig cn.zh-cn/用户指南/错误码.md).
     Apigw0308,
-    /// `APIG.0301` (HTTP 401; auth, permanent): IAM authentication failed (incorrect signature, token or clock skew).
+    /// `APIG.0301` (HTTP 401; credentials_refused, permanent): IAM authentication failed (incorrect signature, token or clock skew).
     ///
     /// Source: protocol.md §1.7; Huawei API Gateway error codes (support.huaweicloud.com devg-apisign api-sign-errorcode; usermanual-apig apig_03_0048; huaweicloudDocs/apig cn.zh-cn/用户指南/错误码.md).
     Apig0301,
-    /// `APIGW.0301` (HTTP 401; auth, permanent): IAM authentication failed (incorrect signature, token or clock skew).
+    /// `APIGW.0301` (HTTP 401; credentials_refused, permanent): IAM authentication failed (incorrect signature, token or clock skew).
     ///
     /// Source: Huawei API Gateway error codes (support.huaweicloud.com devg-apisign api-sign-errorcode; usermanual-apig apig_03_0048; huaweicloudDocs/apig cn.zh-cn/用户指南/错误码.md).
     Apigw0301,
@@ -279,7 +279,7 @@ impl ErrorCode {
             Self::Apig3093 => Some(CodeMeaning::Refused),
             Self::Apig3030 => Some(CodeMeaning::Refused),
             Self::Apig2012 => Some(CodeMeaning::Refused),
-            Self::Apig1002 => Some(CodeMeaning::Auth),
+            Self::Apig1002 => Some(CodeMeaning::CredentialsRefused),
             Self::Apig1005 => Some(CodeMeaning::Auth),
             Self::Apig1115 => Some(CodeMeaning::Auth),
             Self::Apig9999 => Some(CodeMeaning::ServerError),
@@ -288,8 +288,8 @@ impl ErrorCode {
             Self::Apigw0101 => Some(CodeMeaning::WrongEndpoint),
             Self::Apig0308 => Some(CodeMeaning::Throttling),
             Self::Apigw0308 => Some(CodeMeaning::Throttling),
-            Self::Apig0301 => Some(CodeMeaning::Auth),
-            Self::Apigw0301 => Some(CodeMeaning::Auth),
+            Self::Apig0301 => Some(CodeMeaning::CredentialsRefused),
+            Self::Apigw0301 => Some(CodeMeaning::CredentialsRefused),
             Self::Apig0302 => Some(CodeMeaning::Auth),
             Self::Apigw0302 => Some(CodeMeaning::Auth),
             Self::Apig0303 => Some(CodeMeaning::Auth),

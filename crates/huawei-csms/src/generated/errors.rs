@@ -17,8 +17,9 @@ pub const RULES: &[CodeRule] = &[
     CodeRule::exact("APIGW.0101", CodeMeaning::WrongEndpoint),
     CodeRule::exact("APIG.0308", CodeMeaning::Throttling),
     CodeRule::exact("APIGW.0308", CodeMeaning::Throttling),
-    CodeRule::exact("APIG.0301", CodeMeaning::Auth),
-    CodeRule::exact("APIGW.0301", CodeMeaning::Auth),
+    CodeRule::exact("APIG.0301", CodeMeaning::CredentialsRefused),
+    CodeRule::exact("APIGW.0301", CodeMeaning::CredentialsRefused),
+    CodeRule::exact("APIG.1002", CodeMeaning::CredentialsRefused),
     CodeRule::exact("APIG.0302", CodeMeaning::Auth),
     CodeRule::exact("APIGW.0302", CodeMeaning::Auth),
     CodeRule::exact("APIG.0303", CodeMeaning::Auth),
@@ -80,14 +81,18 @@ pub enum ErrorCode {
     ///
     /// Source: Huawei API Gateway error codes (support.huaweicloud.com devg-apisign api-sign-errorcode; usermanual-apig apig_03_0048; huaweicloudDocs/apig cn.zh-cn/用户指南/错误码.md).
     Apigw0308,
-    /// `APIG.0301` (HTTP 401; auth, permanent): IAM authentication failed (incorrect signature, token or clock skew).
+    /// `APIG.0301` (HTTP 401; credentials_refused, permanent): IAM authentication failed (incorrect signature, token or clock skew).
     ///
     /// Source: protocol.md §1.7; Huawei API Gateway error codes (support.huaweicloud.com devg-apisign api-sign-errorcode; usermanual-apig apig_03_0048; huaweicloudDocs/apig cn.zh-cn/用户指南/错误码.md).
     Apig0301,
-    /// `APIGW.0301` (HTTP 401; auth, permanent): IAM authentication failed (incorrect signature, token or clock skew).
+    /// `APIGW.0301` (HTTP 401; credentials_refused, permanent): IAM authentication failed (incorrect signature, token or clock skew).
     ///
     /// Source: Huawei API Gateway error codes (support.huaweicloud.com devg-apisign api-sign-errorcode; usermanual-apig apig_03_0048; huaweicloudDocs/apig cn.zh-cn/用户指南/错误码.md).
     Apigw0301,
+    /// `APIG.1002` (HTTP 401; credentials_refused, permanent): Incorrect token or token resolution failed.
+    ///
+    /// Source: Huawei API Gateway, which fronts every Huawei API: the code its 401 answers carry for a token it cannot resolve (seen in the APIG API page's example response, shared/seeds; the same gateway answers for this API).
+    Apig1002,
     /// `APIG.0302` (HTTP 403; auth, permanent): The IAM user is not authorized to access this API.
     ///
     /// Source: Huawei API Gateway error codes (support.huaweicloud.com devg-apisign api-sign-errorcode; usermanual-apig apig_03_0048; huaweicloudDocs/apig cn.zh-cn/用户指南/错误码.md).
@@ -144,6 +149,7 @@ impl ErrorCode {
         Self::Apigw0308,
         Self::Apig0301,
         Self::Apigw0301,
+        Self::Apig1002,
         Self::Apig0302,
         Self::Apigw0302,
         Self::Apig0303,
@@ -171,6 +177,7 @@ impl ErrorCode {
             "APIGW.0308" => Self::Apigw0308,
             "APIG.0301" => Self::Apig0301,
             "APIGW.0301" => Self::Apigw0301,
+            "APIG.1002" => Self::Apig1002,
             "APIG.0302" => Self::Apig0302,
             "APIGW.0302" => Self::Apigw0302,
             "APIG.0303" => Self::Apig0303,
@@ -200,6 +207,7 @@ impl ErrorCode {
             Self::Apigw0308 => "APIGW.0308",
             Self::Apig0301 => "APIG.0301",
             Self::Apigw0301 => "APIGW.0301",
+            Self::Apig1002 => "APIG.1002",
             Self::Apig0302 => "APIG.0302",
             Self::Apigw0302 => "APIGW.0302",
             Self::Apig0303 => "APIG.0303",
@@ -230,6 +238,7 @@ impl ErrorCode {
             Self::Apigw0308 => RetryClass::Throttling,
             Self::Apig0301 => RetryClass::Permanent,
             Self::Apigw0301 => RetryClass::Permanent,
+            Self::Apig1002 => RetryClass::Permanent,
             Self::Apig0302 => RetryClass::Permanent,
             Self::Apigw0302 => RetryClass::Permanent,
             Self::Apig0303 => RetryClass::Permanent,
@@ -258,8 +267,9 @@ impl ErrorCode {
             Self::Apigw0101 => Some(CodeMeaning::WrongEndpoint),
             Self::Apig0308 => Some(CodeMeaning::Throttling),
             Self::Apigw0308 => Some(CodeMeaning::Throttling),
-            Self::Apig0301 => Some(CodeMeaning::Auth),
-            Self::Apigw0301 => Some(CodeMeaning::Auth),
+            Self::Apig0301 => Some(CodeMeaning::CredentialsRefused),
+            Self::Apigw0301 => Some(CodeMeaning::CredentialsRefused),
+            Self::Apig1002 => Some(CodeMeaning::CredentialsRefused),
             Self::Apig0302 => Some(CodeMeaning::Auth),
             Self::Apigw0302 => Some(CodeMeaning::Auth),
             Self::Apig0303 => Some(CodeMeaning::Auth),
@@ -289,6 +299,7 @@ impl ErrorCode {
             Self::Apigw0308 => Some(429),
             Self::Apig0301 => Some(401),
             Self::Apigw0301 => Some(401),
+            Self::Apig1002 => Some(401),
             Self::Apig0302 => Some(403),
             Self::Apigw0302 => Some(403),
             Self::Apig0303 => Some(401),
@@ -326,6 +337,7 @@ impl ErrorCode {
             Self::Apigw0301 => {
                 "IAM authentication failed (incorrect signature, token or clock skew)."
             }
+            Self::Apig1002 => "Incorrect token or token resolution failed.",
             Self::Apig0302 => "The IAM user is not authorized to access this API.",
             Self::Apigw0302 => "The IAM user is not authorized to access this API.",
             Self::Apig0303 => {

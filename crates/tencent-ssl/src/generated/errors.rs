@@ -24,7 +24,16 @@ pub const RULES: &[CodeRule] = &[
     CodeRule::family("RequestLimitExceeded", CodeMeaning::Throttling),
     CodeRule::exact("LimitExceeded.RateLimitExceeded", CodeMeaning::Throttling),
     CodeRule::family("AuthFailure", CodeMeaning::Auth),
-    CodeRule::exact("AuthFailure.SignatureExpire", CodeMeaning::Auth),
+    CodeRule::exact("AuthFailure.SignatureExpire", CodeMeaning::ClockSkew),
+    CodeRule::exact("AuthFailure.TokenFailure", CodeMeaning::CredentialsRefused),
+    CodeRule::exact(
+        "AuthFailure.SecretIdNotFound",
+        CodeMeaning::CredentialsRefused,
+    ),
+    CodeRule::exact(
+        "AuthFailure.InvalidSecretId",
+        CodeMeaning::CredentialsRefused,
+    ),
     CodeRule::family("UnauthorizedOperation", CodeMeaning::Auth),
     CodeRule::exact("IpInBlacklist", CodeMeaning::Auth),
     CodeRule::exact("IpNotInWhitelist", CodeMeaning::Auth),
@@ -116,10 +125,22 @@ pub enum ErrorCode {
     ///
     /// Source: Tencent Cloud API 3.0 common error codes (cloud.tencent.com/document/product/1778/111040; tencentcloud.com/document/product/213/33281).
     AuthFailure,
-    /// `AuthFailure.SignatureExpire` (HTTP 200; auth, permanent): The signature has expired: the request timestamp is too far from the server's time (check the clock).
+    /// `AuthFailure.SignatureExpire` (HTTP 200; clock_skew, permanent): The signature has expired: the request timestamp is too far from the server's time (check the clock).
     ///
     /// Source: protocol.md §2.3; Tencent Cloud API 3.0 common error codes (cloud.tencent.com/document/product/1778/111040; tencentcloud.com/document/product/213/33281).
     AuthFailureSignatureExpire,
+    /// `AuthFailure.TokenFailure` (HTTP 200; credentials_refused, permanent): Token error: the security token is invalid or expired.
+    ///
+    /// Source: Tencent Cloud API 3.0 common error codes (cloud.tencent.com/document/product/1778/111040; tencentcloud.com/document/product/213/33281).
+    AuthFailureTokenFailure,
+    /// `AuthFailure.SecretIdNotFound` (HTTP 200; credentials_refused, permanent): The key does not exist (deleted, disabled, or a temporary key that expired).
+    ///
+    /// Source: Tencent Cloud API 3.0 common error codes (cloud.tencent.com/document/product/1778/111040; tencentcloud.com/document/product/213/33281).
+    AuthFailureSecretIdNotFound,
+    /// `AuthFailure.InvalidSecretId` (HTTP 200; credentials_refused, permanent): Invalid key (not a TencentCloud API key).
+    ///
+    /// Source: Tencent Cloud API 3.0 common error codes (cloud.tencent.com/document/product/1778/111040; tencentcloud.com/document/product/213/33281).
+    AuthFailureInvalidSecretId,
     /// `UnauthorizedOperation` and the family `UnauthorizedOperation.*` (HTTP 200; auth, permanent): The operation is not authorized.
     ///
     /// Source: Tencent Cloud API 3.0 common error codes (cloud.tencent.com/document/product/1778/111040; tencentcloud.com/document/product/213/33281).
@@ -190,6 +211,9 @@ impl ErrorCode {
         Self::LimitExceededRateLimitExceeded,
         Self::AuthFailure,
         Self::AuthFailureSignatureExpire,
+        Self::AuthFailureTokenFailure,
+        Self::AuthFailureSecretIdNotFound,
+        Self::AuthFailureInvalidSecretId,
         Self::UnauthorizedOperation,
         Self::IpInBlacklist,
         Self::IpNotInWhitelist,
@@ -225,6 +249,9 @@ impl ErrorCode {
             "LimitExceeded.RateLimitExceeded" => Self::LimitExceededRateLimitExceeded,
             "AuthFailure" => Self::AuthFailure,
             "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
+            "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
+            "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
+            "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
             "UnauthorizedOperation" => Self::UnauthorizedOperation,
             "IpInBlacklist" => Self::IpInBlacklist,
             "IpNotInWhitelist" => Self::IpNotInWhitelist,
@@ -262,6 +289,9 @@ impl ErrorCode {
             Self::LimitExceededRateLimitExceeded => "LimitExceeded.RateLimitExceeded",
             Self::AuthFailure => "AuthFailure",
             Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
+            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
+            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
+            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
             Self::UnauthorizedOperation => "UnauthorizedOperation",
             Self::IpInBlacklist => "IpInBlacklist",
             Self::IpNotInWhitelist => "IpNotInWhitelist",
@@ -300,6 +330,9 @@ impl ErrorCode {
             Self::LimitExceededRateLimitExceeded => RetryClass::Throttling,
             Self::AuthFailure => RetryClass::Permanent,
             Self::AuthFailureSignatureExpire => RetryClass::Permanent,
+            Self::AuthFailureTokenFailure => RetryClass::Permanent,
+            Self::AuthFailureSecretIdNotFound => RetryClass::Permanent,
+            Self::AuthFailureInvalidSecretId => RetryClass::Permanent,
             Self::UnauthorizedOperation => RetryClass::Permanent,
             Self::IpInBlacklist => RetryClass::Permanent,
             Self::IpNotInWhitelist => RetryClass::Permanent,
@@ -337,7 +370,10 @@ impl ErrorCode {
             Self::RequestLimitExceeded => Some(CodeMeaning::Throttling),
             Self::LimitExceededRateLimitExceeded => Some(CodeMeaning::Throttling),
             Self::AuthFailure => Some(CodeMeaning::Auth),
-            Self::AuthFailureSignatureExpire => Some(CodeMeaning::Auth),
+            Self::AuthFailureSignatureExpire => Some(CodeMeaning::ClockSkew),
+            Self::AuthFailureTokenFailure => Some(CodeMeaning::CredentialsRefused),
+            Self::AuthFailureSecretIdNotFound => Some(CodeMeaning::CredentialsRefused),
+            Self::AuthFailureInvalidSecretId => Some(CodeMeaning::CredentialsRefused),
             Self::UnauthorizedOperation => Some(CodeMeaning::Auth),
             Self::IpInBlacklist => Some(CodeMeaning::Auth),
             Self::IpNotInWhitelist => Some(CodeMeaning::Auth),
@@ -375,6 +411,9 @@ impl ErrorCode {
             Self::LimitExceededRateLimitExceeded => Some(200),
             Self::AuthFailure => Some(200),
             Self::AuthFailureSignatureExpire => Some(200),
+            Self::AuthFailureTokenFailure => Some(200),
+            Self::AuthFailureSecretIdNotFound => Some(200),
+            Self::AuthFailureInvalidSecretId => Some(200),
             Self::UnauthorizedOperation => Some(200),
             Self::IpInBlacklist => Some(200),
             Self::IpNotInWhitelist => Some(200),
@@ -416,6 +455,13 @@ impl ErrorCode {
             Self::AuthFailureSignatureExpire => {
                 "The signature has expired: the request timestamp is too far from the server's time (check the clock)."
             }
+            Self::AuthFailureTokenFailure => {
+                "Token error: the security token is invalid or expired."
+            }
+            Self::AuthFailureSecretIdNotFound => {
+                "The key does not exist (deleted, disabled, or a temporary key that expired)."
+            }
+            Self::AuthFailureInvalidSecretId => "Invalid key (not a TencentCloud API key).",
             Self::UnauthorizedOperation => "The operation is not authorized.",
             Self::IpInBlacklist => "The caller's IP is in a blacklist.",
             Self::IpNotInWhitelist => "The caller's IP is not in the whitelist.",
