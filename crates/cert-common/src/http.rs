@@ -117,7 +117,9 @@ pub(crate) fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
-/// Header names that are safe to print. Every other header is shown as `** redacted **`.
+/// Header names that are safe to print, whatever the vendor (each vendor adds its own, in
+/// its folder: `x-acs-action`, `x-tc-region`, `x-sdk-date`, ...; see [`is_loggable_header`]).
+/// Every other header is shown as `** redacted **`.
 pub const LOGGABLE_HEADERS: &[&str] = &[
     "content-type",
     "content-length",
@@ -126,33 +128,15 @@ pub const LOGGABLE_HEADERS: &[&str] = &[
     "accept",
     "date",
     "retry-after",
-    "x-request-id",
-    "x-client-request-id",
-    "x-sdk-date",
-    "x-project-id",
-    "x-tc-action",
-    "x-tc-version",
-    "x-tc-region",
-    "x-tc-timestamp",
-    "x-tc-language",
-    "x-tc-traceid",
-    "x-tc-requestclient",
-    "x-acs-action",
-    "x-acs-version",
-    "x-acs-date",
-    "x-acs-signature-nonce",
-    "x-acs-request-id",
-    "x-acs-retry-after",
-    "x-acs-content-sha256",
-    "x-acs-credentials-provider",
-    "x-acs-accesskey-id",
 ];
 
-/// True when a header's value may be logged.
+/// True when a header's value may be logged: one of [`LOGGABLE_HEADERS`], or a header a
+/// vendor of this build lists as loggable.
 pub fn is_loggable_header(name: &str) -> bool {
     LOGGABLE_HEADERS
         .iter()
         .any(|h| h.eq_ignore_ascii_case(name))
+        || crate::vendors::is_loggable(name)
 }
 
 struct RedactedHeaders<'a>(&'a [(HeaderName, String)]);

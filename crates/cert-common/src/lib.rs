@@ -63,6 +63,7 @@ pub mod tls;
 pub mod transport;
 #[doc(hidden)]
 pub mod validate;
+mod vendors;
 
 pub use credentials::{AccessKey, Credentials, Secret};
 pub use deleter::{Deleter, PlannedRequest, Scope};

@@ -170,67 +170,48 @@ fn classify_reqwest(e: &reqwest::Error) -> Error {
     Error::new(kind, msg).with_may_have_applied(reached)
 }
 
-/// `[(name, HeaderName)]` from name literals, each name written once.
-macro_rules! static_header_names {
-    ($($name:literal,)*) => {
-        [$(($name, HeaderName::from_static($name)),)*]
-    };
-}
-
-/// The header names the SDK sends, as `HeaderName`s that point at static bytes: cloning one
-/// is free. (A name parsed per request would allocate, and one parsed once and shared would
-/// cost an atomic count on a cache line every thread touches.) An invalid or upper-case entry
-/// here fails to compile. Sorted by length, then bytes, for [`header_name`]'s binary search
-/// (a test keeps it so). Names not listed still work, parsed per request; a test checks that
-/// every header the signers and providers send is listed.
-static SENT_HEADER_NAMES: [(&str, HeaderName); 34] = static_header_names![
+/// The vendor-neutral header names the SDK sends, as `HeaderName`s that point at static
+/// bytes: cloning one is free. (A name parsed per request would allocate, and one parsed once
+/// and shared would cost an atomic count on a cache line every thread touches.) Each vendor's
+/// own names are in its folder (`providers/<vendor>/headers.rs`), gathered by
+/// [`crate::vendors`]. Each table is sorted by length, then bytes, for [`header_name`]'s
+/// binary search (a test keeps them so). Names not listed still work, parsed per request; a
+/// test checks that every header the signers and providers send is listed.
+static SENT_HEADER_NAMES: [(&str, HeaderName); 8] = crate::vendors::static_header_names![
     "date",
     "host",
     "accept",
     "user-agent",
-    "x-acs-date",
-    "x-sdk-date",
-    "x-tc-token",
     "retry-after",
-    "x-tc-action",
-    "x-tc-region",
     "content-type",
-    "x-acs-action",
-    "x-auth-token",
-    "x-project-id",
-    "x-request-id",
-    "x-tc-traceid",
-    "x-tc-version",
     "authorization",
-    "x-acs-version",
-    "x-tc-language",
     "content-length",
-    "x-tc-timestamp",
-    "x-acs-request-id",
-    "x-security-token",
-    "x-acs-retry-after",
-    "x-acs-accesskey-id",
-    "x-tc-requestclient",
-    "x-client-request-id",
-    "x-tc-content-sha256",
-    "x-acs-content-sha256",
-    "x-acs-security-token",
-    "x-sdk-content-sha256",
-    "x-acs-signature-nonce",
-    "x-acs-credentials-provider",
 ];
 
-/// `name` as a `HeaderName`: a clone of a [`SENT_HEADER_NAMES`] entry when it is one (found
-/// by binary search, comparing lengths first and bytes case-insensitively).
+/// `name` in a sorted table of static names (comparing lengths first, then bytes
+/// case-insensitively).
+fn find_static(table: &[(&str, HeaderName)], name: &str) -> Option<HeaderName> {
+    table
+        .binary_search_by(|(known, _)| {
+            known
+                .len()
+                .cmp(&name.len())
+                .then_with(|| cmp_lower(known, name))
+        })
+        .ok()
+        .map(|i| table[i].1.clone())
+}
+
+/// `name` as a `HeaderName`: a clone of a static entry when it is one ([`SENT_HEADER_NAMES`],
+/// then each vendor's table), else parsed.
 fn header_name(name: &str) -> Result<HeaderName, Error> {
-    let found = SENT_HEADER_NAMES.binary_search_by(|(known, _)| {
-        known
-            .len()
-            .cmp(&name.len())
-            .then_with(|| cmp_lower(known, name))
-    });
-    if let Ok(i) = found {
-        return Ok(SENT_HEADER_NAMES[i].1.clone());
+    if let Some(h) = find_static(&SENT_HEADER_NAMES, name) {
+        return Ok(h);
+    }
+    for vendor in crate::vendors::ENABLED {
+        if let Some(h) = find_static(vendor.sent, name) {
+            return Ok(h);
+        }
     }
     HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))
@@ -422,23 +403,43 @@ mod tests {
     use super::*;
     use crate::http::LOGGABLE_HEADERS;
 
+    /// The vendor-neutral table, then each vendor's.
+    fn tables() -> Vec<&'static [(&'static str, HeaderName)]> {
+        let mut t: Vec<&'static [(&'static str, HeaderName)]> = vec![&SENT_HEADER_NAMES];
+        t.extend(crate::vendors::ENABLED.iter().map(|v| v.sent));
+        t
+    }
+
     fn listed(name: &str) -> bool {
-        SENT_HEADER_NAMES
+        tables()
             .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            .any(|t| t.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
     }
 
     #[test]
     fn static_names_are_sorted_and_found_in_any_case() {
-        for pair in SENT_HEADER_NAMES.windows(2) {
-            let (a, b) = (pair[0].0, pair[1].0);
-            assert!((a.len(), a) < (b.len(), b), "{a} before {b}");
+        assert_eq!(
+            tables().len(),
+            4,
+            "the three vendors are on in this crate's tests"
+        );
+        let mut all = Vec::new();
+        for table in tables() {
+            for pair in table.windows(2) {
+                let (a, b) = (pair[0].0, pair[1].0);
+                assert!((a.len(), a) < (b.len(), b), "{a} before {b}");
+            }
+            for (name, header) in table {
+                assert_eq!(*name, header.as_str());
+                let upper = name.to_ascii_uppercase();
+                assert_eq!(header_name(&upper).expect("listed").as_str(), *name);
+                all.push(*name);
+            }
         }
-        for (name, header) in &SENT_HEADER_NAMES {
-            assert_eq!(*name, header.as_str());
-            let upper = name.to_ascii_uppercase();
-            assert_eq!(header_name(&upper).expect("listed").as_str(), *name);
-        }
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "a name is in two tables");
         assert_eq!(header_name("X-Other").expect("parsed").as_str(), "x-other");
     }
 
@@ -461,8 +462,11 @@ mod tests {
             }
         }
         let missing: Vec<&str> = names.into_iter().filter(|n| !listed(n)).collect();
-        assert!(missing.is_empty(), "not in SENT_HEADER_NAMES: {missing:?}");
-        for n in LOGGABLE_HEADERS {
+        assert!(missing.is_empty(), "not in a static table: {missing:?}");
+        for n in LOGGABLE_HEADERS
+            .iter()
+            .chain(crate::vendors::ENABLED.iter().flat_map(|v| v.loggable))
+        {
             assert!(listed(n), "{n}");
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod credentials;
 pub mod ecs_ram_role;
+pub(crate) mod headers;
 pub mod sts;
 
 use std::time::SystemTime;

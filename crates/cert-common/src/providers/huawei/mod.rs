@@ -12,6 +12,7 @@
 
 pub mod credentials;
 pub mod federation;
+pub(crate) mod headers;
 pub mod metadata;
 mod temporary_key;
 

@@ -6,6 +6,7 @@
 
 pub mod credentials;
 pub mod cvm_role;
+pub(crate) mod headers;
 pub mod sts;
 
 use std::fmt;
