@@ -12,7 +12,7 @@ use cert_common::retry::RetryClass;
 use cert_common::runtime::{AttemptContext, Operation};
 use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
 
-use crate::client::Client;
+use crate::generated::client::Client;
 use crate::generated::errors::RULES;
 use crate::generated::models::DeleteCertificateV2Request;
 use crate::generated::operation::delete_certificate_v2 as op;

@@ -52,8 +52,8 @@ mod delete;
 pub mod generated;
 
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
-pub use client::Client;
 pub use delete::{
     DEFAULT_CONCURRENCY, DeleteCertificateFluentBuilder, DeleteCertificateOutput,
     DeleteCertificatesFluentBuilder,
 };
+pub use generated::client::Client;

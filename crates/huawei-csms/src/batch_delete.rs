@@ -8,7 +8,7 @@ use cert_common::providers::huawei::{
 use cert_common::runtime::{AttemptContext, Operation};
 use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
 
-use crate::client::Client;
+use crate::generated::client::Client;
 use crate::generated::errors::RULES;
 use crate::generated::models::{
     BatchDeleteSecretsRequest, BatchDeleteSecretsResponse, InstanceType,

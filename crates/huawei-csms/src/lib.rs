@@ -48,5 +48,5 @@ pub mod generated;
 
 pub use batch_delete::{BatchDeleteSecretsFluentBuilder, BatchDeleteSecretsOutput, FailedSecret};
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
-pub use client::Client;
+pub use generated::client::Client;
 pub use generated::models::InstanceType;

@@ -11,7 +11,7 @@ use cert_common::runtime::{AttemptContext, Operation};
 use cert_common::stopped;
 use cert_common::{DeleteReport, Error, Outcome, PlannedRequest, Provider};
 
-use crate::client::Client;
+use crate::generated::client::Client;
 use crate::generated::errors::RULES;
 use crate::generated::models::{BatchDeleteCertificatesRequest, BatchDeleteCertificatesResponse};
 use crate::generated::operation::batch_delete_certificates as op;

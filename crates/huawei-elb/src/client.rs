@@ -1,59 +1,20 @@
-//! The ELB client.
-
-use std::sync::Arc;
+//! The ELB client's operation and its `Deleter` view (the client itself is generated, from the
+//! spec: `generated/client.rs`).
 
 use async_trait::async_trait;
-use cert_common::providers::huawei::{Config, Resolved, ServiceInfo};
-use cert_common::{DeleteReport, Deleter, Endpoint, Error, PlannedRequest};
+use cert_common::{DeleteReport, Deleter, Error, PlannedRequest};
 
 use crate::batch_delete::BatchDeleteCertificatesFluentBuilder;
-use crate::generated::operation::batch_delete_certificates as op;
-
-const SERVICE: ServiceInfo = ServiceInfo {
-    env_service: "ELB",
-    endpoint_for_region: op::endpoint_for_region,
-    documented_rate: match op::RATE_LIMIT_PER_SECOND {
-        Some(r) => Some(r as f64),
-        None => None,
-    },
-    crate_name: env!("CARGO_PKG_NAME"),
-    crate_version: env!("CARGO_PKG_VERSION"),
-};
+use crate::generated::client::Client;
 
 /// Batches a streamed run keeps in flight when
 /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
-/// A Huawei Cloud ELB v3 client. Cheap to clone: clones share the HTTP connection pool, the
-/// rate limiter and the retry budget.
-#[derive(Debug, Clone)]
-pub struct Client {
-    pub(crate) inner: Arc<Resolved>,
-}
-
 impl Client {
-    /// Builds a client. Fails with [`ErrorKind::Config`](cert_common::ErrorKind::Config) when
-    /// neither a region nor an endpoint is set, the endpoint is malformed, or no project id is
-    /// configured (`HUAWEICLOUD_SDK_PROJECT_ID`). Credentials are looked up per request.
-    pub fn new(config: Config) -> Result<Self, Error> {
-        Ok(Client {
-            inner: Arc::new(config.resolve(&SERVICE)?),
-        })
-    }
-
     /// Starts a `BatchDeleteCertificates` call.
     pub fn batch_delete_certificates(&self) -> BatchDeleteCertificatesFluentBuilder {
         BatchDeleteCertificatesFluentBuilder::new(self.clone())
-    }
-
-    /// The endpoint requests go to.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.inner.endpoint
-    }
-
-    /// The project id of every request.
-    pub fn project_id(&self) -> &str {
-        &self.inner.project_id
     }
 }
 
@@ -94,6 +55,6 @@ impl Deleter for Client {
     }
 
     async fn scope(&self) -> Result<cert_common::Scope, Error> {
-        self.inner.runtime.scope(self.name(), self.endpoint()).await
+        Client::scope(self).await
     }
 }

@@ -59,4 +59,5 @@ pub mod generated;
 
 pub use batch_delete::{BatchDeleteCertificatesFluentBuilder, BatchDeleteCertificatesOutput};
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
-pub use client::{Client, DEFAULT_CONCURRENCY};
+pub use client::DEFAULT_CONCURRENCY;
+pub use generated::client::Client;

@@ -39,7 +39,90 @@ pub fn render_crate(specs: &[SpecFile]) -> Result<BTreeMap<String, String>, Stri
     files.insert("models.rs".to_owned(), render_models(&header, specs)?);
     files.insert("errors.rs".to_owned(), render_errors(&header, specs)?);
     files.insert("operation.rs".to_owned(), render_operation(&header, specs));
+    if first.spec.provider == cert_common::Provider::Huawei {
+        files.insert("client.rs".to_owned(), render_huawei_client(&header, specs));
+    }
     Ok(files)
+}
+
+/// The client of a Huawei API crate: its `ServiceInfo` (endpoint override variable, region
+/// endpoints, documented rate, crate name) and the `Client` over the shared Huawei core, with
+/// its constructor and accessors. The crate adds its operations' entry points and its
+/// `Deleter` impl by hand.
+fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
+    let spec = &specs[0].spec;
+    let service = spec.service.to_ascii_uppercase();
+    let op = snake_case(&spec.operation);
+    let mut out = Out::default();
+    out.line(header.trim_end());
+    out.doc(
+        "//!",
+        &format!(
+            "The Huawei Cloud {service} client over the shared Huawei core \
+             (`cert_common::providers::huawei`): configuration resolved once, the runtime, \
+             the endpoint and the project id."
+        ),
+    );
+    out.line("");
+    out.line("use std::sync::Arc;");
+    out.line("");
+    out.line("use cert_common::providers::huawei::{Config, Resolved, ServiceInfo};");
+    out.line("use cert_common::{Endpoint, Error};");
+    out.line("");
+    out.line(format!("use super::operation::{op} as op;"));
+    out.line("");
+    out.line(format!(
+        "/// What the shared Huawei configuration needs of {service}: the endpoint override \
+         variable's service name (`HUAWEICLOUD_SDK_REGION_{service}_<REGION>`), the region \
+         endpoints and the documented rate."
+    ));
+    out.line("pub(crate) const SERVICE: ServiceInfo = ServiceInfo {");
+    out.line(format!("    env_service: {},", lit(&service)));
+    out.line("    endpoint_for_region: op::endpoint_for_region,");
+    out.line("    documented_rate: match op::RATE_LIMIT_PER_SECOND {");
+    out.line("        Some(r) => Some(r as f64),");
+    out.line("        None => None,");
+    out.line("    },");
+    out.line("    crate_name: env!(\"CARGO_PKG_NAME\"),");
+    out.line("    crate_version: env!(\"CARGO_PKG_VERSION\"),");
+    out.line("};");
+    out.line("");
+    out.line(format!(
+        "/// A Huawei Cloud {service} client. Cheap to clone: clones share the HTTP connection \
+         pool, the rate limiter and the retry budget."
+    ));
+    out.line("#[derive(Debug, Clone)]");
+    out.line("pub struct Client {");
+    out.line("    pub(crate) inner: Arc<Resolved>,");
+    out.line("}");
+    out.line("");
+    out.line("impl Client {");
+    out.line("    /// Builds a client. Fails with [`ErrorKind::Config`](cert_common::ErrorKind::Config) when neither a region nor an endpoint is set, the endpoint is malformed, or no project id is configured (`HUAWEICLOUD_SDK_PROJECT_ID`). Credentials are looked up per request.");
+    out.line("    pub fn new(config: Config) -> Result<Self, Error> {");
+    out.line("        Ok(Client {");
+    out.line("            inner: Arc::new(config.resolve(&SERVICE)?),");
+    out.line("        })");
+    out.line("    }");
+    out.line("");
+    out.line("    /// The endpoint requests go to.");
+    out.line("    pub fn endpoint(&self) -> &Endpoint {");
+    out.line("        &self.inner.endpoint");
+    out.line("    }");
+    out.line("");
+    out.line("    /// The project id of every request.");
+    out.line("    pub fn project_id(&self) -> &str {");
+    out.line("        &self.inner.project_id");
+    out.line("    }");
+    out.line("");
+    out.line("    /// What a request would go out with: region, endpoint, credential source and key id (masked); resolves the credentials and sends nothing (`certctl config show`).");
+    out.line("    pub async fn scope(&self) -> Result<cert_common::Scope, Error> {");
+    out.line("        self.inner");
+    out.line("            .runtime");
+    out.line("            .scope(env!(\"CARGO_PKG_NAME\"), self.endpoint())");
+    out.line("            .await");
+    out.line("    }");
+    out.line("}");
+    out.0
 }
 
 /// The first line of every generated file.
@@ -113,6 +196,9 @@ fn render_mod(header: &str, specs: &[SpecFile]) -> String {
         ),
     );
     out.line("");
+    if spec.provider == cert_common::Provider::Huawei {
+        out.line("pub mod client;");
+    }
     out.line("pub mod errors;");
     out.line("pub mod models;");
     out.line("pub mod operation;");
@@ -949,8 +1035,17 @@ mod tests {
         let files = render_small();
         assert_eq!(
             files.keys().collect::<Vec<_>>(),
-            ["errors.rs", "mod.rs", "models.rs", "operation.rs"]
+            // A Huawei spec: its client is generated too.
+            [
+                "client.rs",
+                "errors.rs",
+                "mod.rs",
+                "models.rs",
+                "operation.rs"
+            ]
         );
+        assert!(files["mod.rs"].contains("pub mod client;"));
+        assert!(files["client.rs"].contains("config.resolve(&SERVICE)"));
         for text in files.values() {
             let first = text.lines().next().unwrap_or_default();
             assert!(first.contains("@generated"), "{first}");
