@@ -343,7 +343,44 @@ pub fn user_agent(crate_name: &str, crate_version: &str, app_name: Option<&str>)
     ua
 }
 
+/// What a provider crate's client tells [`Runtime::for_api`] about itself.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiInfo {
+    /// The vendor (its errors are tagged with it).
+    pub provider: Provider,
+    /// The API's documented limit (requests per second), if it has one.
+    pub documented_rate: Option<f64>,
+    /// The crate's name, for the User-Agent (`env!("CARGO_PKG_NAME")`).
+    pub crate_name: &'static str,
+    /// The crate's version, for the User-Agent (`env!("CARGO_PKG_VERSION")`).
+    pub crate_version: &'static str,
+}
+
 impl Runtime {
+    /// The runtime of one client of `api` sending to `endpoint`: [`Runtime::new`], keyed by
+    /// `region` (else the endpoint's host) for a shared limiter, once the endpoint's scheme is
+    /// allowed ([`Runtime::check_endpoint`]). Every provider crate's client is built this way.
+    pub fn for_api(
+        options: ClientOptions,
+        credentials: Arc<dyn ProvideCredentials>,
+        api: &ApiInfo,
+        endpoint: &crate::Endpoint,
+        region: Option<&str>,
+    ) -> Result<Self, Error> {
+        let tag = |e: Error| e.with_provider(api.provider);
+        let runtime = Runtime::new(
+            options,
+            credentials,
+            api.documented_rate,
+            api.crate_name,
+            api.crate_version,
+        )
+        .map_err(tag)?
+        .in_region(Some(region.unwrap_or(endpoint.host())));
+        runtime.check_endpoint(endpoint).map_err(tag)?;
+        Ok(runtime)
+    }
+
     /// Builds a runtime from options. `documented_rate` is the API's documented limit
     /// (requests per second), used when options say [`RateLimit::Documented`].
     pub fn new(

@@ -8,7 +8,7 @@ use super::{TokenEnvProvider, credentials, metadata};
 use crate::credentials::{Credentials, Env, ProvideCredentials};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Provider};
-use crate::runtime::{ClientOptions, Runtime};
+use crate::runtime::{ApiInfo, ClientOptions, Runtime};
 
 /// The environment variable holding the project id (the vendor SDK's name).
 pub const PROJECT_ID_VAR: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
@@ -191,7 +191,13 @@ impl Config {
                     })?,
             },
         };
-        let runtime = Runtime::new(
+        let api = ApiInfo {
+            provider: Provider::Huawei,
+            documented_rate: service.documented_rate,
+            crate_name: service.crate_name,
+            crate_version: service.crate_version,
+        };
+        let runtime = Runtime::for_api(
             self.options.clone(),
             credentials_provider(
                 self.credentials.clone(),
@@ -199,14 +205,10 @@ impl Config {
                 self.options.credential_env(env),
                 lookup,
             ),
-            service.documented_rate,
-            service.crate_name,
-            service.crate_version,
-        )?
-        .in_region(Some(self.region.as_deref().unwrap_or(endpoint.host())));
-        runtime
-            .check_endpoint(&endpoint)
-            .map_err(|e| e.with_provider(Provider::Huawei))?;
+            &api,
+            &endpoint,
+            self.region.as_deref(),
+        )?;
         Ok(Resolved {
             runtime,
             endpoint,
