@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::aliyun::{RpcCall, build_request, parse_response};
-use cert_common::runtime::{ApiInfo, Operation, Runtime};
+use cert_common::runtime::{Operation, Runtime};
 use cert_common::{DeleteReport, Endpoint, Error, Provider};
 
 use crate::config::Config;
@@ -43,16 +43,10 @@ impl Client {
     /// is plain `http` to a host other than loopback without
     /// [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http).
     pub fn new(config: Config) -> Result<Self, Error> {
-        let api = ApiInfo {
-            provider: Provider::Aliyun,
-            documented_rate: op::RATE_LIMIT_PER_SECOND.map(f64::from),
-            crate_name: env!("CARGO_PKG_NAME"),
-            crate_version: env!("CARGO_PKG_VERSION"),
-        };
         let runtime = Runtime::for_api(
             config.options,
             config.credentials,
-            &api,
+            &op::API,
             &config.endpoint,
             None,
         )

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use cert_common::json::to_python_json;
 use cert_common::outcome::{IdSet, ReportBuilder};
 use cert_common::providers::tencent::{Api3Call, Language, build_post, parse_response};
-use cert_common::runtime::{ApiInfo, Executed, Operation, Runtime};
+use cert_common::runtime::{Executed, Operation, Runtime};
 use cert_common::{DeleteReport, Endpoint, Error, Outcome, Provider};
 
 use cert_common::concurrency::run_bounded_until;
@@ -52,16 +52,10 @@ impl Client {
     /// is plain `http` to a host other than loopback without
     /// [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http).
     pub fn new(config: Config) -> Result<Self, Error> {
-        let api = ApiInfo {
-            provider: Provider::Tencent,
-            documented_rate: op::RATE_LIMIT_PER_SECOND.map(f64::from),
-            crate_name: env!("CARGO_PKG_NAME"),
-            crate_version: env!("CARGO_PKG_VERSION"),
-        };
         let runtime = Runtime::for_api(
             config.options,
             config.credentials,
-            &api,
+            &op::API,
             &config.endpoint,
             config.region.as_deref(),
         )?;

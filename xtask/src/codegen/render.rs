@@ -79,12 +79,7 @@ fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
     out.line("pub(crate) const SERVICE: ServiceInfo = ServiceInfo {");
     out.line(format!("    env_service: {},", lit(&service)));
     out.line("    endpoint_for_region: op::endpoint_for_region,");
-    out.line("    documented_rate: match op::RATE_LIMIT_PER_SECOND {");
-    out.line("        Some(r) => Some(r as f64),");
-    out.line("        None => None,");
-    out.line("    },");
-    out.line("    crate_name: env!(\"CARGO_PKG_NAME\"),");
-    out.line("    crate_version: env!(\"CARGO_PKG_VERSION\"),");
+    out.line("    api: op::API,");
     out.line("};");
     out.line("");
     out.line(format!(
@@ -762,6 +757,23 @@ fn render_operation_module(out: &mut Out, file: &SpecFile) {
         out.doc("///", doc);
         out.line(format!("pub const {name}: {ty} = {value};"));
     }
+    out.line("");
+    out.line(
+        "/// What the client's runtime is told about this API (`Runtime::for_api`): the vendor, \
+         the documented rate and the crate's name and version.",
+    );
+    out.line("pub const API: cert_common::runtime::ApiInfo = cert_common::runtime::ApiInfo {");
+    out.line(format!(
+        "    provider: cert_common::Provider::{:?},",
+        spec.provider
+    ));
+    out.line("    documented_rate: match RATE_LIMIT_PER_SECOND {");
+    out.line("        Some(r) => Some(r as f64),");
+    out.line("        None => None,");
+    out.line("    },");
+    out.line("    crate_name: env!(\"CARGO_PKG_NAME\"),");
+    out.line("    crate_version: env!(\"CARGO_PKG_VERSION\"),");
+    out.line("};");
     if let Some(rpc) = &spec.http.rpc {
         out.line("");
         out.line("/// The RPC action name.");

@@ -42,6 +42,17 @@ pub mod delete_certificate_v2 {
     /// The documented maximum number of ids per call, if any.
     pub const BATCH_MAX: Option<usize> = None;
 
+    /// What the client's runtime is told about this API (`Runtime::for_api`): the vendor, the documented rate and the crate's name and version.
+    pub const API: cert_common::runtime::ApiInfo = cert_common::runtime::ApiInfo {
+        provider: cert_common::Provider::Huawei,
+        documented_rate: match RATE_LIMIT_PER_SECOND {
+            Some(r) => Some(r as f64),
+            None => None,
+        },
+        crate_name: env!("CARGO_PKG_NAME"),
+        crate_version: env!("CARGO_PKG_VERSION"),
+    };
+
     /// The endpoint of a region no override names; `{region}` stands for the region id.
     ///
     /// From the SDK's static region table (protocol.md §1.6): `eu-west-101` is served under `myhuaweicloud.eu` for APIG (ELB keeps `.com`). Region lists differ per service; an endpoint override covers anything else.

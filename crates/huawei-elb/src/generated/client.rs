@@ -12,12 +12,7 @@ use super::operation::batch_delete_certificates as op;
 pub(crate) const SERVICE: ServiceInfo = ServiceInfo {
     env_service: "ELB",
     endpoint_for_region: op::endpoint_for_region,
-    documented_rate: match op::RATE_LIMIT_PER_SECOND {
-        Some(r) => Some(r as f64),
-        None => None,
-    },
-    crate_name: env!("CARGO_PKG_NAME"),
-    crate_version: env!("CARGO_PKG_VERSION"),
+    api: op::API,
 };
 
 /// A Huawei Cloud ELB client. Cheap to clone: clones share the HTTP connection pool, the rate limiter and the retry budget.

@@ -23,12 +23,8 @@ pub struct ServiceInfo {
     pub env_service: &'static str,
     /// The endpoint of a region (the generated `endpoint_for_region`).
     pub endpoint_for_region: fn(&str) -> String,
-    /// The documented request rate limit per second, if any.
-    pub documented_rate: Option<f64>,
-    /// The crate's name, for the default User-Agent.
-    pub crate_name: &'static str,
-    /// The crate's version, for the default User-Agent.
-    pub crate_version: &'static str,
+    /// The vendor, documented rate, crate name and version (the generated `API`).
+    pub api: ApiInfo,
 }
 
 /// Configuration of a Huawei Cloud client (ELB, APIG or CSMS): build it with
@@ -191,12 +187,6 @@ impl Config {
                     })?,
             },
         };
-        let api = ApiInfo {
-            provider: Provider::Huawei,
-            documented_rate: service.documented_rate,
-            crate_name: service.crate_name,
-            crate_version: service.crate_version,
-        };
         let runtime = Runtime::for_api(
             self.options.clone(),
             credentials_provider(
@@ -205,7 +195,7 @@ impl Config {
                 self.options.credential_env(env),
                 lookup,
             ),
-            &api,
+            &service.api,
             &endpoint,
             self.region.as_deref(),
         )?;

@@ -241,9 +241,12 @@ mod tests {
     const ELB: ServiceInfo = ServiceInfo {
         env_service: "ELB",
         endpoint_for_region: elb_endpoint,
-        documented_rate: None,
-        crate_name: "huawei-elb",
-        crate_version: "0.0.0",
+        api: crate::runtime::ApiInfo {
+            provider: crate::Provider::Huawei,
+            documented_rate: None,
+            crate_name: "huawei-elb",
+            crate_version: "0.0.0",
+        },
     };
 
     #[test]
