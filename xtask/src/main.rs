@@ -12,6 +12,7 @@
 mod bench;
 mod ci;
 mod codegen;
+mod loc;
 mod test_redis;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ commands:
   ci                fmt check, codegen check, clippy -D warnings, tests, rustdoc -D warnings,
                     package check of every publishable crate
   bench [...]       release-build benchmarks (cargo xtask bench --help)
+  loc               hand-written lines of code of each provider crate (not generated/,
+                    tests, blank lines or comments)
   soak [--cases N]  every response decoder and header parser on N random answers
                     (default 10,000,000), release build; fails on any panic";
 
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         }
         ["bench", rest @ ..] => bench::run(&codegen::workspace_root(), rest),
         ["bench-run", rest @ ..] => bench::run_child(rest),
+        ["loc"] => loc::run(&codegen::workspace_root()),
         ["soak", rest @ ..] => soak(&codegen::workspace_root(), rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
