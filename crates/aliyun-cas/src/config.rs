@@ -1,165 +1,33 @@
-//! Client configuration.
+//! Client configuration: the shared Alibaba Cloud configuration
+//! (`cert_common::providers::aliyun::config`) for this API.
 
-use std::sync::Arc;
-
-use cert_common::credentials::{Env, ProvideCredentials};
-use cert_common::providers::aliyun::credentials as sources;
-use cert_common::{ClientOptions, Credentials, Endpoint, Error};
+use cert_common::providers::aliyun::config::AliyunApi;
 
 use crate::generated::operation::delete_user_certificate as op;
 
 /// Deletes [`Client::delete_many`](crate::Client::delete_many) (and a streamed run) keeps in
-/// flight when [`ClientOptions::max_concurrency`] is not set. The rate limiter paces them
-/// either way.
+/// flight when [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency)
+/// is not set. The rate limiter paces them either way.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
-/// The configuration of a [`Client`](crate::Client): where to send, as whom, and how.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub(crate) endpoint: Endpoint,
-    pub(crate) credentials: Arc<dyn ProvideCredentials>,
-    pub(crate) options: ClientOptions,
-    pub(crate) auto_client_token: bool,
-}
+/// The Certificate Management Service API, as the shared Alibaba Cloud configuration knows it
+/// (its region endpoints).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cas;
 
-impl Config {
-    /// A builder. A region or an endpoint must be given.
-    pub fn builder() -> ConfigBuilder {
-        ConfigBuilder::default()
-    }
+impl AliyunApi for Cas {
+    const PRODUCT: &'static str = "CAS";
 
-    /// Where requests go.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+    fn endpoint_for_region(region: &str) -> String {
+        op::endpoint_for_region(region)
     }
 }
 
-/// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
-#[derive(Debug, Clone)]
-#[must_use = "a builder does nothing until `.build()`"]
-pub struct ConfigBuilder {
-    region: Option<String>,
-    endpoint: Option<String>,
-    credentials: Option<Credentials>,
-    provider: Option<Arc<dyn ProvideCredentials>>,
-    profile: Option<String>,
-    env: Env,
-    options: ClientOptions,
-    auto_client_token: bool,
-}
+/// The configuration of a [`Client`](crate::Client): where to send, as whom, and how. Build
+/// it with [`Config::builder`](cert_common::providers::aliyun::config::Config::builder); a
+/// region (`cn-hangzhou`, which picks the endpoint as the vendor's SDK does) or an endpoint
+/// must be given.
+pub type Config = cert_common::providers::aliyun::config::Config<Cas>;
 
-impl Default for ConfigBuilder {
-    /// No region or endpoint, credentials from the environment, [`ClientOptions::default`],
-    /// automatic client tokens.
-    fn default() -> Self {
-        ConfigBuilder {
-            region: None,
-            endpoint: None,
-            credentials: None,
-            provider: None,
-            profile: None,
-            env: Env::process(),
-            options: ClientOptions::default(),
-            auto_client_token: true,
-        }
-    }
-}
-
-impl ConfigBuilder {
-    /// The region (e.g. `cn-hangzhou`). It picks the endpoint as the vendor's SDK does:
-    /// `cas.aliyuncs.com` for the regions of its endpoint map (most mainland regions,
-    /// cn-hongkong, ap-southeast-3/5, eu-west-1, us-east-1, us-west-1, ...),
-    /// `cas.<region>.aliyuncs.com` otherwise (e.g. `ap-southeast-1`, the international site).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
-    /// Sends to this endpoint instead (`https://host`, a bare host, or `http://127.0.0.1:PORT`
-    /// for a local emulator). Wins over the region.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
-
-    /// Explicit credentials (a [`cert_common::AccessKey`], STS keys included). They are tried
-    /// first; the environment (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`) is the fallback.
-    pub fn credentials(mut self, credentials: impl Into<Credentials>) -> Self {
-        self.credentials = Some(credentials.into());
-        self
-    }
-
-    /// Any credentials provider instead of explicit-then-environment.
-    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
-        self.provider = Some(provider);
-        self
-    }
-
-    /// Reads credentials (and the region, where the vendor keeps one there) from this
-    /// profile of the vendor's credentials files, instead of the environment's keys. Explicit
-    /// [`credentials`](Self::credentials) still win. The profile must exist: a missing one is
-    /// an error, never a fall-through to other credentials. See `docs/credentials.md`.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
-        self
-    }
-
-    /// Reads environment variables (and `HOME`) through `env` instead of the process's.
-    pub fn env(mut self, env: Env) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
-    pub fn options(mut self, options: ClientOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// Whether to send a generated `ClientToken` (a UUID, the same on every retry of a call)
-    /// when the caller gives none. On by default; off reproduces the vendor SDK's request,
-    /// which sends none. A token given with
-    /// [`client_token`](crate::DeleteUserCertificateFluentBuilder::client_token) is always sent.
-    pub fn auto_client_token(mut self, on: bool) -> Self {
-        self.auto_client_token = on;
-        self
-    }
-
-    /// Checks and builds the configuration: an endpoint, or a region made of ASCII letters,
-    /// digits and `-`, is required. The region is the explicit one, else
-    /// `ALIBABA_CLOUD_REGION_ID`, else the aliyun CLI profile's `region_id`.
-    pub fn build(self) -> Result<Config, Error> {
-        let region = sources::region(self.region.clone(), self.profile.as_deref(), &self.env);
-        let endpoint = match (&self.endpoint, region.as_deref()) {
-            (Some(e), _) => Endpoint::parse(e)?,
-            (None, Some(r)) if !r.is_empty() => {
-                if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    return Err(Error::config(format!(
-                        "region {r:?}: only ASCII letters, digits and '-' are allowed"
-                    )));
-                }
-                Endpoint::parse(&op::endpoint_for_region(r))?
-            }
-            _ => {
-                return Err(Error::config(
-                    "Alibaba Cloud CAS needs a region (e.g. cn-hangzhou) or an endpoint",
-                ));
-            }
-        };
-        let credentials = match self.provider {
-            Some(p) => p,
-            None => sources::default_chain(
-                self.credentials,
-                self.profile,
-                self.options.credential_env(self.env),
-            ),
-        };
-        Ok(Config {
-            endpoint,
-            credentials,
-            options: self.options,
-            auto_client_token: self.auto_client_token,
-        })
-    }
-}
+/// Builds a [`Config`]. Nothing is checked until `build()`.
+pub type ConfigBuilder = cert_common::providers::aliyun::config::ConfigBuilder<Cas>;

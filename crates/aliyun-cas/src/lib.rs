@@ -53,7 +53,7 @@ pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
 pub use client::{Client, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput};
-pub use config::{Config, ConfigBuilder, DEFAULT_CONCURRENCY};
+pub use config::{Cas, Config, ConfigBuilder, DEFAULT_CONCURRENCY};
 pub use generated::errors::ErrorCode;
 pub use outcome::outcome_of;
 

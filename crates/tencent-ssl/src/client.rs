@@ -52,6 +52,7 @@ impl Client {
     /// is plain `http` to a host other than loopback without
     /// [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http).
     pub fn new(config: Config) -> Result<Self, Error> {
+        let config = config.into_parts();
         let runtime = Runtime::for_api(
             config.options,
             config.credentials,

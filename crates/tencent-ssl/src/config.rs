@@ -1,161 +1,22 @@
-//! Client configuration.
+//! Client configuration: the shared Tencent configuration
+//! (`cert_common::providers::tencent::config`) for this API.
 
-use std::sync::Arc;
-
-use cert_common::credentials::{Env, ProvideCredentials};
-use cert_common::providers::tencent::credentials as sources;
-use cert_common::providers::tencent::{Language, default_endpoint};
-use cert_common::{ClientOptions, Credentials, Endpoint, Error};
+use cert_common::providers::tencent::config::TencentApi;
 
 use crate::generated::operation::batch_delete_csr as op;
 
-/// The configuration of a [`Client`](crate::Client): where to send, as whom, and how.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub(crate) region: Option<String>,
-    pub(crate) endpoint: Endpoint,
-    pub(crate) language: Language,
-    pub(crate) credentials: Arc<dyn ProvideCredentials>,
-    pub(crate) options: ClientOptions,
+/// The SSL Certificates API, as the shared Tencent configuration knows it (its host,
+/// `ssl.tencentcloudapi.com`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ssl;
+
+impl TencentApi for Ssl {
+    const SERVICE: &'static str = op::SERVICE;
 }
 
-impl Config {
-    /// A builder with the defaults: no region, `https://ssl.tencentcloudapi.com`, messages in
-    /// `en-US`, credentials from the environment, [`ClientOptions::default`].
-    pub fn builder() -> ConfigBuilder {
-        ConfigBuilder::default()
-    }
+/// The configuration of a [`Client`](crate::Client): where to send, as whom, and how. Build
+/// it with [`Config::builder`](cert_common::providers::tencent::config::Config::builder).
+pub type Config = cert_common::providers::tencent::config::Config<Ssl>;
 
-    /// The region sent as `X-TC-Region`, if any.
-    pub fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-
-    /// Where requests go.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
-    }
-
-    /// The language of the server's messages.
-    pub fn language(&self) -> Language {
-        self.language
-    }
-}
-
-/// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
-#[derive(Debug, Clone, Default)]
-#[must_use = "a builder does nothing until `.build()`"]
-pub struct ConfigBuilder {
-    region: Option<String>,
-    international: bool,
-    endpoint: Option<String>,
-    language: Language,
-    credentials: Option<Credentials>,
-    provider: Option<Arc<dyn ProvideCredentials>>,
-    profile: Option<String>,
-    env: Env,
-    options: ClientOptions,
-}
-
-impl ConfigBuilder {
-    /// The region (e.g. `ap-guangzhou`), sent as `X-TC-Region`. `BatchDeleteCSR` does not need
-    /// one; without it the header is left out, as the vendor's SDK does. It does not change the
-    /// endpoint (use [`ConfigBuilder::endpoint`] for a regional host).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
-    /// Uses the international site, `https://ssl.intl.tencentcloudapi.com`.
-    pub fn international(mut self, on: bool) -> Self {
-        self.international = on;
-        self
-    }
-
-    /// Sends to this endpoint instead (`https://host`, a bare host, or `http://127.0.0.1:PORT`
-    /// for a local emulator). Wins over [`ConfigBuilder::international`].
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
-
-    /// The language of the server's messages (`X-TC-Language`): `en-US` (default) or `zh-CN`
-    /// (the vendor SDK's default).
-    pub fn language(mut self, language: Language) -> Self {
-        self.language = language;
-        self
-    }
-
-    /// Explicit credentials (a [`cert_common::AccessKey`], temporary keys included). They are
-    /// tried first; the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
-    /// and a token in `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN` or
-    /// `TENCENTCLOUD_TOKEN`) is the fallback.
-    pub fn credentials(mut self, credentials: impl Into<Credentials>) -> Self {
-        self.credentials = Some(credentials.into());
-        self
-    }
-
-    /// Any credentials provider instead of explicit-then-environment.
-    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
-        self.provider = Some(provider);
-        self
-    }
-
-    /// Reads credentials (and the region, where the vendor keeps one there) from this
-    /// profile of the vendor's credentials files, instead of the environment's keys. Explicit
-    /// [`credentials`](Self::credentials) still win. The profile must exist: a missing one is
-    /// an error, never a fall-through to other credentials. See `docs/credentials.md`.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
-        self
-    }
-
-    /// Reads environment variables (and `HOME`) through `env` instead of the process's.
-    pub fn env(mut self, env: Env) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
-    pub fn options(mut self, options: ClientOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// Checks and builds the configuration: the endpoint must parse and the region, if given,
-    /// may contain only ASCII letters, digits and `-`. The region is the explicit one, else
-    /// `TENCENTCLOUD_REGION`.
-    pub fn build(self) -> Result<Config, Error> {
-        let region = match sources::region(self.region, &self.env) {
-            Some(r) if r.is_empty() => None,
-            Some(r) => {
-                if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    return Err(Error::config(format!(
-                        "region {r:?}: only ASCII letters, digits and '-' are allowed"
-                    )));
-                }
-                Some(r)
-            }
-            None => None,
-        };
-        let endpoint = match &self.endpoint {
-            Some(e) => Endpoint::parse(e)?,
-            None => default_endpoint(op::SERVICE, self.international)?,
-        };
-        let credentials = match self.provider {
-            Some(p) => p,
-            None => sources::default_chain(
-                self.credentials,
-                self.profile,
-                self.options.credential_env(self.env),
-            ),
-        };
-        Ok(Config {
-            region,
-            endpoint,
-            language: self.language,
-            credentials,
-            options: self.options,
-        })
-    }
-}
+/// Builds a [`Config`]. Nothing is checked until `build()`.
+pub type ConfigBuilder = cert_common::providers::tencent::config::ConfigBuilder<Ssl>;

@@ -59,7 +59,7 @@ pub use cert_common::{
 pub use client::{
     BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, BatchSummary, Client, DEFAULT_CONCURRENCY,
 };
-pub use config::{Config, ConfigBuilder};
+pub use config::{Config, ConfigBuilder, Ssl};
 pub use generated::errors::ErrorCode;
 
 /// The typed error code of an error the server answered with (`None` for errors without a

@@ -3,6 +3,7 @@
 //! body `{"RequestId","HostId","Code","Message","Recommend"}` with its request id and retry
 //! hint (protocol.md §3.1, §3.3, §3.6).
 
+pub mod config;
 pub mod credentials;
 pub mod ecs_ram_role;
 pub(crate) mod headers;

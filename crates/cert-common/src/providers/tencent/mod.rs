@@ -4,6 +4,7 @@
 //! status and `Content-Type` say (protocol.md §2.6: the vendor's SDK misses errors sent as
 //! `application/json; charset=utf-8`; this code never does).
 
+pub mod config;
 pub mod credentials;
 pub mod cvm_role;
 pub(crate) mod headers;

@@ -1,0 +1,200 @@
+//! A Tencent Cloud API client's configuration: region, endpoint (the API's default host, the
+//! international site, or an override), message language, credentials and [`ClientOptions`].
+//! One definition for every Tencent API crate: each names its API with a [`TencentApi`] type
+//! (`tencent_ssl::Ssl`) and exports `Config`/`ConfigBuilder` as aliases of these.
+
+use std::sync::Arc;
+
+use super::credentials as sources;
+use super::{Language, default_endpoint};
+use crate::credentials::{Env, ProvideCredentials};
+use crate::runtime::ClientOptions;
+use crate::{Credentials, Endpoint, Error};
+
+/// What the configuration needs of one Tencent API.
+pub trait TencentApi: std::fmt::Debug + Clone + Default + Send + Sync + 'static {
+    /// The service's host name (`ssl` for `ssl.tencentcloudapi.com`).
+    const SERVICE: &'static str;
+}
+
+/// A configuration taken apart, for the API crate's `Client::new`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ConfigParts {
+    /// The region sent as `X-TC-Region`, if any.
+    pub region: Option<String>,
+    /// Where requests go.
+    pub endpoint: Endpoint,
+    /// The language of the server's messages.
+    pub language: Language,
+    /// Where credentials come from.
+    pub credentials: Arc<dyn ProvideCredentials>,
+    /// The client options.
+    pub options: ClientOptions,
+}
+
+/// The configuration of an API crate's `Client`: where to send, as whom, and how.
+#[derive(Debug, Clone)]
+pub struct Config<A> {
+    pub(crate) region: Option<String>,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) language: Language,
+    pub(crate) credentials: Arc<dyn ProvideCredentials>,
+    pub(crate) options: ClientOptions,
+    _api: A,
+}
+
+impl<A: TencentApi> Config<A> {
+    /// A builder with the defaults: no region, the API's host
+    /// (`https://<service>.tencentcloudapi.com`), messages in `en-US`, credentials from the
+    /// environment, [`ClientOptions::default`].
+    pub fn builder() -> ConfigBuilder<A> {
+        ConfigBuilder::default()
+    }
+
+    /// The parts, for the API crate's `Client::new`.
+    pub fn into_parts(self) -> ConfigParts {
+        ConfigParts {
+            region: self.region,
+            endpoint: self.endpoint,
+            language: self.language,
+            credentials: self.credentials,
+            options: self.options,
+        }
+    }
+
+    /// The region sent as `X-TC-Region`, if any.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The language of the server's messages.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+}
+
+/// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `.build()`"]
+pub struct ConfigBuilder<A> {
+    region: Option<String>,
+    international: bool,
+    endpoint: Option<String>,
+    language: Language,
+    credentials: Option<Credentials>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
+    profile: Option<String>,
+    env: Env,
+    options: ClientOptions,
+    api: A,
+}
+
+impl<A: TencentApi> ConfigBuilder<A> {
+    /// The region (e.g. `ap-guangzhou`), sent as `X-TC-Region`. `BatchDeleteCSR` does not need
+    /// one; without it the header is left out, as the vendor's SDK does. It does not change the
+    /// endpoint (use [`ConfigBuilder::endpoint`] for a regional host).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Uses the international site, `https://ssl.intl.tencentcloudapi.com`.
+    pub fn international(mut self, on: bool) -> Self {
+        self.international = on;
+        self
+    }
+
+    /// Sends to this endpoint instead (`https://host`, a bare host, or `http://127.0.0.1:PORT`
+    /// for a local emulator). Wins over [`ConfigBuilder::international`].
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The language of the server's messages (`X-TC-Language`): `en-US` (default) or `zh-CN`
+    /// (the vendor SDK's default).
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = language;
+        self
+    }
+
+    /// Explicit credentials (a [`crate::AccessKey`], temporary keys included). They are
+    /// tried first; the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
+    /// and a token in `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN` or
+    /// `TENCENTCLOUD_TOKEN`) is the fallback.
+    pub fn credentials(mut self, credentials: impl Into<Credentials>) -> Self {
+        self.credentials = Some(credentials.into());
+        self
+    }
+
+    /// Any credentials provider instead of explicit-then-environment.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Reads credentials (and the region, where the vendor keeps one there) from this
+    /// profile of the vendor's credentials files, instead of the environment's keys. Explicit
+    /// [`credentials`](Self::credentials) still win. The profile must exist: a missing one is
+    /// an error, never a fall-through to other credentials. See `docs/credentials.md`.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Reads environment variables (and `HOME`) through `env` instead of the process's.
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Checks and builds the configuration: the endpoint must parse and the region, if given,
+    /// may contain only ASCII letters, digits and `-`. The region is the explicit one, else
+    /// `TENCENTCLOUD_REGION`.
+    pub fn build(self) -> Result<Config<A>, Error> {
+        let region = match sources::region(self.region, &self.env) {
+            Some(r) if r.is_empty() => None,
+            Some(r) => {
+                if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    return Err(Error::config(format!(
+                        "region {r:?}: only ASCII letters, digits and '-' are allowed"
+                    )));
+                }
+                Some(r)
+            }
+            None => None,
+        };
+        let endpoint = match &self.endpoint {
+            Some(e) => Endpoint::parse(e)?,
+            None => default_endpoint(A::SERVICE, self.international)?,
+        };
+        let credentials = match self.provider {
+            Some(p) => p,
+            None => sources::default_chain(
+                self.credentials,
+                self.profile,
+                self.options.credential_env(self.env),
+            ),
+        };
+        Ok(Config {
+            region,
+            endpoint,
+            language: self.language,
+            credentials,
+            options: self.options,
+            _api: self.api,
+        })
+    }
+}
