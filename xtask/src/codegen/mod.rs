@@ -65,14 +65,39 @@ pub fn load_specs(crate_dir: &Path) -> Result<Vec<SpecFile>, String> {
     Ok(specs)
 }
 
+/// The vendor-wide error codes of the crate's vendor
+/// (`crates/cert-common/vendor-errors/<vendor>.json`), none when the vendor has no file.
+pub fn load_vendor_errors(root: &Path, specs: &[SpecFile]) -> Result<Vec<spec::ErrorDef>, String> {
+    let Some(first) = specs.first() else {
+        return Ok(Vec::new());
+    };
+    let path = root
+        .join("crates/cert-common/vendor-errors")
+        .join(format!("{}.json", first.spec.provider.as_str()));
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let vendor: spec::VendorErrors =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if vendor.provider != first.spec.provider {
+        return Err(format!(
+            "{}: its provider is not the file's name",
+            path.display()
+        ));
+    }
+    Ok(vendor.errors)
+}
+
 /// Every generated file of the workspace, formatted: absolute path → text.
 pub fn render_workspace(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let mut out = BTreeMap::new();
     for crate_dir in spec_crates(root)? {
         let specs = load_specs(&crate_dir)?;
         let generated = generated_dir(&crate_dir);
-        let files =
-            render::render_crate(&specs).map_err(|e| format!("{}: {e}", crate_dir.display()))?;
+        let vendor = load_vendor_errors(root, &specs)?;
+        let files = render::render_crate(&specs, &vendor)
+            .map_err(|e| format!("{}: {e}", crate_dir.display()))?;
         for (name, text) in files {
             let formatted = rustfmt::format(root, &text)
                 .map_err(|e| format!("{}: {e}", generated.join(&name).display()))?;

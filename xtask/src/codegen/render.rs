@@ -23,7 +23,10 @@ pub struct SpecFile {
 /// Several specs may share a crate: their models and error codes are merged (a struct or code
 /// defined twice must be defined identically) and each operation gets its own module in
 /// `operation.rs`.
-pub fn render_crate(specs: &[SpecFile]) -> Result<BTreeMap<String, String>, String> {
+pub fn render_crate(
+    specs: &[SpecFile],
+    vendor_errors: &[ErrorDef],
+) -> Result<BTreeMap<String, String>, String> {
     let first = specs.first().ok_or("no spec files")?;
     for other in specs {
         if other.spec.provider != first.spec.provider || other.spec.service != first.spec.service {
@@ -37,7 +40,10 @@ pub fn render_crate(specs: &[SpecFile]) -> Result<BTreeMap<String, String>, Stri
     let mut files = BTreeMap::new();
     files.insert("mod.rs".to_owned(), render_mod(&header, specs));
     files.insert("models.rs".to_owned(), render_models(&header, specs)?);
-    files.insert("errors.rs".to_owned(), render_errors(&header, specs)?);
+    files.insert(
+        "errors.rs".to_owned(),
+        render_errors(&header, specs, vendor_errors)?,
+    );
     files.insert("operation.rs".to_owned(), render_operation(&header, specs));
     if first.spec.provider == cert_common::Provider::Huawei {
         files.insert("client.rs".to_owned(), render_huawei_client(&header, specs));
@@ -417,7 +423,7 @@ fn render_models(header: &str, specs: &[SpecFile]) -> Result<String, String> {
 }
 
 /// Error codes of all specs, merged by code, in first-seen order.
-fn merged_errors(specs: &[SpecFile]) -> Result<Vec<ErrorDef>, String> {
+fn merged_errors(specs: &[SpecFile], vendor: &[ErrorDef]) -> Result<Vec<ErrorDef>, String> {
     let mut out: Vec<ErrorDef> = Vec::new();
     for file in specs {
         for error in &file.spec.errors {
@@ -433,6 +439,12 @@ fn merged_errors(specs: &[SpecFile]) -> Result<Vec<ErrorDef>, String> {
             }
         }
     }
+    // The vendor's common codes, after the API's own (which win).
+    for error in vendor {
+        if !out.iter().any(|e| e.code == error.code) {
+            out.push(error.clone());
+        }
+    }
     let mut variants = std::collections::BTreeSet::new();
     for error in &out {
         if !variants.insert(error.variant_name()) {
@@ -445,17 +457,26 @@ fn merged_errors(specs: &[SpecFile]) -> Result<Vec<ErrorDef>, String> {
     Ok(out)
 }
 
-fn render_errors(header: &str, specs: &[SpecFile]) -> Result<String, String> {
+fn render_errors(header: &str, specs: &[SpecFile], vendor: &[ErrorDef]) -> Result<String, String> {
     let spec = &specs[0].spec;
-    let errors = merged_errors(specs)?;
+    let errors = merged_errors(specs, vendor)?;
     let mut out = Out::default();
     out.line(header.trim_end());
     out.doc(
         "//!",
         &format!(
-            "Error codes the {} `{}` API documents, with their meaning and how to react.",
+            "Error codes the {} `{}` API documents, with their meaning and how to react{}.",
             spec.provider.display_name(),
-            spec.service
+            spec.service,
+            if vendor.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", then the vendor's codes common to all its APIs \
+                     (`crates/cert-common/vendor-errors/{}.json`)",
+                    spec.provider.as_str()
+                )
+            }
         ),
     );
     out.line("");
@@ -1039,7 +1060,35 @@ mod tests {
             file_name: "delete_thing_v2.json".to_owned(),
             spec: small_spec(),
         };
-        render_crate(&[file]).unwrap_or_else(|e| panic!("renders: {e}"))
+        render_crate(&[file], &[]).unwrap_or_else(|e| panic!("renders: {e}"))
+    }
+
+    /// The vendor's common codes join the table after the API's own; a code the API defines
+    /// itself keeps the API's entry.
+    #[test]
+    fn vendor_codes_are_merged_after_the_apis_own() {
+        let vendor: Vec<ErrorDef> = serde_json::from_str(
+            r#"[
+              { "code": "DEMO.0308", "http_status": 429, "class": "permanent",
+                "description": "The vendor's other reading.", "source": "vendor" },
+              { "code": "GW.0301", "http_status": 401, "class": "permanent",
+                "meaning": "credentials_refused", "description": "Token refused.",
+                "source": "vendor" }
+            ]"#,
+        )
+        .unwrap_or_else(|e| panic!("vendor errors: {e}"));
+        let file = SpecFile {
+            file_name: "delete_thing_v2.json".to_owned(),
+            spec: small_spec(),
+        };
+        let files = render_crate(&[file], &vendor).unwrap_or_else(|e| panic!("renders: {e}"));
+        let errors = &files["errors.rs"];
+        assert!(errors.contains(r#"CodeRule::exact("DEMO.0308", CodeMeaning::Throttling)"#));
+        assert!(!errors.contains("The vendor's other reading"));
+        assert!(errors.contains(r#"CodeRule::exact("GW.0301", CodeMeaning::CredentialsRefused)"#));
+        let own = errors.find("\"DEMO.0308\"").unwrap_or(usize::MAX);
+        let common = errors.find("\"GW.0301\"").unwrap_or(0);
+        assert!(own < common, "the API's own codes come first");
     }
 
     #[test]

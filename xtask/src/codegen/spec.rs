@@ -318,6 +318,20 @@ impl CharClass {
     }
 }
 
+/// A vendor's codes common to all its APIs (its API gateway's, its common error page's):
+/// `crates/cert-common/vendor-errors/<vendor>.json`, merged into the error table of each of
+/// that vendor's crates after the crate's own entries (an API's own entry for a code wins).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorErrors {
+    /// The vendor.
+    pub provider: Provider,
+    /// Where the codes come from.
+    pub source: String,
+    /// The codes.
+    pub errors: Vec<ErrorDef>,
+}
+
 /// A documented error code.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
