@@ -115,40 +115,9 @@ impl<A: AliyunApi> ConfigBuilder<A> {
         self
     }
 
-    /// Explicit credentials (a [`crate::AccessKey`], STS keys included). They are tried
-    /// first; the environment (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`) is the fallback.
-    pub fn credentials(mut self, credentials: impl Into<Credentials>) -> Self {
-        self.credentials = Some(credentials.into());
-        self
-    }
-
-    /// Any credentials provider instead of explicit-then-environment.
-    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
-        self.provider = Some(provider);
-        self
-    }
-
-    /// Reads credentials (and the region, where the vendor keeps one there) from this
-    /// profile of the vendor's credentials files, instead of the environment's keys. Explicit
-    /// [`credentials`](Self::credentials) still win. The profile must exist: a missing one is
-    /// an error, never a fall-through to other credentials. See `docs/credentials.md`.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
-        self
-    }
-
-    /// Reads environment variables (and `HOME`) through `env` instead of the process's.
-    pub fn env(mut self, env: Env) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
-    pub fn options(mut self, options: ClientOptions) -> Self {
-        self.options = options;
-        self
-    }
+    crate::providers::credential_setters!(
+        "Explicit credentials (a [`crate::AccessKey`], STS keys included). They are tried first; the environment (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, `ALIBABA_CLOUD_SECURITY_TOKEN`) is the fallback."
+    );
 
     /// Whether to send a generated `ClientToken` (a UUID, the same on every retry of a call)
     /// when the caller gives none. On by default; off reproduces the vendor SDK's request,
@@ -168,11 +137,7 @@ impl<A: AliyunApi> ConfigBuilder<A> {
         let endpoint = match (&self.endpoint, region.as_deref()) {
             (Some(e), _) => Endpoint::parse(e)?,
             (None, Some(r)) if !r.is_empty() => {
-                if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    return Err(Error::config(format!(
-                        "region {r:?}: only ASCII letters, digits and '-' are allowed"
-                    )));
-                }
+                crate::providers::check_region(r)?;
                 Endpoint::parse(&A::endpoint_for_region(r))?
             }
             _ => {

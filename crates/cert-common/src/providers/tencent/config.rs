@@ -96,15 +96,15 @@ pub struct ConfigBuilder<A> {
 }
 
 impl<A: TencentApi> ConfigBuilder<A> {
-    /// The region (e.g. `ap-guangzhou`), sent as `X-TC-Region`. `BatchDeleteCSR` does not need
-    /// one; without it the header is left out, as the vendor's SDK does. It does not change the
-    /// endpoint (use [`ConfigBuilder::endpoint`] for a regional host).
+    /// The region (e.g. `ap-guangzhou`), sent as `X-TC-Region`. Without one the header is left
+    /// out, as the vendor's SDK does (APIs such as `BatchDeleteCSR` need none). It does not
+    /// change the endpoint (use [`ConfigBuilder::endpoint`] for a regional host).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
-    /// Uses the international site, `https://ssl.intl.tencentcloudapi.com`.
+    /// Uses the international site, `https://<service>.intl.tencentcloudapi.com`.
     pub fn international(mut self, on: bool) -> Self {
         self.international = on;
         self
@@ -124,41 +124,9 @@ impl<A: TencentApi> ConfigBuilder<A> {
         self
     }
 
-    /// Explicit credentials (a [`crate::AccessKey`], temporary keys included). They are
-    /// tried first; the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
-    /// and a token in `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN` or
-    /// `TENCENTCLOUD_TOKEN`) is the fallback.
-    pub fn credentials(mut self, credentials: impl Into<Credentials>) -> Self {
-        self.credentials = Some(credentials.into());
-        self
-    }
-
-    /// Any credentials provider instead of explicit-then-environment.
-    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
-        self.provider = Some(provider);
-        self
-    }
-
-    /// Reads credentials (and the region, where the vendor keeps one there) from this
-    /// profile of the vendor's credentials files, instead of the environment's keys. Explicit
-    /// [`credentials`](Self::credentials) still win. The profile must exist: a missing one is
-    /// an error, never a fall-through to other credentials. See `docs/credentials.md`.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
-        self
-    }
-
-    /// Reads environment variables (and `HOME`) through `env` instead of the process's.
-    pub fn env(mut self, env: Env) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// Retries, rate limit, timeouts, HTTP client, clock and randomness.
-    pub fn options(mut self, options: ClientOptions) -> Self {
-        self.options = options;
-        self
-    }
+    crate::providers::credential_setters!(
+        "Explicit credentials (a [`crate::AccessKey`], temporary keys included). They are tried first; the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and a token in `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN` or `TENCENTCLOUD_TOKEN`) is the fallback."
+    );
 
     /// Checks and builds the configuration: the endpoint must parse and the region, if given,
     /// may contain only ASCII letters, digits and `-`. The region is the explicit one, else
@@ -167,11 +135,7 @@ impl<A: TencentApi> ConfigBuilder<A> {
         let region = match sources::region(self.region, &self.env) {
             Some(r) if r.is_empty() => None,
             Some(r) => {
-                if !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    return Err(Error::config(format!(
-                        "region {r:?}: only ASCII letters, digits and '-' are allowed"
-                    )));
-                }
+                crate::providers::check_region(&r)?;
                 Some(r)
             }
             None => None,
