@@ -156,8 +156,11 @@ fn input_cases(emu: &Emulator) -> Vec<(&'static str, Case)> {
         ("apig: one bad id among good ones stops the whole batch", {
             let c = apig.clone();
             case(async move {
-                c.delete_many(["a9900000000000000000000000000001", ".."])
+                c.delete_certificate()
+                    .certificate_ids(["a9900000000000000000000000000001", ".."])
+                    .send()
                     .await
+                    .map(|o| o.into_report())
                     .map(drop)
             })
         }),
@@ -187,7 +190,14 @@ fn input_cases(emu: &Emulator) -> Vec<(&'static str, Case)> {
         }),
         ("apig: delete_many with no ids", {
             let c = apig.clone();
-            case(async move { c.delete_many(Vec::<String>::new()).await.map(drop) })
+            case(async move {
+                c.delete_certificate()
+                    .certificate_ids(Vec::<String>::new())
+                    .send()
+                    .await
+                    .map(|o| o.into_report())
+                    .map(drop)
+            })
         }),
         ("apig: Deleter with no ids", {
             let c = apig.clone();
@@ -279,7 +289,14 @@ fn input_cases(emu: &Emulator) -> Vec<(&'static str, Case)> {
         }),
         ("aliyun: delete_many with no ids", {
             let c = aliyun.clone();
-            case(async move { c.delete_many([]).await.map(drop) })
+            case(async move {
+                c.delete_user_certificate()
+                    .cert_ids([])
+                    .send()
+                    .await
+                    .map(|o| o.into_report())
+                    .map(drop)
+            })
         }),
         ("aliyun: Deleter with no ids", {
             let c = aliyun.clone();
@@ -506,7 +523,7 @@ async fn apig_and_csms_refuse_a_malformed_project_id_before_sending() {
             .certificate_id("x")
             .send()
             .await
-            .map(|o| o.outcome);
+            .map(|o| o.report().items()[0].outcome.clone());
         assert_eq!(
             err.map_err(|e| e.kind()),
             Err(ErrorKind::InvalidInput),

@@ -26,14 +26,14 @@ async fn huawei_deletes_with(credentials: Credentials, principal: &str) {
         .send()
         .await
         .expect("sent");
-    assert_eq!(shape(&elb.report), [(ELB_1.to_string(), "deleted")]);
+    assert_eq!(shape(elb.report()), [(ELB_1.to_string(), "deleted")]);
     let apig = apig_with(&emu, credentials.clone(), options())
         .delete_certificate()
         .certificate_id(APIG_1)
         .send()
         .await
         .expect("deleted");
-    assert_eq!(apig.outcome, Outcome::Deleted);
+    assert_eq!(apig.report().items()[0].outcome, Outcome::Deleted);
     let csms = csms_with(&emu, credentials, options())
         .batch_delete_secrets()
         .instance_id("apig-instance-0001")
@@ -85,8 +85,11 @@ async fn tencent_temporary_keys_with_a_token_are_accepted() {
 async fn aliyun_sts_keys_with_a_security_token_are_accepted() {
     let emu = Emulator::start().await.expect("emulator");
     let report = aliyun_with(&emu, aliyun_temporary_key(), options())
-        .delete_many([1001])
+        .delete_user_certificate()
+        .cert_ids([1001])
+        .send()
         .await
+        .map(|o| o.into_report())
         .expect("sent");
     assert_eq!(shape(&report), [("1001".to_string(), "deleted")]);
     assert!(!emu.aliyun_certificates().iter().any(|c| c.id == 1001));
@@ -143,30 +146,35 @@ async fn huawei_wrong_credentials_are_a_credentials_error_and_delete_nothing() {
             .send()
             .await
             .expect("sent");
-        let err = out
-            .error
-            .as_ref()
-            .unwrap_or_else(|| panic!("{what}: no error"));
+        let err = out.error().unwrap_or_else(|| panic!("{what}: no error"));
         assert_eq!(err.kind(), ErrorKind::Credentials, "{what}: {err}");
         assert_eq!(err.status(), Some(401), "{what}");
         assert_eq!(err.code(), Some(code), "{what}");
-        assert_eq!(out.attempts, 1, "{what}: not retried");
+        assert_eq!(out.attempts(), 1, "{what}: not retried");
         assert_eq!(
-            shape(&out.report),
+            shape(out.report()),
             [(ELB_1.to_string(), "refused")],
             "{what}"
         );
 
-        // APIG: one delete is an Err of kind Credentials; in a batch it is refused.
+        // APIG: the request's error is of kind Credentials; the id is refused.
         let client = apig_with(&emu, key.clone(), options());
         let err = client
             .delete_certificate()
             .certificate_id(APIG_1)
             .send()
             .await
-            .expect_err("rejected");
+            .expect("sent")
+            .into_error()
+            .expect("rejected");
         assert_eq!(err.kind(), ErrorKind::Credentials, "{what}: {err}");
-        let report = client.delete_many([APIG_1]).await.expect("sent");
+        let report = client
+            .delete_certificate()
+            .certificate_ids([APIG_1])
+            .send()
+            .await
+            .map(|o| o.into_report())
+            .expect("sent");
         assert_eq!(shape(&report), [(APIG_1.to_string(), "refused")], "{what}");
 
         // CSMS: an Err of kind Credentials.
@@ -222,13 +230,13 @@ async fn tencent_wrong_credentials_are_refused_with_the_auth_failure_code() {
             assert_eq!(item.outcome.code(), Some(code), "{what}");
             assert!(item.request_id.is_some(), "{what}");
         }
-        let batch_error = out.batches()[0].error.as_ref().expect("batch error");
+        let batch_error = out.requests()[0].error.as_ref().expect("batch error");
         assert_eq!(
             tencent_ssl::error_code(batch_error).map(|c| c.as_str().to_string()),
             Some(code.to_string()),
             "{what}"
         );
-        assert_eq!(out.batches()[0].attempts, 1, "{what}: not retried");
+        assert_eq!(out.requests()[0].attempts, 1, "{what}: not retried");
         all_rejected_with(&emu, code);
         assert_eq!(emu.tencent_csrs(), [11, 22, 33, 44, 55], "{what}");
     }
@@ -252,17 +260,23 @@ async fn aliyun_wrong_credentials_are_an_error_and_refused_in_a_batch() {
         let emu = Emulator::start().await.expect("emulator");
         let client = aliyun_with(&emu, key, options());
         let result = client.delete_user_certificate().cert_id(1001).send().await;
-        let err = result.as_ref().expect_err("rejected");
+        let err = result.as_ref().expect("sent").error().expect("rejected");
         assert_eq!(err.code(), Some(code), "{what}: {err}");
         assert_eq!(err.attempts(), 1, "{what}: not retried");
         // InvalidAccessKeyId.NotFound names "not found" but is about the key, not the
         // certificate: never reported absent.
         assert_eq!(
-            aliyun_cas::outcome_of(&result).as_str(),
+            cert_common::Outcome::from_error(err).as_str(),
             "refused",
             "{what}"
         );
-        let report = client.delete_many([1001, 1002]).await.expect("sent");
+        let report = client
+            .delete_user_certificate()
+            .cert_ids([1001, 1002])
+            .send()
+            .await
+            .map(|o| o.into_report())
+            .expect("sent");
         assert_eq!(
             shape(&report),
             [
@@ -290,8 +304,11 @@ async fn a_huawei_iam_token_on_tencent_or_aliyun_is_refused_before_sending() {
 
     let aliyun = aliyun_with(&emu, huawei_iam_token(), options());
     let e = aliyun
-        .delete_many([1001, 1002])
+        .delete_user_certificate()
+        .cert_ids([1001, 1002])
+        .send()
         .await
+        .map(|o| o.into_report())
         .expect_err("an IAM token cannot sign ACS3");
     assert_eq!(e.kind(), ErrorKind::Credentials, "{e}");
     let e = aliyun

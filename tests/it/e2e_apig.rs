@@ -30,9 +30,9 @@ async fn one_certificate_deleted_then_absent() {
         .send()
         .await
         .expect("deleted");
-    assert_eq!(out.outcome, Outcome::Deleted);
-    assert!(out.request_id.is_some());
-    assert_eq!(out.attempts, 1);
+    assert_eq!(out.report().items()[0].outcome, Outcome::Deleted);
+    assert!(out.request_id().is_some());
+    assert_eq!(out.attempts(), 1);
     assert!(!held(&emu).contains(&FREE_1.to_string()));
 
     let again = client
@@ -41,7 +41,7 @@ async fn one_certificate_deleted_then_absent() {
         .send()
         .await
         .expect("answered");
-    assert_eq!(again.outcome, Outcome::Absent);
+    assert_eq!(again.report().items()[0].outcome, Outcome::Absent);
     assert_eq!(held(&emu), [FREE_2, BOUND]);
 }
 
@@ -54,14 +54,14 @@ async fn a_bound_certificate_is_refused_with_apig_3474_and_kept() {
         .send()
         .await
         .expect("answered");
-    match &out.outcome {
+    match &out.report().items()[0].outcome {
         Outcome::Refused { code, message } => {
             assert_eq!(code.as_deref(), Some("APIG.3474"));
             assert!(message.contains("api.example.com"), "{message}");
         }
         other => panic!("expected refused, got {other}"),
     }
-    assert_eq!(out.attempts, 1, "a refusal is not retried");
+    assert_eq!(out.attempts(), 1, "a refusal is not retried");
     assert!(held(&emu).contains(&BOUND.to_string()));
 }
 
@@ -73,11 +73,12 @@ async fn many_concurrently_one_outcome_each_and_the_state_agrees() {
         .map(String::from)
         .to_vec();
     let report = apig_with(&emu, huawei_key(), options().max_concurrency(3))
-        .delete_certificates()
+        .delete_certificate()
         .certificate_ids(requested.clone())
         .send()
         .await
-        .expect("sent");
+        .expect("sent")
+        .into_report();
     assert_one_outcome_per_id(&report, &requested);
     assert_eq!(
         shape(&report),
@@ -106,7 +107,7 @@ async fn an_id_with_reserved_characters_stays_one_path_segment() {
         .send()
         .await
         .expect("answered");
-    assert_eq!(out.outcome, Outcome::Absent);
+    assert_eq!(out.report().items()[0].outcome, Outcome::Absent);
     let log = emu.requests();
     assert_eq!(log.len(), 1);
     // Routed to APIG and answered "certificate not found", not "no such route".

@@ -20,24 +20,24 @@ async fn deletes_present_ids_reports_absent_ones_and_the_state_agrees() {
         .await
         .expect("sent");
 
-    assert!(out.error.is_none(), "{:?}", out.error);
-    assert_one_outcome_per_id(&out.report, &requested);
+    assert!(out.error().is_none(), "{:?}", out.error());
+    assert_one_outcome_per_id(out.report(), &requested);
     assert_eq!(
-        shape(&out.report),
+        shape(out.report()),
         [(id(1), "deleted"), (id(2), "deleted"), (id(99), "absent")]
     );
-    assert!(out.request_id.is_some());
+    assert!(out.request_id().is_some());
     assert!(
-        out.report
+        out.report()
             .items()
             .iter()
-            .all(|i| i.request_id == out.request_id)
+            .all(|i| i.request_id.as_deref() == out.request_id())
     );
-    assert!(out.unexpected_ids.is_empty());
-    assert_eq!(out.attempts, 1);
+    assert!(out.unexpected_ids().is_empty());
+    assert_eq!(out.attempts(), 1);
     assert_eq!(emu.elb_certificates(PROJECT), [id(3), id(4), id(5)]);
     let now = emu.elb_certificates(PROJECT);
-    let a = assert_agrees_with_state(&out.report, |i| before.contains(i), |i| now.contains(i));
+    let a = assert_agrees_with_state(out.report(), |i| before.contains(i), |i| now.contains(i));
     assert_eq!((a.deleted, a.absent), (2, 1));
 
     // One request, repeated id sent once, accepted.
@@ -57,7 +57,10 @@ async fn deletes_present_ids_reports_absent_ones_and_the_state_agrees() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(shape(&again.report), [(id(1), "absent"), (id(2), "absent")]);
+    assert_eq!(
+        shape(again.report()),
+        [(id(1), "absent"), (id(2), "absent")]
+    );
     assert_eq!(emu.elb_certificates(PROJECT), [id(3), id(4), id(5)]);
 }
 
@@ -81,7 +84,7 @@ async fn deletes_in_another_project_only_there() {
         .await
         .expect("sent");
     assert_eq!(
-        shape(&out.report),
+        shape(out.report()),
         [("x-1".to_string(), "deleted"), (id(1), "absent")]
     );
     assert_eq!(emu.elb_certificates(other), ["x-2"]);

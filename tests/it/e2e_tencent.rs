@@ -24,9 +24,9 @@ async fn deletes_listed_ids_and_leaves_unlisted_ones_unconfirmed() {
             ("999".to_string(), "unconfirmed")
         ]
     );
-    assert_eq!(out.batches().len(), 1);
+    assert_eq!(out.requests().len(), 1);
     assert_eq!(out.request_ids().len(), 1);
-    assert!(out.unrequested_ids().is_empty());
+    assert!(out.unexpected_ids().is_empty());
     assert_eq!(emu.tencent_csrs(), [33, 44, 55]);
     let now = emu.tencent_csrs();
     let a = assert_agrees_with_state(out.report(), |i| before.contains(i), |i| now.contains(i));
@@ -63,9 +63,9 @@ async fn more_than_100_ids_are_split_not_refused() {
             .iter()
             .all(|i| i.outcome.as_str() == "deleted")
     );
-    assert_eq!(out.batches().len(), 3);
+    assert_eq!(out.requests().len(), 3);
     assert!(
-        out.batches()
+        out.requests()
             .iter()
             .all(|b| b.error.is_none() && b.attempts == 1)
     );

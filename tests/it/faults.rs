@@ -85,11 +85,15 @@ async fn elb_reports_agree_with_the_state_under_faults() {
                 .send()
                 .await
                 .expect("sent");
-            assert_one_outcome_per_id(&out.report, &ids);
+            assert_one_outcome_per_id(out.report(), &ids);
             let now: HashSet<String> = emu.elb_certificates(PROJECT).into_iter().collect();
             add(
                 &mut total,
-                assert_agrees_with_state(&out.report, |i| present.contains(i), |i| now.contains(i)),
+                assert_agrees_with_state(
+                    out.report(),
+                    |i| present.contains(i),
+                    |i| now.contains(i),
+                ),
             );
         }
         assert!(total.deleted > 0, "seed {seed}: {total:?}");
@@ -129,11 +133,12 @@ async fn apig_reports_agree_with_the_state_under_faults() {
         all.extend((0..4).map(|i| format!("never-{i}")));
         all.push(all[0].clone());
         let report = apig_with(&emu, huawei_key(), chaos_options().max_concurrency(4))
-            .delete_certificates()
+            .delete_certificate()
             .certificate_ids(all.clone())
             .send()
             .await
-            .expect("sent");
+            .expect("sent")
+            .into_report();
         assert_one_outcome_per_id(&report, &all);
         let now: HashSet<String> = emu
             .apig_certificates(PROJECT)
@@ -193,7 +198,7 @@ async fn tencent_reports_agree_with_the_state_under_faults() {
             .send()
             .await
             .expect("sent");
-        assert_eq!(out.batches().len(), 4);
+        assert_eq!(out.requests().len(), 4);
         assert_one_outcome_per_id(out.report(), &all);
         let now: HashSet<u64> = emu.tencent_csrs().into_iter().collect();
         let a = assert_agrees_with_state(out.report(), |i| before.contains(i), |i| now.contains(i));
@@ -231,8 +236,11 @@ async fn aliyun_reports_agree_with_the_state_under_faults() {
         all.extend(900..904);
         all.push(100);
         let report = aliyun_with(&emu, aliyun_key(), chaos_options())
-            .delete_many(all.clone())
+            .delete_user_certificate()
+            .cert_ids(all.clone())
+            .send()
             .await
+            .map(|o| o.into_report())
             .expect("sent");
         assert_one_outcome_per_id(&report, &all);
         let now: HashSet<i64> = emu
@@ -451,11 +459,12 @@ mod reconciliation {
                 all.push("never-1".into());
                 all.push(all[0].clone());
                 let report = apig_with(&emu, huawei_key(), chaos_options().max_concurrency(4))
-                    .delete_certificates()
+                    .delete_certificate()
                     .certificate_ids(all.clone())
                     .send()
                     .await
-                    .expect("sent");
+                    .expect("sent")
+        .into_report();
                 assert_one_outcome_per_id(&report, &all);
                 let now: HashSet<String> =
                     emu.apig_certificates(PROJECT).into_iter().map(|c| c.id).collect();
@@ -487,8 +496,8 @@ mod reconciliation {
                 let mut ids = certs.clone();
                 ids.push(6001);
                 let report = aliyun_with(&emu, aliyun_key(), chaos_options())
-                    .delete_many(ids.clone())
-                    .await
+                    .delete_user_certificate().cert_ids(ids.clone())
+                    .send().await.map(|o| o.into_report())
                     .expect("sent");
                 assert_one_outcome_per_id(&report, &ids);
                 let now: HashSet<i64> = emu.aliyun_certificates().into_iter().map(|c| c.id).collect();

@@ -413,7 +413,7 @@ async fn huawei_id_token_federation_from_the_environment_and_a_profile() {
         .await
         .expect("sent");
     assert_eq!(
-        shape(&out.report),
+        shape(out.report()),
         [("e1b00000000000000000000000000001".to_string(), "deleted")]
     );
     assert_eq!(sts_calls(&emu, "CreateTokenWithIdToken"), 1);
@@ -446,7 +446,10 @@ async fn huawei_id_token_federation_from_the_environment_and_a_profile() {
         .send()
         .await
         .expect("deleted");
-    assert_eq!(out.outcome, cert_common::Outcome::Deleted);
+    assert_eq!(
+        out.report().items()[0].outcome,
+        cert_common::Outcome::Deleted
+    );
     assert_eq!(sts_calls(&emu, "CreateTokenWithIdToken"), 2);
     let csms =
         huawei_csms::Client::new(huawei_config(&emu, fed(HUAWEI_IDP_ID, &token))).expect("client");

@@ -38,7 +38,7 @@ async fn burst_then_delete(emu: &Emulator, client: &tencent_ssl::Client) {
         .send()
         .await
         .expect("sent");
-    assert_eq!(warm_up.batches().len(), 10);
+    assert_eq!(warm_up.requests().len(), 10);
 
     let ids: Vec<u64> = (1..=1000).collect();
     let out = client
@@ -47,7 +47,7 @@ async fn burst_then_delete(emu: &Emulator, client: &tencent_ssl::Client) {
         .send()
         .await
         .expect("sent");
-    assert_eq!(out.batches().len(), 10, "10 requests of 100 ids");
+    assert_eq!(out.requests().len(), 10, "10 requests of 100 ids");
     assert_one_outcome_per_id(out.report(), &ids);
     for item in out.report().items() {
         assert_eq!(

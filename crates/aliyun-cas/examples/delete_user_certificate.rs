@@ -22,7 +22,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config = config.endpoint(endpoint);
     }
     let client = Client::new(config.build()?)?;
-    let report = client.delete_many(ids).await?;
+    let report = client
+        .delete_user_certificate()
+        .cert_ids(ids)
+        .send()
+        .await
+        .map(|o| o.into_report())?;
     for item in report.items() {
         println!(
             "{}\t{}\t{}",

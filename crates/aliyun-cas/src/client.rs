@@ -2,17 +2,16 @@
 
 use std::sync::Arc;
 
+use cert_common::batch::{Answered, Batch, DeleteOutput, send_batch, send_batches};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::aliyun::{RpcCall, build_request, parse_response};
-use cert_common::runtime::{Operation, Runtime};
-use cert_common::{DeleteReport, Endpoint, Error, Provider};
+use cert_common::runtime::{Executed, Operation, Runtime};
+use cert_common::{Endpoint, Error, ErrorKind, Outcome, Provider, RetryClass};
 
 use crate::config::Config;
 use crate::generated::errors::RULES;
 use crate::generated::models::{DeleteUserCertificateRequest, DeleteUserCertificateResponse};
 use crate::generated::operation::delete_user_certificate as op;
-use crate::outcome::outcome_of;
-use cert_common::concurrency::delete_each;
 
 const OPERATION: Operation = Operation {
     provider: Provider::Aliyun,
@@ -80,98 +79,110 @@ impl Client {
         &self.inner.endpoint
     }
 
-    /// Deletes one certificate: `client.delete_user_certificate().cert_id(id).send().await`.
+    /// Deletes certificates:
+    /// `client.delete_user_certificate().cert_ids([id1, id2]).send().await`.
     pub fn delete_user_certificate(&self) -> DeleteUserCertificateFluentBuilder {
         DeleteUserCertificateFluentBuilder {
             client: self.clone(),
-            cert_id: None,
+            cert_ids: Vec::new(),
             client_token: None,
         }
     }
-
-    /// Deletes many certificates concurrently (at most
-    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) at a time, paced by the
-    /// rate limiter), each with its own `ClientToken`, and reports one outcome per distinct id
-    /// ([`outcome_of`](crate::outcome_of)), in the order first given.
-    ///
-    /// Returns `Err` only when nothing was sent: no ids, or no usable credentials.
-    pub async fn delete_many(
-        &self,
-        ids: impl IntoIterator<Item = i64>,
-    ) -> Result<DeleteReport<i64>, Error> {
-        let distinct = ReportBuilder::new(ids).ids().to_vec();
-        if distinct.is_empty() {
-            return Err(tag(Error::invalid_input(
-                "`CertId`: give at least one certificate id",
-            )));
-        }
-        let runtime = &self.inner.runtime;
-        runtime
-            .check_credentials(|c| cert_common::providers::aliyun::access_key(c).map(drop))
-            .await
-            .map_err(tag)?;
-        delete_each(
-            distinct,
-            self.max_concurrency(),
-            |id| *id,
-            |&id| {
-                let op = self.delete_user_certificate().cert_id(id);
-                async move {
-                    let result = op.send().await;
-                    let request_id = match &result {
-                        Ok(out) => Some(out.request_id.clone()),
-                        Err(e) => e.request_id().map(str::to_string),
-                    };
-                    match result {
-                        Err(e) if e.stops_run() => Err(e),
-                        result => Ok((outcome_of(&result), request_id)),
-                    }
-                }
-            },
-        )
-        .await
-    }
 }
 
-/// Builds and sends a `DeleteUserCertificate` call.
+/// The result of a `DeleteUserCertificate` call: one outcome per distinct requested id
+/// ([`DeleteOutput::report`]) and each request made, with its request id and `ClientToken`
+/// ([`DeleteOutput::requests`]).
+pub type DeleteUserCertificateOutput = DeleteOutput<i64>;
+
+/// Builds and sends a `DeleteUserCertificate` call: one request per distinct certificate id.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct DeleteUserCertificateFluentBuilder {
     client: Client,
-    cert_id: Option<i64>,
+    cert_ids: Vec<i64>,
     client_token: Option<String>,
 }
 
 impl DeleteUserCertificateFluentBuilder {
-    /// The certificate to delete (required).
+    /// Adds a certificate to delete.
     pub fn cert_id(mut self, id: i64) -> Self {
-        self.cert_id = Some(id);
+        self.cert_ids.push(id);
+        self
+    }
+
+    /// Adds certificates to delete (repeats are sent and reported once).
+    pub fn cert_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
+        self.cert_ids.extend(ids);
         self
     }
 
     /// The idempotency key to send as `ClientToken` (at most 64 ASCII characters), instead of
-    /// the generated one. Reused on every retry of this call.
+    /// the generated one. Reused on every retry; it names one request, so a call with it
+    /// takes one certificate id.
     pub fn client_token(mut self, token: impl Into<String>) -> Self {
         self.client_token = Some(token.into());
         self
     }
 
-    /// Sends the request (retrying as configured).
+    /// Sends one request per distinct id (retrying as configured), at most
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) (else
+    /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY)) at once, and reports one outcome
+    /// per id: `Deleted` on success, else [`Outcome::from_error`] of the request's error
+    /// (`Refused`, or `Unconfirmed` when it may have applied; never `Absent`: the API
+    /// documents no "no such certificate" code).
     ///
-    /// Every failure is an `Err`, a missing certificate included; [`outcome_of`](crate::outcome_of)
-    /// maps the result to an [`Outcome`](cert_common::Outcome). Input errors (no `cert_id`, a bad
-    /// client token) are [`ErrorKind::InvalidInput`](cert_common::ErrorKind) and nothing is sent.
+    /// Returns `Err` only when nothing was sent (input errors, such as no certificate id or
+    /// a bad client token, are [`ErrorKind::InvalidInput`](cert_common::ErrorKind); no usable
+    /// credentials), or when an answer stopped the run (rejected credentials, a wrong
+    /// endpoint).
     pub async fn send(self) -> Result<DeleteUserCertificateOutput, Error> {
-        let cert_id = self
-            .cert_id
-            .ok_or_else(|| tag(Error::invalid_input("`CertId` is required")))?;
-        DeleteUserCertificateRequest {
-            cert_id,
-            client_token: self.client_token.clone(),
+        let report = ReportBuilder::new(self.cert_ids);
+        if report.ids().is_empty() {
+            return Err(tag(Error::invalid_input("`CertId` is required")));
         }
-        .validate()
-        .map_err(|v| tag(v.into()))?;
-        let inner = &self.client.inner;
+        if self.client_token.is_some() && report.ids().len() > 1 {
+            let message = "`ClientToken` names one request: give it with one `CertId`";
+            return Err(tag(Error::invalid_input(message)));
+        }
+        for &cert_id in report.ids() {
+            let client_token = self.client_token.clone();
+            let request = DeleteUserCertificateRequest {
+                cert_id,
+                client_token,
+            };
+            request.validate().map_err(|v| tag(v.into()))?;
+        }
+        let client = &self.client;
+        if let [cert_id] = report.ids() {
+            let request = client.send_one(*cert_id, self.client_token);
+            return send_batch(report, request).await;
+        }
+        let batches = vec![
+            Batch {
+                len: 1,
+                payload: ()
+            };
+            report.ids().len()
+        ];
+        let limit = client.max_concurrency();
+        send_batches(report, batches, limit, |ids, ()| {
+            let (client, cert_id) = (client.clone(), ids[0]);
+            async move { client.send_one(cert_id, None).await }
+        })
+        .await
+    }
+}
+
+impl Client {
+    /// One `DeleteUserCertificate` request, with `explicit` as its `ClientToken` (else, unless
+    /// turned off, the call's client request id, the same on every attempt).
+    async fn send_one(
+        &self,
+        cert_id: i64,
+        explicit: Option<String>,
+    ) -> Result<Executed<Answered<i64>>, Error> {
+        let inner = &self.inner;
         let call = RpcCall {
             endpoint: &inner.endpoint,
             action: op::ACTION,
@@ -179,12 +190,9 @@ impl DeleteUserCertificateFluentBuilder {
             user_agent: inner.runtime.user_agent(),
             algorithm: inner.runtime.signing_algorithm(),
         };
-        // The token is the same on every attempt: the explicit one, else (when automatic
-        // tokens are on) the call's client request id, which the runtime keeps for all of them.
-        let explicit = self.client_token;
         let auto = inner.auto_client_token;
         let idempotent = explicit.is_some() || auto;
-        let executed = inner
+        let mut executed = inner
             .runtime
             .execute(
                 OPERATION,
@@ -199,40 +207,22 @@ impl DeleteUserCertificateFluentBuilder {
                     build_request(&call, &request.query_params(), attempt)
                 },
                 |response, attempt| {
-                    parse_response::<DeleteUserCertificateResponse>(
-                        response,
-                        attempt.signed_at,
-                        RULES,
-                    )
-                    .map_err(|e| {
-                        // A success answer we could not read: with a ClientToken the server
-                        // answers a retry with the first call's result, so retrying is exact.
-                        if idempotent && e.kind() == cert_common::ErrorKind::Decode {
-                            e.with_retry_class(cert_common::RetryClass::Transient)
-                        } else {
-                            e
-                        }
-                    })
+                    let answer: DeleteUserCertificateResponse =
+                        parse_response(response, attempt.signed_at, RULES).map_err(|e| {
+                            // With a token, a retry cannot delete twice: an unreadable
+                            // success is retried.
+                            if idempotent && e.kind() == ErrorKind::Decode {
+                                e.with_retry_class(RetryClass::Transient)
+                            } else {
+                                e
+                            }
+                        })?;
+                    Ok(Answered::every(Outcome::Deleted, Some(answer.request_id)))
                 },
             )
             .await?;
-        let client_token = explicit.or_else(|| auto.then(|| executed.client_request_id.clone()));
-        Ok(DeleteUserCertificateOutput {
-            request_id: executed.value.request_id,
-            attempts: executed.attempts,
-            client_token,
-        })
+        let token = explicit.or_else(|| auto.then(|| executed.client_request_id.clone()));
+        executed.value.idempotency_token = token;
+        Ok(executed)
     }
-}
-
-/// A successful `DeleteUserCertificate` call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DeleteUserCertificateOutput {
-    /// The request id the server assigned.
-    pub request_id: String,
-    /// Attempts made.
-    pub attempts: u32,
-    /// The `ClientToken` sent (the same on every attempt), if one was.
-    pub client_token: Option<String>,
 }

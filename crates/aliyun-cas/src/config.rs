@@ -5,7 +5,7 @@ use cert_common::providers::aliyun::config::AliyunApi;
 
 use crate::generated::operation::delete_user_certificate as op;
 
-/// Deletes [`Client::delete_many`](crate::Client::delete_many) (and a streamed run) keeps in
+/// Deletes a call with several ids (and a streamed run) keeps in
 /// flight when [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency)
 /// is not set. The rate limiter paces them either way.
 pub const DEFAULT_CONCURRENCY: usize = 16;

@@ -62,11 +62,15 @@ impl Deleter for Client {
         self.runtime().scope(self.name(), self.endpoint()).await
     }
 
-    /// Runs [`Client::delete_many`]; report ids are the strings as given.
+    /// One `DeleteUserCertificate` per distinct id; report ids are the strings as given.
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
         let parsed = parse_ids(ids)?;
-        let report = self.delete_many(parsed).await?;
+        let out = self
+            .delete_user_certificate()
+            .cert_ids(parsed)
+            .send()
+            .await?;
         // Canonical ids print as they were given.
-        Ok(report.map_ids(|id| id.to_string()))
+        Ok(out.into_report().map_ids(|id| id.to_string()))
     }
 }

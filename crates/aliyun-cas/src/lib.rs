@@ -8,12 +8,10 @@
 //! // Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET
 //! // (and ALIBABA_CLOUD_SECURITY_TOKEN for STS keys).
 //! let client = Client::new(Config::builder().region("cn-hangzhou").build()?)?;
-//! let out = client.delete_user_certificate().cert_id(7562353).send().await?;
-//! println!("deleted, request id {}", out.request_id);
-//!
-//! let report = client.delete_many([1, 2, 3]).await?;
-//! for item in report.items() {
-//!     println!("{}: {}", item.id, item.outcome);
+//! // One request per distinct id, a bounded number at once, one outcome per id:
+//! let out = client.delete_user_certificate().cert_ids([7562353, 2, 3]).send().await?;
+//! for item in out.report().items() {
+//!     println!("{}: {} (request id {:?})", item.id, item.outcome, item.request_id);
 //! }
 //! # Ok(())
 //! # }
@@ -34,8 +32,8 @@
 //! permanent. When retries run out the error keeps the last real error and its request id.
 //!
 //! # Outcomes
-//! [`outcome_of`] maps one call's result to an [`Outcome`]; [`Client::delete_many`] reports
-//! one per distinct id:
+//! [`DeleteUserCertificateFluentBuilder::send`] reports one outcome per distinct id (and
+//! returns `Err` only when nothing was sent, or an answer stopped the run):
 //! - [`Outcome::Deleted`]: HTTP 200 `{"RequestId"}`.
 //! - [`Outcome::Absent`]: never. CAS documents no "no such certificate" code for this API, and
 //!   `absent` is claimed only from a documented code (`docs/outcomes.md`).
@@ -47,7 +45,6 @@ mod client;
 mod config;
 mod deleter;
 pub mod generated;
-mod outcome;
 
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
@@ -55,7 +52,6 @@ pub use cert_common::{
 pub use client::{Client, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput};
 pub use config::{Cas, Config, ConfigBuilder, DEFAULT_CONCURRENCY};
 pub use generated::errors::ErrorCode;
-pub use outcome::outcome_of;
 
 /// The typed error code of an error the server answered with (`None` for errors without a
 /// code, such as transport failures). For a retry loop that gave up, the last error's code.

@@ -9,9 +9,6 @@ use std::future::Future;
 use futures_util::FutureExt;
 use tokio::task::JoinSet;
 
-use crate::error::Error;
-use crate::outcome::{DeleteReport, Outcome, ReportBuilder};
-
 /// A task that did not finish with an output: it panicked (the panic's message), or it was
 /// cancelled because the runtime shut down.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,69 +146,6 @@ where
         }
     }
     Settled { done, not_started }
-}
-
-/// What one delete of a [`delete_each`] settles: the id's outcome and the request id of the
-/// answer that decided it, or an error ([`Outcome::from_error`] makes its outcome).
-pub type OneDelete = Result<(Outcome, Option<String>), Error>;
-
-/// Deletes with one request per work item, at most `limit` at once, and reports one outcome
-/// per distinct id (`id_of` names an item's id; the first item of an id wins).
-///
-/// - Each item's outcome comes from its own result, paired by construction.
-/// - A task that panics makes its id `unconfirmed`, with the panic's message; every other id
-///   keeps its outcome.
-/// - An error that [stops the run](Error::stops_run) (the endpoint is not the API, a plain
-///   `http` endpoint refused) starts nothing more: the call returns that error, carrying a
-///   [partial report](Error::partial_report) of the ids already sent (an id whose own answer
-///   was that error is in it only if an earlier attempt may have applied, as `unconfirmed`).
-pub async fn delete_each<W, Id, K, F, Fut>(
-    work: Vec<W>,
-    limit: usize,
-    id_of: K,
-    f: F,
-) -> Result<DeleteReport<Id>, Error>
-where
-    Id: Clone + Eq + std::hash::Hash + std::fmt::Display,
-    K: Fn(&W) -> Id,
-    F: Fn(&W) -> Fut,
-    Fut: Future<Output = OneDelete> + Send + 'static,
-{
-    let mut builder = ReportBuilder::new(work.iter().map(&id_of));
-    let settled = run_bounded_until(work, limit, f, |r| matches!(r, Err(e) if e.stops_run())).await;
-    let mut stop: Option<Error> = None;
-    for (item, result) in settled.done {
-        let id = id_of(&item);
-        match result {
-            Ok(Ok((outcome, request_id))) => builder.record(&id, outcome, request_id),
-            Ok(Err(e)) if e.stops_run() => {
-                if e.may_have_applied() {
-                    let rid = e.request_id().map(str::to_string);
-                    builder.record(&id, Outcome::from_error(&e), rid);
-                }
-                stop.get_or_insert(e);
-            }
-            Ok(Err(e)) => {
-                let rid = e.request_id().map(str::to_string);
-                builder.record(&id, Outcome::from_error(&e), rid);
-            }
-            Err(failed) => builder.record(&id, Outcome::panicked(&failed.0), None),
-        }
-    }
-    if let Some(e) = stop {
-        let partial = builder.finish_recorded().map_ids(|id| id.to_string());
-        return Err(e.with_partial_report(partial));
-    }
-    Ok(builder.finish_with(|| {
-        let message = "no answer covered this id".to_string();
-        (
-            Outcome::Unconfirmed {
-                code: None,
-                message,
-            },
-            None,
-        )
-    }))
 }
 
 #[cfg(test)]

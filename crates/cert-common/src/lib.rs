@@ -35,6 +35,7 @@
 
 #[doc(hidden)]
 pub mod answer;
+pub mod batch;
 #[doc(hidden)]
 pub mod concurrency;
 pub mod credentials;
@@ -65,6 +66,7 @@ pub mod transport;
 pub mod validate;
 mod vendors;
 
+pub use batch::{DeleteOutput, RequestSummary};
 pub use credentials::{AccessKey, Credentials, Secret};
 pub use deleter::{Deleter, PlannedRequest, Scope};
 pub use endpoint::Endpoint;

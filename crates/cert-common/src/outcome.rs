@@ -281,7 +281,15 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
             self.ignored.push(id.clone());
             return;
         };
-        let slot = &mut self.slots[at];
+        self.record_at(at, outcome, request_id);
+    }
+
+    /// Records an outcome for the id at position `at` of [`ReportBuilder::ids`] (as
+    /// [`ReportBuilder::record`] does; an `at` past the end is ignored).
+    pub fn record_at(&mut self, at: usize, outcome: Outcome, request_id: Option<String>) {
+        let Some(slot) = self.slots.get_mut(at) else {
+            return;
+        };
         let replace = match slot {
             None => true,
             Some((Outcome::Unconfirmed { .. }, _)) => {
@@ -294,13 +302,18 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
         }
     }
 
+    /// True when the id at position `at` has an outcome.
+    pub fn has_at(&self, at: usize) -> bool {
+        self.slots.get(at).is_some_and(Option::is_some)
+    }
+
     /// True when `id` has an outcome.
     pub fn has(&self, id: &Id) -> bool {
         self.position(id).is_some_and(|at| self.slots[at].is_some())
     }
 
     /// Where `id` is in the list, if it was requested.
-    fn position(&self, id: &Id) -> Option<usize> {
+    pub(crate) fn position(&self, id: &Id) -> Option<usize> {
         match &self.index {
             Some(map) => map.get(id).copied(),
             None => self.order.iter().position(|known| known == id),

@@ -73,7 +73,7 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
-    /// Requests in flight at once for one call over many ids (a bulk `delete_many` or `send`,
+    /// Requests in flight at once for one call over many ids (a `send` with several ids or batches,
     /// in batches for the APIs that take several ids per request), and the default for a
     /// streaming delete ([`Deleter::stream_concurrency`](crate::Deleter::stream_concurrency)).
     /// This is the one place concurrency is set, for every provider crate. At least 1; unset,

@@ -19,7 +19,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config = config.endpoint(endpoint);
     }
     let client = Client::new(config.build())?;
-    let report = client.delete_many(ids).await?;
+    let report = client
+        .delete_certificate()
+        .certificate_ids(ids)
+        .send()
+        .await
+        .map(|o| o.into_report())?;
     for item in report.items() {
         let rid = item.request_id.as_deref().unwrap_or("-");
         println!("{}\t{}\t(request id {rid})", item.id, item.outcome);

@@ -4,38 +4,19 @@
 use async_trait::async_trait;
 use cert_common::{DeleteReport, Deleter, Error, PlannedRequest};
 
-use crate::delete::{
-    DEFAULT_CONCURRENCY, DeleteCertificateFluentBuilder, DeleteCertificatesFluentBuilder,
-};
+use crate::delete::{DEFAULT_CONCURRENCY, DeleteCertificateFluentBuilder};
 use crate::generated::client::Client;
 
 impl Client {
-    /// How many deletes [`delete_many`](Self::delete_many) and the [`Deleter`] impl run at
-    /// once: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency),
+    /// How many deletes a call with several ids runs at once: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency),
     /// else [`DEFAULT_CONCURRENCY`]. They all share the client's rate limiter and retry budget.
     pub fn max_concurrency(&self) -> usize {
         self.inner.runtime.max_concurrency(DEFAULT_CONCURRENCY)
     }
 
-    /// Starts a `DeleteCertificateV2` call for one certificate.
+    /// Starts a `DeleteCertificateV2` call (one request per distinct certificate id).
     pub fn delete_certificate(&self) -> DeleteCertificateFluentBuilder {
         DeleteCertificateFluentBuilder::new(self.clone())
-    }
-
-    /// Starts a concurrent delete of several certificates.
-    pub fn delete_certificates(&self) -> DeleteCertificatesFluentBuilder {
-        DeleteCertificatesFluentBuilder::new(self.clone())
-    }
-
-    /// Deletes several certificates concurrently ([`Client::max_concurrency`]
-    /// at a time, paced by the client's rate limiter): one outcome per distinct id. `Err` only
-    /// when nothing was sent (no ids, an invalid id, no credentials).
-    pub async fn delete_many<I, S>(&self, ids: I) -> Result<DeleteReport<String>, Error>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.delete_certificates().certificate_ids(ids).send().await
     }
 }
 
@@ -47,13 +28,17 @@ impl Deleter for Client {
 
     /// One `DELETE` per distinct id.
     fn plan(&self, ids: &[String]) -> Result<Vec<PlannedRequest>, Error> {
-        self.delete_certificates()
+        self.delete_certificate()
             .certificate_ids(ids.iter().cloned())
             .plan()
     }
 
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
-        self.delete_many(ids.iter().cloned()).await
+        self.delete_certificate()
+            .certificate_ids(ids.iter().cloned())
+            .send()
+            .await
+            .map(|out| out.into_report())
     }
 
     /// One request per id; as many in flight as [`max_concurrency`](Self::max_concurrency).

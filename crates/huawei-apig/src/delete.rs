@@ -1,16 +1,14 @@
-//! `DeleteCertificateV2`: one certificate, or many concurrently.
+//! `DeleteCertificateV2`: the fluent builder, the request and what its answer says. The API
+//! deletes one certificate per request; a call with several ids sends one request per
+//! distinct id, a bounded number at once. Sending, retries and the per-id report are
+//! cert-common's ([`cert_common::batch`]).
 
-use std::collections::HashSet;
-
-use cert_common::answer::CodeMeaning;
-use cert_common::concurrency::delete_each;
+use cert_common::batch::{Answered, Batch, DeleteOutput, Prepared, send_batch, send_batches};
 use cert_common::http::{Bytes, HttpResponse};
-use cert_common::providers::huawei::{
-    RequestSpec, check_answer, error_from_response, fill_path, request_id,
-};
-use cert_common::retry::RetryClass;
-use cert_common::runtime::{AttemptContext, Operation};
-use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
+use cert_common::outcome::ReportBuilder;
+use cert_common::providers::huawei::{RequestSpec, Resolved, accept, fill_path};
+use cert_common::runtime::{AttemptContext, Executed, Operation};
+use cert_common::{Error, Outcome, PlannedRequest, Provider};
 
 use crate::generated::client::Client;
 use crate::generated::errors::RULES;
@@ -23,161 +21,37 @@ const OPERATION: Operation = Operation {
     signs_nonce: false,
 };
 
-/// How many deletes [`Client::delete_many`] (and a streamed run) keeps in flight when
+/// Requests a call with several ids keeps in flight when
 /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
-/// Builds and sends one `DeleteCertificateV2` call; see [`Client::delete_certificate`].
+/// The result of a `DeleteCertificateV2` call: one outcome per distinct requested id
+/// ([`DeleteOutput::report`]) and each request made ([`DeleteOutput::requests`]).
+pub type DeleteCertificateOutput = DeleteOutput<String>;
+
+/// Builds and sends a `DeleteCertificateV2` call; see [`Client::delete_certificate`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct DeleteCertificateFluentBuilder {
     client: Client,
-    certificate_id: Option<String>,
-}
-
-/// The server's definitive answer about one certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DeleteCertificateOutput {
-    /// `Deleted` (204), `Absent` (404) or `Refused` (another 4xx, with the server's code and
-    /// message, e.g. a certificate still bound to a domain).
-    pub outcome: Outcome,
-    /// The `X-Request-Id` of the answer.
-    pub request_id: Option<String>,
-    /// Attempts made.
-    pub attempts: u32,
-    /// True when an earlier failed attempt may have taken effect (a 404 may then be the echo
-    /// of our own delete; it is still reported as `Absent`, never as `Deleted`).
-    pub earlier_attempt_may_have_applied: bool,
+    ids: Vec<String>,
 }
 
 impl DeleteCertificateFluentBuilder {
     pub(crate) fn new(client: Client) -> Self {
         DeleteCertificateFluentBuilder {
             client,
-            certificate_id: None,
-        }
-    }
-
-    /// The certificate to delete.
-    pub fn certificate_id(mut self, id: impl Into<String>) -> Self {
-        self.certificate_id = Some(id.into());
-        self
-    }
-
-    /// Validates the input and returns the request `send()` would make, sending nothing.
-    pub fn plan(&self) -> Result<PlannedRequest, Error> {
-        let id = self.certificate_id.clone().unwrap_or_default();
-        let path = wire_path(&self.client, &id)?;
-        Ok(PlannedRequest {
-            method: op::METHOD,
-            target: format!("{}{}", self.client.endpoint(), path),
-            ids: vec![id],
-        })
-    }
-
-    /// Sends the delete (with retries). See the crate documentation for which answers are an
-    /// outcome and which an `Err`.
-    pub async fn send(self) -> Result<DeleteCertificateOutput, Error> {
-        let id = self.certificate_id.unwrap_or_default();
-        let path = wire_path(&self.client, &id)?;
-        delete_one(&self.client, &path).await
-    }
-}
-
-/// The wire path for `id`, after the generated validation and the path-segment checks.
-fn wire_path(client: &Client, id: &str) -> Result<String, Error> {
-    let request = DeleteCertificateV2Request {
-        project_id: client.project_id().to_string(),
-        certificate_id: id.to_string(),
-    };
-    request.validate()?;
-    let params = request.path_params();
-    fill_path(op::PATH_TEMPLATE, &params)
-}
-
-async fn delete_one(client: &Client, path: &str) -> Result<DeleteCertificateOutput, Error> {
-    let core = &client.inner;
-    let spec = RequestSpec {
-        method: op::METHOD,
-        path,
-        content_type: op::CONTENT_TYPE,
-        body: Bytes::new(),
-    };
-    let executed = core.execute(OPERATION, &spec, parse).await;
-    match executed {
-        Ok(executed) => Ok(DeleteCertificateOutput {
-            outcome: executed.value.0,
-            request_id: executed.value.1,
-            attempts: executed.attempts,
-            earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
-        }),
-        Err(e) if definitive(&e) => Ok(DeleteCertificateOutput {
-            outcome: Outcome::from_error(&e),
-            request_id: e.request_id().map(str::to_string),
-            attempts: e.attempts(),
-            earlier_attempt_may_have_applied: e.may_have_applied(),
-        }),
-        Err(e) => Err(e),
-    }
-}
-
-/// 204 → Deleted. Anything else is an error, whose meaning comes from the generated error
-/// table ([`RULES`]): the certificate-not-found code → Absent, "in use" and other refusals →
-/// Refused (all three definitive, so `Ok`); a wrong endpoint (the gateway's "no such API", a
-/// redirect, a foreign body) → a configuration error; throttling and server errors are retried.
-fn parse(
-    response: &HttpResponse,
-    attempt: &AttemptContext,
-) -> Result<(Outcome, Option<String>), Error> {
-    check_answer(response)?;
-    let status = response.status;
-    if status == op::SUCCESS_STATUS {
-        return Ok((Outcome::Deleted, request_id(response)));
-    }
-    if (200..300).contains(&status) {
-        return Err(Error::new(
-            ErrorKind::Decode,
-            format!(
-                "unexpected success status HTTP {status} (documented: {}); the certificate \
-                 may or may not have been deleted",
-                op::SUCCESS_STATUS
-            ),
-        )
-        .with_status(status)
-        .with_request_id(request_id(response)));
-    }
-    Err(error_from_response(response, RULES, attempt.signed_at))
-}
-
-/// True for an error that is the API's definitive answer about the certificate: not found,
-/// in use, or another refusal (a permanent service error, not a credentials or endpoint one).
-fn definitive(e: &Error) -> bool {
-    e.kind() == ErrorKind::Service
-        && e.retry_class() == RetryClass::Permanent
-        && matches!(
-            e.code_meaning(),
-            Some(CodeMeaning::NotFound | CodeMeaning::InUse | CodeMeaning::Refused)
-        )
-}
-
-/// Deletes several certificates concurrently; see [`Client::delete_certificates`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()` is awaited"]
-pub struct DeleteCertificatesFluentBuilder {
-    client: Client,
-    ids: Vec<String>,
-}
-
-impl DeleteCertificatesFluentBuilder {
-    pub(crate) fn new(client: Client) -> Self {
-        DeleteCertificatesFluentBuilder {
-            client,
             ids: Vec::new(),
         }
     }
 
-    /// Adds certificate ids (repeats are deleted and reported once).
+    /// Adds a certificate id to delete.
+    pub fn certificate_id(mut self, id: impl Into<String>) -> Self {
+        self.ids.push(id.into());
+        self
+    }
+
+    /// Adds certificate ids to delete (repeats are sent and reported once).
     pub fn certificate_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -187,70 +61,85 @@ impl DeleteCertificatesFluentBuilder {
         self
     }
 
-    /// The distinct ids and their wire paths, or the first invalid id's error. No ids at all is
-    /// invalid input too, as in the other crates' batch deletes.
-    fn prepare(&self) -> Result<Vec<(String, String)>, Error> {
-        if self.ids.is_empty() {
-            return Err(Error::invalid_input(
-                "`certificate_id`: give at least one certificate id",
-            ));
+    /// Validates every id and builds each request's path.
+    fn prepare(ids: Vec<String>, client: &Client) -> Result<Prepared<String, String>, Error> {
+        let report = ReportBuilder::new(ids);
+        if report.ids().is_empty() {
+            let message = "`certificate_id`: give at least one certificate id";
+            return Err(Error::invalid_input(message));
         }
-        let mut seen = HashSet::new();
-        self.ids
-            .iter()
-            .filter(|id| seen.insert(id.as_str()))
-            .map(|id| {
-                wire_path(&self.client, id)
-                    .map(|p| (id.clone(), p))
-                    .map_err(|e| {
-                        Error::invalid_input(format!("certificate id {id:?}: {}", e.message()))
-                    })
-            })
-            .collect()
+        let mut batches = Vec::with_capacity(report.ids().len());
+        for id in report.ids() {
+            let request = DeleteCertificateV2Request {
+                project_id: client.project_id().to_string(),
+                certificate_id: id.clone(),
+            };
+            let path = request
+                .validate()
+                .map_err(Error::from)
+                .and_then(|()| fill_path(op::PATH_TEMPLATE, &request.path_params()))
+                .map_err(|e| {
+                    Error::invalid_input(format!("certificate id {id:?}: {}", e.message()))
+                })?;
+            batches.push(Batch {
+                len: 1,
+                payload: path,
+            });
+        }
+        Ok((report, batches))
     }
 
-    /// Validates every id and returns one request per distinct id, sending nothing.
+    /// Validates the input and returns the requests `send()` would make, sending nothing.
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
-        Ok(self
-            .prepare()?
+        let (report, batches) = Self::prepare(self.ids.clone(), &self.client)?;
+        let endpoint = self.client.endpoint();
+        let plan = batches
             .into_iter()
-            .map(|(id, path)| PlannedRequest {
+            .zip(report.ids())
+            .map(|(b, id)| PlannedRequest {
                 method: op::METHOD,
-                target: format!("{}{}", self.client.endpoint(), path),
-                ids: vec![id],
-            })
-            .collect())
+                target: format!("{endpoint}{}", b.payload),
+                ids: vec![id.clone()],
+            });
+        Ok(plan.collect())
     }
 
-    /// Deletes every id, [`Client::max_concurrency`] at a time: one outcome per distinct
-    /// id, in the order first given. `Err` only when nothing was sent: no ids, an invalid id
-    /// (then no id is deleted) or no credentials. A per-id failure becomes
-    /// [`Outcome::from_error`] (`Unconfirmed` when the delete may have applied, else `Refused`).
+    /// Sends one request per distinct id (with retries), at most
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) (else
+    /// [`DEFAULT_CONCURRENCY`]) at once, and reports one outcome per id: `Deleted` on the
+    /// documented 204, `Absent` when the certificate does not exist, `Refused` or
+    /// `Unconfirmed` when the request failed ([`Outcome::from_error`]).
     ///
-    /// Runs the deletes as tasks on the current tokio runtime.
-    pub async fn send(self) -> Result<DeleteReport<String>, Error> {
-        let work = self.prepare()?;
-        // Fail before sending anything when there are no usable credentials.
-        self.client
-            .inner
-            .runtime
-            .check_credentials(|_| Ok(()))
-            .await
-            .map_err(|e| e.with_provider(Provider::Huawei).with_action(op::OPERATION))?;
-        let client = &self.client;
-        delete_each(
-            work,
-            client.max_concurrency(),
-            |(id, _)| id.clone(),
-            |(_, path)| {
-                let (client, path) = (client.clone(), path.clone());
-                async move {
-                    delete_one(&client, &path)
-                        .await
-                        .map(|out| (out.outcome, out.request_id))
-                }
-            },
-        )
+    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials), or
+    /// when an answer stopped the run (refused credentials, wrong endpoint).
+    pub async fn send(self) -> Result<DeleteCertificateOutput, Error> {
+        let (report, mut batches) = Self::prepare(self.ids, &self.client)?;
+        let resolved = &self.client.inner;
+        if batches.len() == 1
+            && let Some(batch) = batches.pop()
+        {
+            return send_batch(report, delete(resolved, &batch.payload)).await;
+        }
+        let limit = self.client.max_concurrency();
+        send_batches(report, batches, limit, |_, path| {
+            let (resolved, path) = (resolved.clone(), path.clone());
+            async move { delete(&resolved, &path).await }
+        })
         .await
     }
+}
+
+/// One `DELETE` of the certificate at `path`.
+async fn delete(resolved: &Resolved, path: &str) -> Result<Executed<Answered<String>>, Error> {
+    let spec = RequestSpec {
+        method: op::METHOD,
+        path,
+        content_type: op::CONTENT_TYPE,
+        body: Bytes::new(),
+    };
+    let parse = |response: &HttpResponse, attempt: &AttemptContext| {
+        let request_id = accept(response, attempt, RULES, op::SUCCESS_STATUS)?;
+        Ok(Answered::every(Outcome::Deleted, request_id))
+    };
+    resolved.execute(OPERATION, &spec, parse).await
 }

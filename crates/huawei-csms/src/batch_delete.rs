@@ -2,11 +2,9 @@
 
 use cert_common::http::HttpResponse;
 use cert_common::outcome::ReportBuilder;
-use cert_common::providers::huawei::{
-    RequestSpec, check_answer, decode_error, error_from_response, fill_path, request_id,
-};
+use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
 use cert_common::runtime::{AttemptContext, Operation};
-use cert_common::{DeleteReport, Error, ErrorKind, Outcome, PlannedRequest, Provider};
+use cert_common::{DeleteReport, Error, Outcome, PlannedRequest, Provider};
 
 use crate::generated::client::Client;
 use crate::generated::errors::RULES;
@@ -64,6 +62,16 @@ pub struct BatchDeleteSecretsOutput {
 }
 
 impl BatchDeleteSecretsOutput {
+    /// [`Self::report`], consuming the output.
+    pub fn into_report(self) -> DeleteReport<String> {
+        self.report()
+    }
+
+    /// The request id, as every crate's output gives it.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
     /// The answer as a per-id report, the same shape every other crate returns: one outcome
     /// per secret the answer names (deleted, or refused with the code at the start of its
     /// message), each name once. A name listed both as deleted and as failed is unconfirmed:
@@ -217,29 +225,12 @@ fn leading_code(message: &str) -> Option<String> {
     (ok(a) && ok(b)).then(|| head.to_string())
 }
 
+/// The answer on the documented success status, with its `X-Request-Id`.
 fn parse(
     response: &HttpResponse,
     attempt: &AttemptContext,
 ) -> Result<(BatchDeleteSecretsResponse, Option<String>), Error> {
-    check_answer(response)?;
-    if response.status == op::SUCCESS_STATUS {
-        let decoded =
-            serde_json::from_slice(&response.body).map_err(|e| decode_error(response, &e))?;
-        return Ok((decoded, request_id(response)));
-    }
-    if (200..300).contains(&response.status) {
-        return Err(Error::new(
-            ErrorKind::Decode,
-            format!(
-                "unexpected success status HTTP {} (documented: {})",
-                response.status,
-                op::SUCCESS_STATUS
-            ),
-        )
-        .with_status(response.status)
-        .with_request_id(request_id(response)));
-    }
-    Err(error_from_response(response, RULES, attempt.signed_at))
+    decode(response, attempt, RULES, op::SUCCESS_STATUS)
 }
 
 #[cfg(test)]

@@ -24,14 +24,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .certificate_ids(ids)
         .send()
         .await?;
-    for item in out.report.items() {
+    for item in out.report().items() {
         let rid = item.request_id.as_deref().unwrap_or("-");
         println!("{}\t{}\t(request id {rid})", item.id, item.outcome);
     }
-    if let Some(e) = &out.error {
+    if let Some(e) = out.error() {
         eprintln!("the request failed: {e}");
     }
-    let t = out.report.totals();
+    let t = out.report().totals();
     println!(
         "deleted {}, absent {}, refused {}, unconfirmed {}",
         t.deleted, t.absent, t.refused, t.unconfirmed

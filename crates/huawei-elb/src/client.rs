@@ -38,7 +38,7 @@ impl Deleter for Client {
             .certificate_ids(ids.iter().cloned())
             .send()
             .await
-            .map(|o| o.report)
+            .map(|o| o.into_report())
     }
 
     /// ELB documents no batch limit; streamed ids go 100 to a request, so each batch settles

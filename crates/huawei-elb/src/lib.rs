@@ -14,7 +14,7 @@
 //!     .certificate_ids(["5bd3d6e5a1d54e3e8b0d0a6c7f3c1a01", "9a1b2c3d4e5f40718293a4b5c6d7e8f9"])
 //!     .send()
 //!     .await?;
-//! for item in out.report.items() {
+//! for item in out.report().items() {
 //!     println!("{}: {}", item.id, item.outcome);
 //! }
 //! # Ok(()) }
@@ -34,7 +34,7 @@
 //! | the whole request failed | [`Outcome::from_error`](cert_common::Outcome::from_error): `Unconfirmed` when it may have applied (5xx, broken connection), else `Refused` |
 //!
 //! Repeated ids are sent and reported once; ids the server names that were not requested are
-//! kept apart in [`BatchDeleteCertificatesOutput::unexpected_ids`], never invented into the
+//! kept apart in [`DeleteOutput::unexpected_ids`](cert_common::DeleteOutput::unexpected_ids), never invented into the
 //! report.
 //!
 //! # Errors and retries
@@ -42,7 +42,7 @@
 //! `send()` returns `Err` only when nothing was sent: invalid input
 //! ([`ErrorKind::InvalidInput`](cert_common::ErrorKind::InvalidInput)), or missing credentials.
 //! Failures of the request itself become per-id outcomes, and the error is kept in
-//! [`BatchDeleteCertificatesOutput::error`]. Throttling (HTTP 429, `APIG.0308`), 5xx answers
+//! [`DeleteOutput::error`](cert_common::DeleteOutput::error). Throttling (HTTP 429, `APIG.0308`), 5xx answers
 //! and transport failures are retried by [`cert_common`]'s runtime with full-jitter backoff,
 //! honouring `Retry-After`, within the operation deadline; every attempt is signed afresh.
 //!

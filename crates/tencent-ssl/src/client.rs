@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
+use cert_common::batch::{Answered, Batch, DeleteOutput, Prepared, send_batch, send_batches};
+use cert_common::http::HttpResponse;
 use cert_common::json::to_python_json;
-use cert_common::outcome::{IdSet, ReportBuilder};
+use cert_common::outcome::ReportBuilder;
 use cert_common::providers::tencent::{Api3Call, Language, build_post, parse_response};
-use cert_common::runtime::{Executed, Operation, Runtime};
-use cert_common::{DeleteReport, Endpoint, Error, Outcome, Provider};
-
-use cert_common::concurrency::run_bounded_until;
+use cert_common::runtime::{AttemptContext, Executed, Operation, Runtime};
+use cert_common::{Endpoint, Error, Outcome, Provider};
 
 use crate::config::Config;
 use crate::generated::errors::RULES;
@@ -95,42 +95,30 @@ impl Client {
         }
     }
 
-    /// Validates `ids` and splits them into the requests a delete would send (distinct ids in
-    /// first-seen order, at most 100 per request), with the report those ids will fill.
-    /// Sends nothing.
-    fn prepare(ids: &[u64]) -> Result<(ReportBuilder<u64>, Vec<Vec<u64>>), Error> {
+    /// The distinct ids, and the requests that carry them (at most [`BATCH_MAX`] each),
+    /// validated.
+    fn prepare(ids: &[u64]) -> Result<Prepared<u64, Vec<u64>>, Error> {
         let distinct = ReportBuilder::new(ids.iter().copied());
-        let chunks: Vec<Vec<u64>> = if distinct.ids().is_empty() {
-            vec![Vec::new()]
-        } else {
-            distinct
-                .ids()
-                .chunks(BATCH_MAX)
-                .map(<[u64]>::to_vec)
-                .collect()
-        };
-        let batches = chunks
-            .into_iter()
-            .map(|csr_ids| {
-                let request = BatchDeleteCsrRequest { csr_ids };
-                request.validate()?;
-                Ok(request.csr_ids)
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
+        let mut batches = Vec::new();
+        for csr_ids in distinct.ids().chunks(BATCH_MAX) {
+            let request = BatchDeleteCsrRequest {
+                csr_ids: csr_ids.to_vec(),
+            };
+            request.validate()?;
+            batches.push(Batch {
+                len: csr_ids.len(),
+                payload: request.csr_ids,
+            });
+        }
+        if batches.is_empty() {
+            BatchDeleteCsrRequest { csr_ids: vec![] }.validate()?;
+        }
         Ok((distinct, batches))
     }
 
-    /// Sends one request; hands its ids back with the result.
-    async fn send_batch(&self, ids: Vec<u64>) -> Result<Executed<BatchDeleteCsrResult>, Error> {
-        self.send_request(&BatchDeleteCsrRequest { csr_ids: ids })
-            .await
-    }
-
-    async fn send_request(
-        &self,
-        request: &BatchDeleteCsrRequest,
-    ) -> Result<Executed<BatchDeleteCsrResult>, Error> {
-        let body = to_python_json(request)
+    /// Sends one request (with retries) and reads what its answer says of each id.
+    async fn send_batch(&self, csr_ids: Vec<u64>) -> Result<Executed<Answered<u64>>, Error> {
+        let body = to_python_json(&BatchDeleteCsrRequest { csr_ids })
             .map_err(|e| Error::invalid_input(format!("could not serialise the request: {e}")))?;
         let inner = &self.inner;
         let call = Api3Call {
@@ -147,15 +135,41 @@ impl Client {
             .execute(
                 OPERATION,
                 |attempt| build_post(&call, body.clone(), attempt),
-                |response, attempt| {
-                    parse_response::<BatchDeleteCsrResult>(response, attempt.signed_at, RULES)
-                },
+                parse,
             )
             .await
     }
 }
 
-/// Builds and sends a `BatchDeleteCSR` call.
+/// The answer: every id in `Success` was deleted; an id of the request not listed there is
+/// unconfirmed (the API does not say why an id is left out).
+fn parse(response: &HttpResponse, attempt: &AttemptContext) -> Result<Answered<u64>, Error> {
+    let result: BatchDeleteCsrResult = parse_response(response, attempt.signed_at, RULES)?;
+    let rid = result.request_id;
+    let message = if attempt.earlier_attempt_may_have_applied {
+        format!(
+            "not listed in Success of request {rid}; an earlier attempt of this request may \
+             have reached the server, so it may have been deleted then"
+        )
+    } else {
+        format!("not listed in Success of request {rid}; the API does not say why")
+    };
+    let outcomes = result.success.into_iter().map(|id| (id, Outcome::Deleted));
+    let mut answered = Answered::new(Some(rid), outcomes.collect());
+    answered.missing = Outcome::Unconfirmed {
+        code: None,
+        message,
+    };
+    Ok(answered)
+}
+
+/// The result of a `BatchDeleteCSR` call: one outcome per distinct requested id
+/// ([`DeleteOutput::report`]), each request made (at most 100 ids each,
+/// [`DeleteOutput::requests`]), and the ids the server listed that no request asked for
+/// ([`DeleteOutput::unexpected_ids`]).
+pub type BatchDeleteCsrOutput = DeleteOutput<u64>;
+
+/// Builds and sends a `BatchDeleteCSR` call; see [`Client::batch_delete_csr`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct BatchDeleteCsrFluentBuilder {
@@ -164,200 +178,55 @@ pub struct BatchDeleteCsrFluentBuilder {
 }
 
 impl BatchDeleteCsrFluentBuilder {
-    /// Adds ids to delete (any number; they are split into requests of at most 100).
+    /// Adds CSR ids to delete (repeats are sent and reported once).
     pub fn csr_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
         self.ids.extend(ids);
         self
     }
 
-    /// Adds one id to delete.
+    /// Adds one CSR id to delete.
     pub fn csr_id(mut self, id: u64) -> Self {
         self.ids.push(id);
         self
     }
 
-    /// The requests `send()` would make, each a list of at most 100 ids. Sends nothing.
+    /// Validates the input and returns the id batches `send()` would make (at most 100 each),
+    /// sending nothing.
     pub fn plan(&self) -> Result<Vec<Vec<u64>>, Error> {
-        Client::prepare(&self.ids)
-            .map(|(_, batches)| batches)
-            .map_err(|e| e.with_provider(Provider::Tencent))
+        let (_, batches) = Client::prepare(&self.ids).map_err(tag)?;
+        Ok(batches.into_iter().map(|b| b.payload).collect())
     }
 
-    /// Sends the requests and reports one outcome per distinct id.
+    /// Sends the requests, at most
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) (else
+    /// [`DEFAULT_CONCURRENCY`]) at once, and reports one outcome per distinct id.
     ///
-    /// Returns `Err` only when nothing was sent: no ids (invalid input) or no usable
-    /// credentials. Everything that happens after sending is in the output's report.
+    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials), or
+    /// when an answer stopped the run (refused credentials, wrong endpoint: no further
+    /// request is sent, and the error's partial report holds the ids already settled).
+    /// A request that fails otherwise gives each of its ids [`Outcome::from_error`].
     pub async fn send(self) -> Result<BatchDeleteCsrOutput, Error> {
-        let tag = |e: Error| e.with_provider(Provider::Tencent).with_action(op::ACTION);
-        let (mut report, batches) = Client::prepare(&self.ids).map_err(tag)?;
+        let (report, mut batches) = Client::prepare(&self.ids).map_err(tag)?;
         let runtime = &self.client.inner.runtime;
         runtime
             .check_credentials(|c| cert_common::providers::tencent::access_key(c).map(drop))
             .await
             .map_err(tag)?;
+        let limit = runtime.max_concurrency(DEFAULT_CONCURRENCY);
         let client = &self.client;
-        let settled = run_bounded_until(
-            batches,
-            runtime.max_concurrency(DEFAULT_CONCURRENCY),
-            |b| {
-                let (client, ids) = (client.clone(), b.clone());
-                async move { client.send_batch(ids).await }
-            },
-            |r| matches!(r, Err(e) if e.stops_run()),
-        )
-        .await;
-        let mut summaries = Vec::with_capacity(settled.done.len());
-        let mut unrequested = Vec::new();
-        let mut stop: Option<Error> = None;
-        for (ids, result) in settled.done {
-            match result {
-                Ok(Err(e)) if e.stops_run() => {
-                    if e.may_have_applied() {
-                        let outcome = Outcome::from_error(&e);
-                        for id in &ids {
-                            report.record(id, outcome.clone(), e.request_id().map(str::to_string));
-                        }
-                    }
-                    stop.get_or_insert(e);
-                }
-                Ok(result) => {
-                    summaries.push(record_batch(&mut report, ids, result, &mut unrequested));
-                }
-                Err(failed) => {
-                    for id in &ids {
-                        report.record(id, Outcome::panicked(&failed.0), None);
-                    }
-                }
-            }
+        if batches.len() == 1
+            && let Some(batch) = batches.pop()
+        {
+            return send_batch(report, self.client.send_batch(batch.payload)).await;
         }
-        if let Some(e) = stop {
-            let partial = report.finish_recorded().map_ids(|id| id.to_string());
-            return Err(tag(e).with_partial_report(partial));
-        }
-        let report = report.finish_with(|| {
-            let message = "no answer covered this id".to_string();
-            (
-                Outcome::Unconfirmed {
-                    code: None,
-                    message,
-                },
-                None,
-            )
-        });
-        Ok(BatchDeleteCsrOutput {
-            report,
-            batches: summaries,
-            unrequested,
+        send_batches(report, batches, limit, |_, ids| {
+            let (client, ids) = (client.clone(), ids.clone());
+            async move { client.send_batch(ids).await }
         })
+        .await
     }
 }
 
-fn record_batch(
-    report: &mut ReportBuilder<u64>,
-    ids: Vec<u64>,
-    result: Result<Executed<BatchDeleteCsrResult>, Error>,
-    unrequested: &mut Vec<u64>,
-) -> BatchSummary {
-    match result {
-        Ok(executed) => {
-            let value = executed.value;
-            let rid = value.request_id.clone();
-            let deleted = IdSet::new(&value.success);
-            let asked = IdSet::new(&ids);
-            unrequested.extend(value.success.iter().filter(|id| !asked.contains(id)));
-            let why = || {
-                if executed.earlier_attempt_may_have_applied {
-                    format!(
-                        "not listed in Success of request {rid}; an earlier attempt of this \
-                         request may have reached the server, so it may have been deleted then"
-                    )
-                } else {
-                    format!("not listed in Success of request {rid}; the API does not say why")
-                }
-            };
-            for id in &ids {
-                let outcome = if deleted.contains(id) {
-                    Outcome::Deleted
-                } else {
-                    Outcome::Unconfirmed {
-                        code: None,
-                        message: why(),
-                    }
-                };
-                report.record(id, outcome, Some(rid.clone()));
-            }
-            BatchSummary {
-                csr_ids: ids,
-                request_id: Some(rid),
-                attempts: executed.attempts,
-                error: None,
-            }
-        }
-        Err(error) => {
-            let outcome = Outcome::from_error(&error);
-            let rid = error.request_id().map(str::to_string);
-            for id in &ids {
-                report.record(id, outcome.clone(), rid.clone());
-            }
-            BatchSummary {
-                csr_ids: ids,
-                request_id: rid,
-                attempts: error.attempts(),
-                error: Some(error),
-            }
-        }
-    }
-}
-
-/// What one request of a `BatchDeleteCSR` call did.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct BatchSummary {
-    /// The ids the request carried.
-    pub csr_ids: Vec<u64>,
-    /// The request id of the last answer, when the server gave one.
-    pub request_id: Option<String>,
-    /// Attempts made.
-    pub attempts: u32,
-    /// Why the request failed as a whole, if it did.
-    pub error: Option<Error>,
-}
-
-/// The result of a `BatchDeleteCSR` call: one outcome per distinct requested id, and what
-/// each request did.
-#[derive(Debug)]
-pub struct BatchDeleteCsrOutput {
-    report: DeleteReport<u64>,
-    batches: Vec<BatchSummary>,
-    unrequested: Vec<u64>,
-}
-
-impl BatchDeleteCsrOutput {
-    /// One outcome per distinct requested id, in the order first given.
-    pub fn report(&self) -> &DeleteReport<u64> {
-        &self.report
-    }
-
-    /// Consumes the output, keeping the report.
-    pub fn into_report(self) -> DeleteReport<u64> {
-        self.report
-    }
-
-    /// The requests made, in order (at most 100 ids each).
-    pub fn batches(&self) -> &[BatchSummary] {
-        &self.batches
-    }
-
-    /// The request id of every request that got one, in order.
-    pub fn request_ids(&self) -> Vec<&str> {
-        self.batches
-            .iter()
-            .filter_map(|b| b.request_id.as_deref())
-            .collect()
-    }
-
-    /// Ids the server listed in `Success` that no request asked for (not in the report).
-    pub fn unrequested_ids(&self) -> &[u64] {
-        &self.unrequested
-    }
+fn tag(e: Error) -> Error {
+    e.with_provider(Provider::Tencent).with_action(op::ACTION)
 }

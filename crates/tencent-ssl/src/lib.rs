@@ -40,8 +40,10 @@
 //!   [`Outcome::Unconfirmed`] when the request may have taken effect (retries ran out after a
 //!   5xx or a broken connection).
 //!
-//! `send()` returns `Err` only when nothing was sent: invalid input, or no usable credentials.
-//! Failures of individual requests are in the report and in [`BatchDeleteCsrOutput::batches`].
+//! `send()` returns `Err` only when nothing was sent (invalid input, no usable credentials), or
+//! when an answer stopped the run (rejected credentials, a wrong endpoint). Failures of
+//! individual requests are in the report and in
+//! [`DeleteOutput::requests`](cert_common::DeleteOutput::requests).
 //!
 //! Error codes are typed by [`error_code`] ([`ErrorCode`], generated from the vendor's
 //! documentation); what each code means (retry, outcome, wrong endpoint) is decided once, by the generated
@@ -56,9 +58,7 @@ pub use cert_common::providers::tencent::Language;
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{
-    BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, BatchSummary, Client, DEFAULT_CONCURRENCY,
-};
+pub use client::{BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, Client, DEFAULT_CONCURRENCY};
 pub use config::{Config, ConfigBuilder, Ssl};
 pub use generated::errors::ErrorCode;
 

@@ -97,18 +97,23 @@ impl Sdk {
                     .send()
                     .await
                     .map_err(|e| failed(&e))?;
-                match out.error {
-                    Some(e) => Err(failed(&e)),
+                match out.error() {
+                    Some(e) => Err(failed(e)),
                     None => Ok(()),
                 }
             }
-            Sdk::Apig(c) => c
-                .delete_certificate()
-                .certificate_id(APIG_ID)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| failed(&e)),
+            Sdk::Apig(c) => {
+                let out = c
+                    .delete_certificate()
+                    .certificate_id(APIG_ID)
+                    .send()
+                    .await
+                    .map_err(|e| failed(&e))?;
+                match out.error() {
+                    Some(e) => Err(failed(e)),
+                    None => Ok(()),
+                }
+            }
             Sdk::Csms(c) => c
                 .batch_delete_secrets()
                 .instance_id(CSMS_INSTANCE)
@@ -123,18 +128,23 @@ impl Sdk {
                     .send()
                     .await
                     .map_err(|e| failed(&e))?;
-                match out.batches().iter().find_map(|b| b.error.as_ref()) {
+                match out.error() {
                     Some(e) => Err(failed(e)),
                     None => Ok(()),
                 }
             }
-            Sdk::Aliyun(c) => c
-                .delete_user_certificate()
-                .cert_id(ALIYUN_ID)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| failed(&e)),
+            Sdk::Aliyun(c) => {
+                let out = c
+                    .delete_user_certificate()
+                    .cert_id(ALIYUN_ID)
+                    .send()
+                    .await
+                    .map_err(|e| failed(&e))?;
+                match out.error() {
+                    Some(e) => Err(failed(e)),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

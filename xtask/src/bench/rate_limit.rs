@@ -139,7 +139,7 @@ async fn tencent(secs: u64) -> Result<Vec<Row>, String> {
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
-            match out.batches().iter().find_map(|b| b.error.as_ref()) {
+            match out.requests().iter().find_map(|b| b.error.as_ref()) {
                 Some(e) => Err(format!("tencent: {e}")),
                 None => Ok(()),
             }

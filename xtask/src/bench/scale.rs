@@ -142,7 +142,7 @@ pub mod child {
                         .map_err(|e| e.to_string())?;
                     let calls = (end - start + 1).div_ceil(100) as f64;
                     per_request_ms.push(t.elapsed().as_secs_f64() * 1000.0 / calls);
-                    if let Some(e) = out.batches().iter().find_map(|b| b.error.as_ref()) {
+                    if let Some(e) = out.requests().iter().find_map(|b| b.error.as_ref()) {
                         return Err(format!("a request failed: {e}"));
                     }
                     deleted += out.report().totals().deleted;
@@ -198,9 +198,9 @@ pub mod child {
                 let out = rt
                     .block_on(client.batch_delete_csr().csr_ids(1..=a.ids).send())
                     .map_err(|e| e.to_string())?;
-                let failed = out.batches().iter().filter(|b| b.error.is_some()).count();
+                let failed = out.requests().iter().filter(|b| b.error.is_some()).count();
                 if failed > 0 {
-                    let first = out.batches().iter().find_map(|b| b.error.as_ref());
+                    let first = out.requests().iter().find_map(|b| b.error.as_ref());
                     eprintln!("scale single: {failed} requests failed; first: {first:?}");
                 }
                 deleted = out.report().totals().deleted;

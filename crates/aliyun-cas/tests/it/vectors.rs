@@ -61,8 +61,8 @@ async fn check(id: &str) {
         .send()
         .await
         .expect("send");
-    assert_eq!(out.request_id, "R");
-    assert_eq!(out.client_token, None);
+    assert_eq!(out.request_id(), Some("R"));
+    assert_eq!(out.idempotency_token(), None);
     let seen = recorder.seen();
     assert_eq!(seen.len(), 1);
     let req = &seen[0];
@@ -119,7 +119,7 @@ async fn al_v3_clienttoken_encoding() {
         .send()
         .await
         .expect("send");
-    assert_eq!(out.client_token.as_deref(), Some(ascii.as_str()));
+    assert_eq!(out.idempotency_token(), Some(ascii.as_str()));
     let req = &recorder.seen()[0];
     assert_eq!(
         req.url(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use aliyun_cas::{Client, Config, ErrorCode, ErrorKind, Outcome, error_code, outcome_of};
+use aliyun_cas::{Client, Config, ErrorCode, ErrorKind, Outcome, error_code};
 use async_trait::async_trait;
 use cert_common::credentials::AccessKey;
 use cert_common::http::{HttpRequest, HttpResponse};
@@ -18,6 +18,17 @@ use cert_common::{Deleter, RateLimit};
 use httpmock::prelude::*;
 
 use crate::common::{AK, NONCE, SECRET, TOKEN_UUID, USER_AGENT, mock_client, pinned_options};
+
+/// The outcome of a one-id call's result (the id's outcome, or the error's when nothing was
+/// sent or the run stopped).
+fn outcome_of(
+    result: &Result<aliyun_cas::DeleteUserCertificateOutput, cert_common::Error>,
+) -> Outcome {
+    match result {
+        Ok(out) => out.report().items()[0].outcome.clone(),
+        Err(e) => Outcome::from_error(e),
+    }
+}
 
 const T0: u64 = 1_704_164_645; // 2024-01-02T03:04:05Z
 const SEED_RID: &str = "3E50D480-9765-5CFD-9650-9BACCECA5135";
@@ -72,9 +83,9 @@ async fn exact_wire_request_and_the_seed_success_example() {
         .await;
     mock.assert_async().await;
     let out = result.as_ref().expect("deleted");
-    assert_eq!(out.request_id, SEED_RID);
-    assert_eq!(out.attempts, 1);
-    assert_eq!(out.client_token.as_deref(), Some(TOKEN_UUID));
+    assert_eq!(out.request_id(), Some(SEED_RID));
+    assert_eq!(out.attempts(), 1);
+    assert_eq!(out.idempotency_token(), Some(TOKEN_UUID));
     assert_eq!(outcome_of(&result), Outcome::Deleted);
 }
 
@@ -95,9 +106,10 @@ async fn one_answer(
         .await;
     let clock = ManualClock::at_unix(T0);
     let client = mock_client(&server.base_url(), &clock, RateLimit::Off);
+    // A refusal is an outcome with the request's error beside it; a stopped run, an `Err`.
     let e = match client.delete_user_certificate().cert_id(1).send().await {
         Err(e) => e,
-        Ok(out) => panic!("expected an error, got {out:?}"),
+        Ok(out) => out.into_error().expect("the request failed"),
     };
     (e, mock.calls_async().await)
 }
@@ -189,7 +201,7 @@ async fn throttling_by_header_waits_the_servers_hint() {
         .await
         .expect("send");
     ok.assert_calls_async(1).await;
-    assert_eq!(out.attempts, 2);
+    assert_eq!(out.attempts(), 2);
     assert_eq!(clock.sleeps(), vec![Duration::from_millis(1500)]);
 }
 
@@ -232,7 +244,7 @@ async fn throttled_then_success_reuses_the_client_token_and_signs_afresh() {
         .send()
         .await
         .expect("send");
-    assert_eq!(out.request_id, "R2");
+    assert_eq!(out.request_id(), Some("R2"));
     let seen = recorder.seen();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].url(), seen[1].url(), "same CertId and ClientToken");
@@ -264,7 +276,8 @@ async fn server_errors_exhaust_retries_and_keep_the_last_request_id() {
     ]);
     let client = scripted_client(recorder.clone(), &clock);
     let result = client.delete_user_certificate().cert_id(9).send().await;
-    let e = result.as_ref().unwrap_err();
+    let out = result.as_ref().expect("sent");
+    let e = out.error().expect("the request failed");
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
     assert_eq!(e.attempts(), 3);
     assert_eq!(e.request_id(), Some("R3"));
@@ -303,7 +316,13 @@ async fn bad_input_sends_nothing() {
         .await;
     assert!(ok.is_ok());
     assert_eq!(recorder.seen().len(), 1, "only the valid call was sent");
-    let e = client.delete_many(Vec::new()).await.unwrap_err();
+    let e = client
+        .delete_user_certificate()
+        .cert_ids(Vec::new())
+        .send()
+        .await
+        .map(|o| o.into_report())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     let e = client
         .delete(&["1".into(), "one".into()])
@@ -398,7 +417,13 @@ async fn delete_many_is_bounded_and_reports_each_id_once() {
     )
     .expect("client");
     let ids: Vec<i64> = vec![1, 2, 3, 4, 5, 6, 7, 8, 1, 2];
-    let report = client.delete_many(ids).await.expect("report");
+    let report = client
+        .delete_user_certificate()
+        .cert_ids(ids)
+        .send()
+        .await
+        .map(|o| o.into_report())
+        .expect("report");
     assert_eq!(
         http.calls.load(Ordering::SeqCst),
         8,
@@ -469,7 +494,13 @@ async fn delete_many_with_no_credentials_sends_nothing() {
             .expect("config"),
     )
     .expect("client");
-    let e = client.delete_many([1, 2]).await.unwrap_err();
+    let e = client
+        .delete_user_certificate()
+        .cert_ids([1, 2])
+        .send()
+        .await
+        .map(|o| o.into_report())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials);
     assert!(e.to_string().contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{e}");
     assert_eq!(http.calls.load(Ordering::SeqCst), 0);
@@ -500,8 +531,8 @@ async fn an_unreadable_success_is_retried_with_the_same_client_token() {
         .send()
         .await
         .expect("the retry reads the server's replayed answer");
-    assert_eq!(out.request_id, "R1");
-    assert_eq!(out.attempts, 2);
+    assert_eq!(out.request_id(), Some("R1"));
+    assert_eq!(out.attempts(), 2);
     let seen = recorder.seen();
     assert_eq!(seen.len(), 2);
     assert_eq!(
@@ -530,7 +561,8 @@ async fn without_a_client_token_an_unreadable_success_is_not_retried() {
     )
     .expect("client");
     let result = client.delete_user_certificate().cert_id(7).send().await;
-    let e = result.as_ref().unwrap_err();
+    let out = result.as_ref().expect("sent");
+    let e = out.error().expect("the request failed");
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.may_have_applied());
     assert_eq!(recorder.seen().len(), 1);

@@ -62,11 +62,12 @@ fn client_at(http: Arc<Responder>, concurrency: Option<usize>) -> Client {
 async fn many_ids_one_outcome_each_with_bounded_concurrency() {
     let http = Responder::new(answer_by_id);
     let report = client_at(http.clone(), Some(2))
-        .delete_certificates()
+        .delete_certificate()
         .certificate_ids(["a", "b", "a", "gone", "bound", "boom", "denied", "c"])
         .send()
         .await
-        .expect("report");
+        .expect("report")
+        .into_report();
     assert_eq!(http.max_in_flight(), 2, "bounded, and actually concurrent");
     assert_eq!(http.seen().len(), 7, "the repeated id is deleted once");
     let ids: Vec<&str> = report.items().iter().map(|i| i.id.as_str()).collect();
@@ -99,7 +100,13 @@ async fn no_credentials_is_an_error_before_anything_is_sent() {
             .build(),
     )
     .expect("client");
-    let e = client.delete_many(["a", "b"]).await.unwrap_err();
+    let e = client
+        .delete_certificate()
+        .certificate_ids(["a", "b"])
+        .send()
+        .await
+        .map(|o| o.into_report())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials);
     assert!(http.seen().is_empty());
 }
@@ -153,7 +160,12 @@ async fn the_options_concurrency_bounds_delete_many_and_the_deleter() {
     for n in [1, 3] {
         let http = Responder::new(answer_by_id);
         let apig = client_at(http.clone(), Some(n));
-        apig.delete_many(ids.clone()).await.expect("report");
+        apig.delete_certificate()
+            .certificate_ids(ids.clone())
+            .send()
+            .await
+            .map(|o| o.into_report())
+            .expect("report");
         assert_eq!(http.max_in_flight(), n, "delete_many at {n}");
 
         let http = Responder::new(answer_by_id);
@@ -167,6 +179,11 @@ async fn the_options_concurrency_bounds_delete_many_and_the_deleter() {
     let http = Responder::new(answer_by_id);
     let apig = client(http.clone());
     assert_eq!(apig.max_concurrency(), huawei_apig::DEFAULT_CONCURRENCY);
-    apig.delete_many(ids.clone()).await.expect("report");
+    apig.delete_certificate()
+        .certificate_ids(ids.clone())
+        .send()
+        .await
+        .map(|o| o.into_report())
+        .expect("report");
     assert_eq!(http.max_in_flight(), huawei_apig::DEFAULT_CONCURRENCY);
 }

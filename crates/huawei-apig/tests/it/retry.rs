@@ -28,9 +28,9 @@ async fn throttled_then_success() {
         .send()
         .await
         .expect("deleted");
-    assert_eq!(out.outcome, Outcome::Deleted);
-    assert_eq!(out.attempts, 2);
-    assert_eq!(out.request_id.as_deref(), Some("rid-ok"));
+    assert_eq!(out.report().items()[0].outcome, Outcome::Deleted);
+    assert_eq!(out.attempts(), 2);
+    assert_eq!(out.request_id(), Some("rid-ok"));
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)]);
     let seen = http.seen();
     assert_eq!(seen[0].header("X-Sdk-Date"), Some("20240102T030405Z"));
@@ -59,7 +59,9 @@ async fn server_errors_exhausted_return_the_last_error_with_its_request_id() {
         .certificate_id("c1")
         .send()
         .await
-        .unwrap_err();
+        .expect("sent")
+        .into_error()
+        .expect("the request failed");
     assert_eq!(http.seen().len(), 3);
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
     assert_eq!(e.attempts(), 3);
@@ -86,7 +88,9 @@ async fn the_deadline_is_respected() {
         .certificate_id("c1")
         .send()
         .await
-        .unwrap_err();
+        .expect("sent")
+        .into_error()
+        .expect("the request failed");
     assert_eq!(http.seen().len(), 1);
     assert!(clock.sleeps().is_empty());
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
@@ -111,7 +115,7 @@ async fn not_found_after_a_5xx_is_absent_and_flagged() {
         .send()
         .await
         .expect("outcome");
-    assert_eq!(out.outcome, Outcome::Absent);
-    assert!(out.earlier_attempt_may_have_applied);
-    assert_eq!(out.request_id.as_deref(), Some("rid-404"));
+    assert_eq!(out.report().items()[0].outcome, Outcome::Absent);
+    assert!(out.earlier_attempt_may_have_applied());
+    assert_eq!(out.request_id(), Some("rid-404"));
 }

@@ -24,8 +24,11 @@ async fn empty_and_dot_segment_ids_send_nothing() {
     let e = client.delete_certificate().send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     let e = client
-        .delete_many(["ok-1", "..", "ok-2"])
+        .delete_certificate()
+        .certificate_ids(["ok-1", "..", "ok-2"])
+        .send()
         .await
+        .map(|o| o.into_report())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(e.to_string().contains("\"..\""), "{e}");
@@ -44,7 +47,7 @@ async fn every_id_is_one_encoded_path_segment() {
             .send()
             .await
             .expect("sent");
-        assert_eq!(out.outcome, Outcome::Deleted);
+        assert_eq!(out.report().items()[0].outcome, Outcome::Deleted);
     }
     let seen = http.seen();
     assert_eq!(

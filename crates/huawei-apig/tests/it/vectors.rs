@@ -23,7 +23,10 @@ async fn reproduce(id: &str) {
         .send()
         .await
         .expect("sent");
-    assert_eq!(out.outcome, cert_common::Outcome::Deleted);
+    assert_eq!(
+        out.report().items()[0].outcome,
+        cert_common::Outcome::Deleted
+    );
     let seen = http.seen();
     assert_eq!(seen.len(), 1);
     let req = &seen[0];

@@ -78,9 +78,9 @@ async fn exact_delete_request_and_204() {
         .await
         .expect("deleted");
     m.assert_async().await;
-    assert_eq!(out.outcome, Outcome::Deleted);
-    assert_eq!(out.request_id.as_deref(), Some("rid-204"));
-    assert_eq!(out.attempts, 1);
+    assert_eq!(out.report().items()[0].outcome, Outcome::Deleted);
+    assert_eq!(out.request_id(), Some("rid-204"));
+    assert_eq!(out.attempts(), 1);
 }
 
 async fn answer(
@@ -115,8 +115,8 @@ async fn only_the_certificate_not_found_codes_are_absent() {
         )
         .await
         .expect("absent is an outcome");
-        assert_eq!(out.outcome, Outcome::Absent, "{code}");
-        assert_eq!(out.request_id.as_deref(), Some("rid-404"));
+        assert_eq!(out.report().items()[0].outcome, Outcome::Absent, "{code}");
+        assert_eq!(out.request_id(), Some("rid-404"));
     }
     // The seed's own 404 example names an app quota: a refusal, not a missing certificate.
     let out = answer(
@@ -125,8 +125,8 @@ async fn only_the_certificate_not_found_codes_are_absent() {
     )
     .await
     .expect("a refusal is an outcome");
-    assert_eq!(out.outcome.as_str(), "refused");
-    assert_eq!(out.outcome.code(), Some("APIG.3093"));
+    assert_eq!(out.report().items()[0].outcome.as_str(), "refused");
+    assert_eq!(out.report().items()[0].outcome.code(), Some("APIG.3093"));
 }
 
 #[tokio::test]
@@ -152,13 +152,13 @@ async fn seed_400_is_a_refusal_with_code_and_message() {
     .await
     .expect("refusal is an outcome");
     assert_eq!(
-        out.outcome,
+        out.report().items()[0].outcome,
         Outcome::Refused {
             code: Some("APIG.2012".into()),
             message: "Invalid parameter value,parameterName:instance_id. Please refer to the support documentation".into(),
         }
     );
-    assert_eq!(out.request_id.as_deref(), Some("rid-400"));
+    assert_eq!(out.request_id(), Some("rid-400"));
 }
 
 #[tokio::test]
@@ -169,9 +169,10 @@ async fn a_certificate_bound_to_a_domain_is_refused_with_the_servers_words() {
     )
     .await
     .expect("refusal");
-    assert_eq!(out.outcome.code(), Some("APIG.3474"));
+    assert_eq!(out.report().items()[0].outcome.code(), Some("APIG.3474"));
     assert!(
-        out.outcome
+        out.report().items()[0]
+            .outcome
             .message()
             .expect("msg")
             .contains("api.example.com")
@@ -185,7 +186,9 @@ async fn seed_401_is_a_credentials_error() {
         r#"{ "error_code" : "APIG.1002", "error_msg" : "Incorrect token or token resolution failed" }"#,
     )
     .await
-    .unwrap_err();
+    .expect("sent")
+        .into_error()
+        .expect("the request failed");
     assert_eq!(e.kind(), ErrorKind::Credentials);
     assert_eq!(e.code(), Some("APIG.1002"));
     assert_eq!(e.message(), "Incorrect token or token resolution failed");
@@ -200,7 +203,9 @@ async fn seed_403_is_a_permission_error() {
         r#"{ "error_code" : "APIG.1005", "error_msg" : "No permissions to request this method" }"#,
     )
     .await
-    .unwrap_err();
+    .expect("sent")
+    .into_error()
+    .expect("the request failed");
     assert_eq!(e.kind(), ErrorKind::Credentials);
     assert_eq!(e.code(), Some("APIG.1005"));
     assert_eq!(e.request_id(), Some("rid-403"));
@@ -213,7 +218,9 @@ async fn seed_500_is_an_error_with_code_and_request_id() {
         r#"{ "error_code" : "APIG.9999", "error_msg" : "System error" }"#,
     )
     .await
-    .unwrap_err();
+    .expect("sent")
+    .into_error()
+    .expect("the request failed");
     assert_eq!(e.code(), Some("APIG.9999"));
     assert_eq!(e.status(), Some(500));
     assert_eq!(e.request_id(), Some("rid-500"));
@@ -242,7 +249,9 @@ async fn a_throttled_delete_keeps_code_message_and_request_id() {
     .certificate_id(CERT)
     .send()
     .await
-    .unwrap_err();
+    .expect("sent")
+    .into_error()
+    .expect("the request failed");
     m.assert_calls_async(2).await;
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
     let last = e.last_error().expect("last");

@@ -36,10 +36,13 @@ async fn throttled_then_success_waits_and_signs_afresh() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(out.report.items()[0].outcome, Outcome::Deleted);
-    assert_eq!(out.report.items()[0].request_id.as_deref(), Some("rid-ok"));
-    assert_eq!(out.attempts, 2);
-    assert!(!out.earlier_attempt_may_have_applied);
+    assert_eq!(out.report().items()[0].outcome, Outcome::Deleted);
+    assert_eq!(
+        out.report().items()[0].request_id.as_deref(),
+        Some("rid-ok")
+    );
+    assert_eq!(out.attempts(), 2);
+    assert!(!out.earlier_attempt_may_have_applied());
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(2)]);
     let seen = http.seen();
     assert_eq!(seen.len(), 2);
@@ -72,17 +75,17 @@ async fn server_errors_exhausted_leave_every_id_unconfirmed_with_the_last_reques
         .await
         .expect("a request failure is reported per id");
     assert_eq!(http.seen().len(), 3);
-    for item in out.report.items() {
+    for item in out.report().items() {
         assert_eq!(item.outcome.as_str(), "unconfirmed");
         assert_eq!(item.outcome.code(), Some("ELB.9999"));
         assert_eq!(item.request_id.as_deref(), Some("r3"));
     }
-    let e = out.error.expect("error");
+    let e = out.error().expect("error");
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
     assert_eq!(e.status(), Some(503));
     assert_eq!(e.request_id(), Some("r3"));
     assert!(e.to_string().contains("System error"), "{e}");
-    assert_eq!(out.attempts, 3);
+    assert_eq!(out.attempts(), 3);
     assert_eq!(
         clock.sleeps(),
         vec![Duration::from_millis(50), Duration::from_millis(100)]
@@ -106,12 +109,12 @@ async fn the_deadline_is_respected() {
         .expect("sent");
     assert_eq!(http.seen().len(), 1);
     assert!(clock.sleeps().is_empty(), "no sleep past the deadline");
-    let e = out.error.expect("error");
+    let e = out.error().expect("error");
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
     assert_eq!(e.code(), Some("APIG.0308"));
     assert_eq!(e.request_id(), Some("rid-t"));
     // a throttled request was not applied: refused, with the throttling code
-    let item = &out.report.items()[0];
+    let item = &out.report().items()[0];
     assert_eq!(item.outcome.as_str(), "refused");
     assert_eq!(item.outcome.code(), Some("APIG.0308"));
 }
@@ -133,10 +136,10 @@ async fn not_found_after_an_attempt_that_may_have_applied_is_absent_never_delete
         .send()
         .await
         .expect("sent");
-    assert!(out.earlier_attempt_may_have_applied);
-    assert_eq!(out.report.items()[0].outcome, Outcome::Absent);
-    assert_eq!(out.report.items()[1].outcome, Outcome::Deleted);
-    assert!(out.report.all_gone());
+    assert!(out.earlier_attempt_may_have_applied());
+    assert_eq!(out.report().items()[0].outcome, Outcome::Absent);
+    assert_eq!(out.report().items()[1].outcome, Outcome::Deleted);
+    assert!(out.report().all_gone());
 }
 
 #[tokio::test]
@@ -153,9 +156,9 @@ async fn a_broken_connection_on_the_last_attempt_is_unconfirmed() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(out.report.items()[0].outcome.as_str(), "unconfirmed");
+    assert_eq!(out.report().items()[0].outcome.as_str(), "unconfirmed");
     assert!(
-        out.report.items()[0]
+        out.report().items()[0]
             .outcome
             .message()
             .expect("message")

@@ -114,7 +114,7 @@ async fn seed_example_exact_request_and_repeated_id_in_the_answer() {
         .await
         .expect("sent");
     m.assert_async().await;
-    let items = out.report.items();
+    let items = out.report().items();
     assert_eq!(items.len(), 2, "{items:?}");
     assert_eq!(items[0].id, "de3404aeb44f499893fb42a0b218a515");
     assert_eq!(items[0].outcome, Outcome::Deleted);
@@ -125,12 +125,12 @@ async fn seed_example_exact_request_and_repeated_id_in_the_answer() {
     assert_eq!(items[1].id, "de3404aeb44f499893fb42a0b218a123");
     assert_eq!(items[1].outcome.as_str(), "unconfirmed");
     assert_eq!(
-        out.body_request_id.as_deref(),
+        out.request_id(),
         Some("98414965-856c-4be3-8a33-3e08432a222e")
     );
-    assert!(out.unexpected_ids.is_empty());
-    assert!(out.error.is_none());
-    assert_eq!(out.attempts, 1);
+    assert!(out.unexpected_ids().is_empty());
+    assert!(out.error().is_none());
+    assert_eq!(out.attempts(), 1);
 }
 
 #[tokio::test]
@@ -157,7 +157,7 @@ async fn every_ret_status_maps_to_its_outcome_and_nothing_is_invented() {
         .await
         .expect("sent");
     m.assert_async().await;
-    let r = &out.report;
+    let r = &out.report();
     let get = |id: &str| r.get(&id.to_string()).expect("id in report").clone();
     assert_eq!(get("a").outcome, Outcome::Deleted);
     assert_eq!(get("b").outcome, Outcome::Absent);
@@ -168,9 +168,8 @@ async fn every_ret_status_maps_to_its_outcome_and_nothing_is_invented() {
     assert_eq!(get("a").request_id.as_deref(), Some("hdr-rid"));
     assert_eq!(r.items().len(), 4);
     assert!(r.get(&"zzz".to_string()).is_none());
-    assert_eq!(out.unexpected_ids, vec!["zzz".to_string()]);
-    assert_eq!(out.request_id.as_deref(), Some("hdr-rid"));
-    assert_eq!(out.body_request_id.as_deref(), Some("body-rid"));
+    assert_eq!(out.unexpected_ids(), vec!["zzz".to_string()]);
+    assert_eq!(out.request_id(), Some("hdr-rid"));
     let t = r.totals();
     assert_eq!(
         (t.deleted, t.absent, t.refused, t.unconfirmed),
@@ -217,13 +216,13 @@ async fn error_bodies_of_every_shape_refuse_every_id_with_code_and_request_id() 
             .await
             .expect("a service failure is a per-id outcome");
         m.assert_calls_async(1).await; // permanent: not retried
-        for item in out.report.items() {
+        for item in out.report().items() {
             assert_eq!(item.outcome.as_str(), "refused", "{status}");
             assert_eq!(item.outcome.code(), Some(code), "{status}");
             assert!(item.outcome.message().expect("msg").contains(message));
             assert_eq!(item.request_id.as_deref(), Some("rid-e"));
         }
-        let e = out.error.expect("error kept");
+        let e = out.error().expect("error kept");
         assert_eq!(e.status(), Some(status));
         assert_eq!(e.kind(), ErrorKind::Service);
     }
@@ -246,8 +245,8 @@ async fn unauthorized_is_a_credentials_error_kept_in_the_output() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(out.report.items()[0].outcome.code(), Some("APIG.1002"));
-    let e = out.error.expect("error");
+    assert_eq!(out.report().items()[0].outcome.code(), Some("APIG.1002"));
+    let e = out.error().expect("error");
     assert_eq!(e.kind(), ErrorKind::Credentials);
     assert_eq!(e.request_id(), Some("rid-401"));
 }
@@ -268,8 +267,8 @@ async fn a_cut_short_success_is_unconfirmed_not_refused() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(out.report.items()[0].outcome.as_str(), "unconfirmed");
-    assert_eq!(out.error.expect("error").kind(), ErrorKind::Decode);
+    assert_eq!(out.report().items()[0].outcome.as_str(), "unconfirmed");
+    assert_eq!(out.error().expect("error").kind(), ErrorKind::Decode);
 }
 
 #[tokio::test]
@@ -348,6 +347,6 @@ async fn iam_token_is_sent_as_x_auth_token_without_signature() {
     .await
     .expect("sent");
     m.assert_async().await;
-    assert_eq!(out.report.items()[0].outcome, Outcome::Deleted);
-    assert_eq!(out.request_id, None);
+    assert_eq!(out.report().items()[0].outcome, Outcome::Deleted);
+    assert_eq!(out.request_id(), None);
 }

@@ -171,7 +171,7 @@ async fn an_error_in_a_200_body_with_charset_content_type_is_detected() {
         }
         assert_eq!(item.request_id.as_deref(), Some("rid-err"));
     }
-    let err = out.batches()[0].error.as_ref().expect("batch error");
+    let err = out.requests()[0].error.as_ref().expect("batch error");
     assert_eq!(err.kind(), ErrorKind::Service);
     assert_eq!(
         error_code(err),
@@ -202,7 +202,7 @@ async fn every_documented_error_code_is_typed_and_classified_as_documented() {
             continue;
         }
         let out = sent.expect("send");
-        let err = out.batches()[0].error.as_ref().expect("error");
+        let err = out.requests()[0].error.as_ref().expect("error");
         assert_eq!(error_code(err).as_ref(), Some(code));
         let calls = mock.calls_async().await;
         if code.class().is_retryable() {
@@ -320,7 +320,7 @@ async fn a_throttled_answer_is_retried_after_backoff() {
     throttled.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
     assert_eq!(out.report().items()[0].outcome, Outcome::Deleted);
-    assert_eq!(out.batches()[0].attempts, 2);
+    assert_eq!(out.requests()[0].attempts, 2);
     // Full jitter with unit 0.5: 0.5 * 200 ms.
     assert_eq!(clock.sleeps(), vec![Duration::from_millis(100)]);
 }
@@ -348,7 +348,7 @@ async fn server_errors_exhaust_retries_and_keep_the_last_error_with_its_request_
         .send()
         .await
         .expect("send");
-    let err = out.batches()[0].error.as_ref().expect("error");
+    let err = out.requests()[0].error.as_ref().expect("error");
     assert_eq!(err.kind(), ErrorKind::RetriesExhausted);
     assert_eq!(err.attempts(), 3);
     assert_eq!(err.status(), Some(503));

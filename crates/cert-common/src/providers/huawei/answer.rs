@@ -3,15 +3,17 @@
 
 use std::time::SystemTime;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::answer::{
     CodeRule, check_foreign, cut_short, describe, foreign_error, looks_like_json_object,
     service_error, undecodable_success,
 };
-use crate::error::{Error, Provider};
+use crate::error::{Error, ErrorKind, Provider};
 use crate::http::HttpResponse;
 use crate::retry::server_retry_hint;
+use crate::runtime::AttemptContext;
 
 /// The request id of an answer: the `X-Request-Id` header.
 pub fn request_id(response: &HttpResponse) -> Option<String> {
@@ -122,4 +124,47 @@ pub fn decode_error(response: &HttpResponse, e: &serde_json::Error) -> Error {
     undecodable_success(response, API, e)
         .with_provider(Provider::Huawei)
         .with_request_id(request_id(response))
+}
+
+/// Accepts an answer of an operation whose documented success status is `success`: returns
+/// its request id then. Any other 2xx is a decode error (the request may or may not have
+/// taken effect), and anything else the service's error ([`error_from_response`], with the
+/// attempt's signing time for `Retry-After`).
+pub fn accept(
+    response: &HttpResponse,
+    attempt: &AttemptContext,
+    rules: &[CodeRule],
+    success: u16,
+) -> Result<Option<String>, Error> {
+    check_answer(response)?;
+    let status = response.status;
+    if status == success {
+        return Ok(request_id(response));
+    }
+    if (200..300).contains(&status) {
+        return Err(Error::new(
+            ErrorKind::Decode,
+            format!(
+                "unexpected success status HTTP {status} (documented: {success}); the \
+                 request may or may not have taken effect"
+            ),
+        )
+        .with_provider(Provider::Huawei)
+        .with_status(status)
+        .with_request_id(request_id(response)));
+    }
+    Err(error_from_response(response, rules, attempt.signed_at))
+}
+
+/// [`accept`], then the body decoded as `T` ([`decode_error`] when it cannot be), with the
+/// request id.
+pub fn decode<T: DeserializeOwned>(
+    response: &HttpResponse,
+    attempt: &AttemptContext,
+    rules: &[CodeRule],
+    success: u16,
+) -> Result<(T, Option<String>), Error> {
+    let request_id = accept(response, attempt, rules, success)?;
+    let value = serde_json::from_slice(&response.body).map_err(|e| decode_error(response, &e))?;
+    Ok((value, request_id))
 }

@@ -1,0 +1,494 @@
+//! One call of a delete operation: its requests sent (a bounded number at once), their answers
+//! settled into one report, and the output every provider crate's `send()` returns.
+//!
+//! A provider crate says only what is specific to its API: how the distinct ids split into
+//! requests ([`Batch`]), how one request is sent, and what its answer says of each id
+//! ([`Answered`]). The rules of the outcome contract live here, once:
+//!
+//! - every distinct requested id is reported exactly once;
+//! - an id the answer names that its request did not carry is kept apart
+//!   ([`DeleteOutput::unexpected_ids`]), never put into the report;
+//! - a request that failed gives each of its ids [`Outcome::from_error`];
+//! - an error that [stops the run](Error::stops_run) stops sending, and comes back as `Err`
+//!   with the ids already settled as its [partial report](Error::partial_report);
+//! - `Err` otherwise only when nothing was sent.
+
+use std::fmt;
+use std::future::Future;
+use std::hash::Hash;
+use std::ops::Range;
+
+use futures_util::FutureExt;
+
+use crate::concurrency::{panic_message, run_bounded_until};
+use crate::error::Error;
+use crate::outcome::{DeleteReport, Outcome, ReportBuilder};
+use crate::runtime::Executed;
+
+/// One request of a call with several: how many ids it carries (the next ones of the call's
+/// distinct ids, in order) and what the crate prepared to send them (a path, a body).
+#[derive(Debug, Clone)]
+pub struct Batch<P> {
+    /// How many of the call's distinct ids the request carries.
+    pub len: usize,
+    /// What the crate needs to send it.
+    pub payload: P,
+}
+
+/// A call prepared: its distinct ids and the requests that carry them, in order.
+pub type Prepared<Id, P> = (ReportBuilder<Id>, Vec<Batch<P>>);
+
+/// What one request's answer said, id by id.
+#[derive(Debug, Clone)]
+pub struct Answered<Id> {
+    /// The answer's request id.
+    pub request_id: Option<String>,
+    /// The outcome of each id the answer names.
+    pub outcomes: Vec<(Id, Outcome)>,
+    /// The outcome of each id of the request the answer does not name (for an API that
+    /// deletes one id per request: the outcome).
+    pub missing: Outcome,
+    /// The idempotency token the request carried, when the API takes one.
+    pub idempotency_token: Option<String>,
+}
+
+impl<Id> Answered<Id> {
+    /// An answer with these outcomes; the ids it does not name are unconfirmed.
+    pub fn new(request_id: Option<String>, outcomes: Vec<(Id, Outcome)>) -> Self {
+        Answered {
+            request_id,
+            outcomes,
+            missing: Outcome::Unconfirmed {
+                code: None,
+                message: "the server's answer did not mention this id".into(),
+            },
+            idempotency_token: None,
+        }
+    }
+
+    /// An answer that gives every id of its request `outcome` (an API that deletes one id
+    /// per request answers for it so).
+    pub fn every(outcome: Outcome, request_id: Option<String>) -> Self {
+        Answered {
+            request_id,
+            outcomes: Vec::new(),
+            missing: outcome,
+            idempotency_token: None,
+        }
+    }
+}
+
+/// One request of a call, as it went.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RequestSummary {
+    /// Its request id: the last answer's, when one came.
+    pub request_id: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// True when an earlier failed attempt may have taken effect (then a "not found" may be
+    /// the echo of our own delete; it is reported absent, never deleted).
+    pub earlier_attempt_may_have_applied: bool,
+    /// The idempotency token it carried, when the API takes one.
+    pub idempotency_token: Option<String>,
+    /// Why the request failed, when it did (each of its ids then carries
+    /// [`Outcome::from_error`]).
+    pub error: Option<Error>,
+}
+
+/// What a call's `send()` returns: one outcome per distinct requested id, and each request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DeleteOutput<Id> {
+    report: DeleteReport<Id>,
+    requests: Vec<RequestSummary>,
+    unexpected_ids: Vec<Id>,
+}
+
+impl<Id> DeleteOutput<Id> {
+    /// One outcome per distinct requested id, in the order first requested.
+    pub fn report(&self) -> &DeleteReport<Id> {
+        &self.report
+    }
+
+    /// The report, consuming the output.
+    pub fn into_report(self) -> DeleteReport<Id> {
+        self.report
+    }
+
+    /// Each request sent, in the order of its first id.
+    pub fn requests(&self) -> &[RequestSummary] {
+        &self.requests
+    }
+
+    /// The request ids of the answers, in request order.
+    pub fn request_ids(&self) -> Vec<&str> {
+        self.requests
+            .iter()
+            .filter_map(|r| r.request_id.as_deref())
+            .collect()
+    }
+
+    /// The first request's request id (the only one, for a one-request call).
+    pub fn request_id(&self) -> Option<&str> {
+        self.requests.first().and_then(|r| r.request_id.as_deref())
+    }
+
+    /// Attempts made, over every request.
+    pub fn attempts(&self) -> u32 {
+        self.requests.iter().map(|r| r.attempts).sum()
+    }
+
+    /// True when, for some request, an earlier failed attempt may have taken effect.
+    pub fn earlier_attempt_may_have_applied(&self) -> bool {
+        self.requests
+            .iter()
+            .any(|r| r.earlier_attempt_may_have_applied)
+    }
+
+    /// The first request-level error, when a request failed.
+    pub fn error(&self) -> Option<&Error> {
+        self.requests.iter().find_map(|r| r.error.as_ref())
+    }
+
+    /// The first request-level error, consuming the output.
+    pub fn into_error(self) -> Option<Error> {
+        self.requests.into_iter().find_map(|r| r.error)
+    }
+
+    /// The idempotency token of the first request, when the API takes one.
+    pub fn idempotency_token(&self) -> Option<&str> {
+        self.requests
+            .first()
+            .and_then(|r| r.idempotency_token.as_deref())
+    }
+
+    /// Ids an answer named that its request did not carry (not part of the report), each once.
+    pub fn unexpected_ids(&self) -> &[Id] {
+        &self.unexpected_ids
+    }
+}
+
+/// Sends `batches`, at most `limit` at once: `send` gets each batch's ids and payload. The
+/// batches carry `report`'s distinct ids in order (their `len`s add up to its count); every
+/// id is settled into one [`DeleteOutput`].
+pub async fn send_batches<Id, P, F, Fut>(
+    report: ReportBuilder<Id>,
+    batches: Vec<Batch<P>>,
+    limit: usize,
+    send: F,
+) -> Result<DeleteOutput<Id>, Error>
+where
+    Id: Clone + Eq + Hash + fmt::Display,
+    F: Fn(&[Id], &P) -> Fut,
+    Fut: Future<Output = Result<Executed<Answered<Id>>, Error>> + Send + 'static,
+    Id: Send + 'static,
+{
+    let mut start = 0;
+    let mut ranged = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let end = (start + batch.len).min(report.ids().len());
+        ranged.push((start..end, batch.payload));
+        start = end;
+    }
+    let stops = |r: &Result<Executed<Answered<Id>>, Error>| matches!(r, Err(e) if e.stops_run());
+    let ids = report.ids();
+    let settled = run_bounded_until(ranged, limit, |(r, p)| send(&ids[r.clone()], p), stops).await;
+    let mut settle = Settle::new(report, settled.done.len());
+    for ((range, _), result) in settled.done {
+        settle.settle(range, result.map_err(|f| f.0));
+    }
+    settle.finish()
+}
+
+/// [`send_batches`] for a call of one request, carrying every id of `report`, sent from this
+/// task by `request` (which may borrow).
+pub async fn send_batch<Id, Fut>(
+    report: ReportBuilder<Id>,
+    request: Fut,
+) -> Result<DeleteOutput<Id>, Error>
+where
+    Id: Clone + Eq + Hash + fmt::Display,
+    Fut: Future<Output = Result<Executed<Answered<Id>>, Error>>,
+{
+    let result = std::panic::AssertUnwindSafe(request)
+        .catch_unwind()
+        .await
+        .map_err(|p| panic_message(p.as_ref()));
+    let all = 0..report.ids().len();
+    let mut settle = Settle::new(report, 1);
+    settle.settle(all, result);
+    settle.finish()
+}
+
+/// The state of settling a call's answers.
+struct Settle<Id> {
+    report: ReportBuilder<Id>,
+    requests: Vec<RequestSummary>,
+    unexpected: Vec<Id>,
+    stop: Option<Error>,
+    /// True once some request was (or may have been) sent.
+    sent: bool,
+}
+
+impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
+    fn new(report: ReportBuilder<Id>, requests: usize) -> Self {
+        Settle {
+            report,
+            requests: Vec::with_capacity(requests),
+            unexpected: Vec::new(),
+            stop: None,
+            sent: false,
+        }
+    }
+
+    /// Settles one request, which carried the ids at `range` of the report: its answer, its
+    /// error, or the panic that ended its task.
+    fn settle(
+        &mut self,
+        range: Range<usize>,
+        result: Result<Result<Executed<Answered<Id>>, Error>, String>,
+    ) {
+        match result {
+            Ok(Ok(executed)) => self.answered(range, executed),
+            Ok(Err(e)) => self.failed(range, e),
+            Err(panic) => {
+                self.sent = true;
+                for at in range {
+                    self.report.record_at(at, Outcome::panicked(&panic), None);
+                }
+            }
+        }
+    }
+
+    fn answered(&mut self, range: Range<usize>, executed: Executed<Answered<Id>>) {
+        self.sent = true;
+        let answer = executed.value;
+        for (id, outcome) in answer.outcomes {
+            match self.report.position(&id) {
+                Some(at) if range.contains(&at) => {
+                    self.report
+                        .record_at(at, outcome, answer.request_id.clone());
+                }
+                _ if self.unexpected.contains(&id) => {}
+                _ => self.unexpected.push(id),
+            }
+        }
+        for at in range {
+            if !self.report.has_at(at) {
+                let rid = answer.request_id.clone();
+                self.report.record_at(at, answer.missing.clone(), rid);
+            }
+        }
+        self.requests.push(RequestSummary {
+            request_id: answer.request_id,
+            attempts: executed.attempts,
+            earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
+            idempotency_token: answer.idempotency_token,
+            error: None,
+        });
+    }
+
+    fn failed(&mut self, range: Range<usize>, e: Error) {
+        if e.attempts() > 0 {
+            self.sent = true;
+        }
+        let rid = e.request_id().map(str::to_string);
+        if e.stops_run() {
+            if e.may_have_applied() {
+                let outcome = Outcome::from_error(&e);
+                for at in range {
+                    self.report.record_at(at, outcome.clone(), rid.clone());
+                }
+            }
+            self.stop.get_or_insert(e);
+            return;
+        }
+        let outcome = Outcome::from_error(&e);
+        for at in range {
+            self.report.record_at(at, outcome.clone(), rid.clone());
+        }
+        self.requests.push(RequestSummary {
+            request_id: rid,
+            attempts: e.attempts(),
+            earlier_attempt_may_have_applied: e.may_have_applied(),
+            idempotency_token: None,
+            error: Some(e),
+        });
+    }
+
+    fn finish(mut self) -> Result<DeleteOutput<Id>, Error> {
+        if let Some(e) = self.stop {
+            let partial = self.report.finish_recorded().map_ids(|id| id.to_string());
+            return Err(e.with_partial_report(partial));
+        }
+        if !self.sent {
+            // Nothing was sent (every request failed before its first attempt): the call
+            // ends with the first request's error.
+            if let Some(e) = self.requests.iter_mut().find_map(|r| r.error.take()) {
+                return Err(e);
+            }
+        }
+        let report = self.report.finish_with(|| {
+            let message = "no answer covered this id".to_string();
+            (
+                Outcome::Unconfirmed {
+                    code: None,
+                    message,
+                },
+                None,
+            )
+        });
+        Ok(DeleteOutput {
+            report,
+            requests: self.requests,
+            unexpected_ids: self.unexpected,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn executed(value: Answered<u64>) -> Result<Executed<Answered<u64>>, Error> {
+        Ok(Executed {
+            value,
+            attempts: 1,
+            earlier_attempt_may_have_applied: false,
+            client_request_id: "c".into(),
+        })
+    }
+
+    fn sent_error(kind: ErrorKind, may_have_applied: bool) -> Error {
+        let mut e = Error::new(kind, "failed").with_may_have_applied(may_have_applied);
+        e.set_attempts(1);
+        e
+    }
+
+    fn batches(lens: &[usize]) -> Vec<Batch<usize>> {
+        lens.iter()
+            .enumerate()
+            .map(|(n, &len)| Batch { len, payload: n })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn each_id_once_unexpected_ids_apart_and_unnamed_ids_get_the_missing_outcome() {
+        let report = ReportBuilder::new([1u64, 2, 3, 2, 4]);
+        let out = send_batches(report, batches(&[2, 2]), 2, |ids, &n| {
+            let ids = ids.to_vec();
+            async move {
+                // The first request's answer names 1, the other request's 3, and 99; the
+                // second names nothing.
+                let outcomes = if n == 0 {
+                    vec![
+                        (ids[0], Outcome::Deleted),
+                        (3, Outcome::Deleted),
+                        (99, Outcome::Absent),
+                    ]
+                } else {
+                    Vec::new()
+                };
+                executed(Answered::new(Some(format!("r{n}")), outcomes))
+            }
+        })
+        .await
+        .expect("sent");
+        let items = out.report().items();
+        let got: Vec<(u64, &str)> = items.iter().map(|i| (i.id, i.outcome.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (1, "deleted"),
+                (2, "unconfirmed"),
+                (3, "unconfirmed"),
+                (4, "unconfirmed")
+            ],
+            "3 named by the wrong request is not taken from it"
+        );
+        assert_eq!(out.unexpected_ids(), [3, 99]);
+        assert_eq!(out.request_ids(), ["r0", "r1"]);
+        assert_eq!(items[3].request_id.as_deref(), Some("r1"));
+        assert_eq!(out.attempts(), 2);
+        assert!(out.error().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failed_request_gives_its_ids_the_errors_outcome_and_keeps_the_error() {
+        let report = ReportBuilder::new([1u64, 2]);
+        let out = send_batches(report, batches(&[1, 1]), 1, |ids, _| {
+            let id = ids[0];
+            async move {
+                if id == 1 {
+                    executed(Answered::every(Outcome::Deleted, None))
+                } else {
+                    Err(sent_error(ErrorKind::Transport, true))
+                }
+            }
+        })
+        .await
+        .expect("one request was sent");
+        let outcomes: Vec<&str> = out
+            .report()
+            .items()
+            .iter()
+            .map(|i| i.outcome.as_str())
+            .collect();
+        assert_eq!(outcomes, ["deleted", "unconfirmed"]);
+        assert_eq!(out.error().map(Error::kind), Some(ErrorKind::Transport));
+        assert!(out.earlier_attempt_may_have_applied());
+    }
+
+    #[tokio::test]
+    async fn nothing_sent_is_an_err_and_a_stop_keeps_what_was_settled() {
+        let report = ReportBuilder::new([1u64, 2]);
+        let e = send_batches(report, batches(&[1, 1]), 2, |_, _| async {
+            Err::<Executed<Answered<u64>>, _>(Error::new(ErrorKind::Credentials, "no key"))
+        })
+        .await
+        .expect_err("nothing was sent");
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+
+        let report = ReportBuilder::new([1u64, 2, 3]);
+        let e = send_batches(report, batches(&[1, 1, 1]), 1, |ids, _| {
+            let id = ids[0];
+            async move {
+                match id {
+                    1 => executed(Answered::every(Outcome::Deleted, Some("r1".into()))),
+                    _ => Err(sent_error(ErrorKind::Config, false)),
+                }
+            }
+        })
+        .await
+        .expect_err("the run stopped");
+        assert!(e.stops_run());
+        let partial = e.partial_report().expect("partial report");
+        assert_eq!(
+            partial.items().len(),
+            1,
+            "only the settled id; 3 was never sent"
+        );
+        assert_eq!(partial.items()[0].id, "1");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_request_is_reported_not_propagated() {
+        let report = ReportBuilder::new([7u64]);
+        let request = async {
+            if report_is_unreachable() {
+                return executed(Answered::every(Outcome::Deleted, None));
+            }
+            panic!("parser bug")
+        };
+        let out = send_batch(report, request).await.expect("settled");
+        let item = &out.report().items()[0];
+        assert_eq!(item.outcome.as_str(), "unconfirmed");
+        assert!(item.outcome.message().unwrap_or("").contains("parser bug"));
+    }
+
+    fn report_is_unreachable() -> bool {
+        std::hint::black_box(false)
+    }
+}
