@@ -371,8 +371,12 @@ pub fn is_loopback_host(host: &str) -> bool {
             _ => host,
         }
     };
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    if name == "localhost" || name.ends_with(".localhost") {
+    let name = name.trim_end_matches('.');
+    let suffix = ".localhost";
+    let ends_localhost = name.len() > suffix.len()
+        && name.is_char_boundary(name.len() - suffix.len())
+        && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    if name.eq_ignore_ascii_case("localhost") || ends_localhost {
         return true;
     }
     match name.parse::<std::net::IpAddr>() {

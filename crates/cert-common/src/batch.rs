@@ -101,8 +101,46 @@ pub struct RequestSummary {
 #[non_exhaustive]
 pub struct DeleteOutput<Id> {
     report: DeleteReport<Id>,
-    requests: Vec<RequestSummary>,
+    requests: Summaries,
     unexpected_ids: Vec<Id>,
+}
+
+/// The requests of a call: a call of one request keeps it without a list.
+#[derive(Debug, Default)]
+enum Summaries {
+    #[default]
+    None,
+    One(RequestSummary),
+    Many(Vec<RequestSummary>),
+}
+
+impl Summaries {
+    fn push(&mut self, summary: RequestSummary) {
+        *self = match std::mem::take(self) {
+            Summaries::None => Summaries::One(summary),
+            Summaries::One(first) => Summaries::Many(vec![first, summary]),
+            Summaries::Many(mut all) => {
+                all.push(summary);
+                Summaries::Many(all)
+            }
+        };
+    }
+
+    fn as_slice(&self) -> &[RequestSummary] {
+        match self {
+            Summaries::None => &[],
+            Summaries::One(one) => std::slice::from_ref(one),
+            Summaries::Many(all) => all,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [RequestSummary] {
+        match self {
+            Summaries::None => &mut [],
+            Summaries::One(one) => std::slice::from_mut(one),
+            Summaries::Many(all) => all,
+        }
+    }
 }
 
 impl<Id> DeleteOutput<Id> {
@@ -118,12 +156,12 @@ impl<Id> DeleteOutput<Id> {
 
     /// Each request sent, in the order of its first id.
     pub fn requests(&self) -> &[RequestSummary] {
-        &self.requests
+        self.requests.as_slice()
     }
 
     /// The request ids of the answers, in request order.
     pub fn request_ids(&self) -> Vec<&str> {
-        self.requests
+        self.requests()
             .iter()
             .filter_map(|r| r.request_id.as_deref())
             .collect()
@@ -131,34 +169,39 @@ impl<Id> DeleteOutput<Id> {
 
     /// The first request's request id (the only one, for a one-request call).
     pub fn request_id(&self) -> Option<&str> {
-        self.requests.first().and_then(|r| r.request_id.as_deref())
+        self.requests()
+            .first()
+            .and_then(|r| r.request_id.as_deref())
     }
 
     /// Attempts made, over every request.
     pub fn attempts(&self) -> u32 {
-        self.requests.iter().map(|r| r.attempts).sum()
+        self.requests().iter().map(|r| r.attempts).sum()
     }
 
     /// True when, for some request, an earlier failed attempt may have taken effect.
     pub fn earlier_attempt_may_have_applied(&self) -> bool {
-        self.requests
+        self.requests()
             .iter()
             .any(|r| r.earlier_attempt_may_have_applied)
     }
 
     /// The first request-level error, when a request failed.
     pub fn error(&self) -> Option<&Error> {
-        self.requests.iter().find_map(|r| r.error.as_ref())
+        self.requests().iter().find_map(|r| r.error.as_ref())
     }
 
     /// The first request-level error, consuming the output.
-    pub fn into_error(self) -> Option<Error> {
-        self.requests.into_iter().find_map(|r| r.error)
+    pub fn into_error(mut self) -> Option<Error> {
+        self.requests
+            .as_mut_slice()
+            .iter_mut()
+            .find_map(|r| r.error.take())
     }
 
     /// The idempotency token of the first request, when the API takes one.
     pub fn idempotency_token(&self) -> Option<&str> {
-        self.requests
+        self.requests()
             .first()
             .and_then(|r| r.idempotency_token.as_deref())
     }
@@ -194,7 +237,7 @@ where
     let stops = |r: &Result<Executed<Answered<Id>>, Error>| matches!(r, Err(e) if e.stops_run());
     let ids = report.ids();
     let settled = run_bounded_until(ranged, limit, |(r, p)| send(&ids[r.clone()], p), stops).await;
-    let mut settle = Settle::new(report, settled.done.len());
+    let mut settle = Settle::new(report);
     for ((range, _), result) in settled.done {
         settle.settle(range, result.map_err(|f| f.0));
     }
@@ -216,7 +259,7 @@ where
         .await
         .map_err(|p| panic_message(p.as_ref()));
     let all = 0..report.ids().len();
-    let mut settle = Settle::new(report, 1);
+    let mut settle = Settle::new(report);
     settle.settle(all, result);
     settle.finish()
 }
@@ -224,7 +267,10 @@ where
 /// The state of settling a call's answers.
 struct Settle<Id> {
     report: ReportBuilder<Id>,
-    requests: Vec<RequestSummary>,
+    requests: Summaries,
+    /// The outcome and request id of every id, when one answer covered the whole call
+    /// without naming ids (nothing is recorded id by id then).
+    whole_call: Option<(Outcome, Option<String>)>,
     unexpected: Vec<Id>,
     stop: Option<Error>,
     /// True once some request was (or may have been) sent.
@@ -232,10 +278,11 @@ struct Settle<Id> {
 }
 
 impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
-    fn new(report: ReportBuilder<Id>, requests: usize) -> Self {
+    fn new(report: ReportBuilder<Id>) -> Self {
         Settle {
             report,
-            requests: Vec::with_capacity(requests),
+            requests: Summaries::None,
+            whole_call: None,
             unexpected: Vec::new(),
             stop: None,
             sent: false,
@@ -274,10 +321,16 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
                 _ => self.unexpected.push(id),
             }
         }
-        for at in range {
-            if !self.report.has_at(at) {
-                let rid = answer.request_id.clone();
-                self.report.record_at(at, answer.missing.clone(), rid);
+        if range.start == 0 && range.end == self.report.ids().len() && !self.report.has_any() {
+            // The one request of the call, its answer naming no id: every id gets its
+            // outcome when the report is made.
+            self.whole_call = Some((answer.missing, answer.request_id.clone()));
+        } else {
+            for at in range {
+                if !self.report.has_at(at) {
+                    let rid = answer.request_id.clone();
+                    self.report.record_at(at, answer.missing.clone(), rid);
+                }
             }
         }
         self.requests.push(RequestSummary {
@@ -325,19 +378,38 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
         if !self.sent {
             // Nothing was sent (every request failed before its first attempt): the call
             // ends with the first request's error.
-            if let Some(e) = self.requests.iter_mut().find_map(|r| r.error.take()) {
+            if let Some(e) = self
+                .requests
+                .as_mut_slice()
+                .iter_mut()
+                .find_map(|r| r.error.take())
+            {
                 return Err(e);
             }
         }
+        let mut whole_call = self.whole_call;
+        // Every id gets the whole call's outcome (the last one takes it, the others a copy).
+        let mut left = self.report.ids().len();
         let report = self.report.finish_with(|| {
-            let message = "no answer covered this id".to_string();
-            (
-                Outcome::Unconfirmed {
-                    code: None,
-                    message,
-                },
-                None,
-            )
+            left = left.saturating_sub(1);
+            let settled = if left == 0 {
+                whole_call.take()
+            } else {
+                whole_call.clone()
+            };
+            match settled {
+                Some(settled) => settled,
+                None => {
+                    let message = "no answer covered this id".to_string();
+                    (
+                        Outcome::Unconfirmed {
+                            code: None,
+                            message,
+                        },
+                        None,
+                    )
+                }
+            }
         });
         Ok(DeleteOutput {
             report,

@@ -232,38 +232,43 @@ pub struct ReportBuilder<Id> {
 const SMALL: usize = 16;
 
 impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
-    /// A builder for `requested` ids (repeats collapse to one).
+    /// A builder for `requested` ids (repeats collapse to one). Given a `Vec`, it keeps the
+    /// ids in place: no copy of the list, no copy of an id while it holds up to 16.
     pub fn new(requested: impl IntoIterator<Item = Id>) -> Self {
-        let requested = requested.into_iter();
-        let (lower, _) = requested.size_hint();
-        let mut order: Vec<Id> = Vec::with_capacity(lower);
+        let mut order: Vec<Id> = requested.into_iter().collect();
         let mut index: Option<HashMap<Id, usize>> = None;
-        for id in requested {
+        let mut kept = 0;
+        for at in 0..order.len() {
             let seen = match &index {
-                Some(map) => map.contains_key(&id),
-                None => order.contains(&id),
+                Some(map) => map.contains_key(&order[at]),
+                None => order[..kept].contains(&order[at]),
             };
             if seen {
                 continue;
             }
-            if let Some(map) = &mut index {
-                map.insert(id.clone(), order.len());
-            } else if order.len() == SMALL {
-                let mut map = HashMap::with_capacity(lower.max(2 * SMALL));
-                for (at, known) in order.iter().enumerate() {
-                    map.insert(known.clone(), at);
+            if index.is_none() && kept == SMALL {
+                let mut map = HashMap::with_capacity(order.len().max(2 * SMALL));
+                for (known_at, known) in order[..kept].iter().enumerate() {
+                    map.insert(known.clone(), known_at);
                 }
-                map.insert(id.clone(), order.len());
                 index = Some(map);
             }
-            order.push(id);
+            if let Some(map) = &mut index {
+                map.insert(order[at].clone(), kept);
+            }
+            order.swap(kept, at);
+            kept += 1;
         }
-        order.shrink_to_fit();
-        let slots = (0..order.len()).map(|_| None).collect();
+        order.truncate(kept);
+        // A list much longer than its distinct ids gives the room back; a little slack is
+        // kept (shrinking costs a copy).
+        if order.capacity() - order.len() > 1024 {
+            order.shrink_to_fit();
+        }
         ReportBuilder {
             order,
             index,
-            slots,
+            slots: Vec::new(),
             ignored: Vec::new(),
         }
     }
@@ -287,6 +292,10 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     /// Records an outcome for the id at position `at` of [`ReportBuilder::ids`] (as
     /// [`ReportBuilder::record`] does; an `at` past the end is ignored).
     pub fn record_at(&mut self, at: usize, outcome: Outcome, request_id: Option<String>) {
+        if self.slots.is_empty() {
+            // Made at the first outcome: a call whose one answer covers every id needs none.
+            self.slots = (0..self.order.len()).map(|_| None).collect();
+        }
         let Some(slot) = self.slots.get_mut(at) else {
             return;
         };
@@ -302,6 +311,11 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
         }
     }
 
+    /// True when some id has an outcome.
+    pub fn has_any(&self) -> bool {
+        self.slots.iter().any(Option::is_some)
+    }
+
     /// True when the id at position `at` has an outcome.
     pub fn has_at(&self, at: usize) -> bool {
         self.slots.get(at).is_some_and(Option::is_some)
@@ -309,7 +323,7 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
 
     /// True when `id` has an outcome.
     pub fn has(&self, id: &Id) -> bool {
-        self.position(id).is_some_and(|at| self.slots[at].is_some())
+        self.position(id).is_some_and(|at| self.has_at(at))
     }
 
     /// Where `id` is in the list, if it was requested.
@@ -328,11 +342,12 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
     /// Finishes with only the ids that have an outcome (a run stopped part-way: the others
     /// were never sent).
     pub fn finish_recorded(self) -> DeleteReport<Id> {
+        let mut slots = self.slots.into_iter();
         let items = self
             .order
             .into_iter()
-            .zip(self.slots)
-            .filter_map(|(id, slot)| {
+            .filter_map(|id| {
+                let slot = slots.next().flatten();
                 slot.map(|(outcome, request_id)| ItemOutcome {
                     id,
                     outcome,
@@ -361,10 +376,11 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
             ..
         } = self;
         drop(index);
+        let mut slots = slots.into_iter();
         let items = order
             .into_iter()
-            .zip(slots)
-            .map(|(id, slot)| {
+            .map(|id| {
+                let slot = slots.next().flatten();
                 let (outcome, request_id) = slot.unwrap_or_else(&mut missing);
                 ItemOutcome {
                     id,

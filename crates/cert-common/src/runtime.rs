@@ -320,6 +320,9 @@ struct Inner {
     attempt_timeout: Duration,
     signing_algorithm: crate::sign::SigningAlgorithm,
     max_concurrency: Option<usize>,
+    /// The host of the client's endpoint, shared by every attempt's error context (so an
+    /// attempt to it copies no string).
+    endpoint_host: Option<Arc<str>>,
 }
 
 /// How a runtime paces: its own bucket (static dispatch, nothing allocated per request), or a
@@ -376,7 +379,8 @@ impl Runtime {
             api.crate_version,
         )
         .map_err(tag)?
-        .in_region(Some(region.unwrap_or(endpoint.host())));
+        .in_region(Some(region.unwrap_or(endpoint.host())))
+        .at_host(endpoint.host());
         runtime.check_endpoint(endpoint).map_err(tag)?;
         Ok(runtime)
     }
@@ -438,6 +442,7 @@ impl Runtime {
                 attempt_timeout: options.transport_config.attempt_timeout,
                 signing_algorithm: options.signing_algorithm,
                 max_concurrency: options.max_concurrency,
+                endpoint_host: None,
             }),
         })
     }
@@ -454,6 +459,14 @@ impl Runtime {
     pub fn in_region(mut self, region: Option<&str>) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.inner) {
             inner.region = region.map(str::to_string);
+        }
+        self
+    }
+
+    /// The runtime, knowing that its requests go to `host` (before it is shared).
+    fn at_host(mut self, host: &str) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.endpoint_host = Some(Arc::from(host));
         }
         self
     }
@@ -675,7 +688,7 @@ impl Runtime {
                     tag(e)
                 },
             )?;
-            let endpoint = EndpointName::of(&request);
+            let endpoint = EndpointName::of(&request, rt.endpoint_host.as_ref());
             let logged = SentRequest::capture(&request, rt.clock.as_ref());
             // The first attempt goes out microseconds after `start`: no second clock read.
             let sent_at = if attempt == 1 {
@@ -880,14 +893,19 @@ impl Runtime {
 /// transport).
 struct EndpointName {
     scheme: std::borrow::Cow<'static, str>,
-    host: String,
+    host: Arc<str>,
 }
 
 impl EndpointName {
-    fn of(request: &HttpRequest) -> EndpointName {
+    /// Of `request`; its host is `known` (shared, not copied) when it is the client's.
+    fn of(request: &HttpRequest, known: Option<&Arc<str>>) -> EndpointName {
+        let host = match known {
+            Some(k) if **k == *request.host => k.clone(),
+            _ => Arc::from(request.host.as_str()),
+        };
         EndpointName {
             scheme: request.scheme.clone(),
-            host: request.host.clone(),
+            host,
         }
     }
 }

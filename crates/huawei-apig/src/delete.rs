@@ -61,31 +61,22 @@ impl DeleteCertificateFluentBuilder {
         self
     }
 
-    /// Validates every id and builds each request's path.
-    fn prepare(ids: Vec<String>, client: &Client) -> Result<Prepared<String, String>, Error> {
+    /// The distinct ids, validated (at least one).
+    fn distinct(ids: Vec<String>) -> Result<ReportBuilder<String>, Error> {
         let report = ReportBuilder::new(ids);
         if report.ids().is_empty() {
             let message = "`certificate_id`: give at least one certificate id";
             return Err(Error::invalid_input(message));
         }
-        let mut batches = Vec::with_capacity(report.ids().len());
-        for id in report.ids() {
-            let request = DeleteCertificateV2Request {
-                project_id: client.project_id().to_string(),
-                certificate_id: id.clone(),
-            };
-            let path = request
-                .validate()
-                .map_err(Error::from)
-                .and_then(|()| fill_path(op::PATH_TEMPLATE, &request.path_params()))
-                .map_err(|e| {
-                    Error::invalid_input(format!("certificate id {id:?}: {}", e.message()))
-                })?;
-            batches.push(Batch {
-                len: 1,
-                payload: path,
-            });
-        }
+        Ok(report)
+    }
+
+    /// Validates every id and builds each request's path.
+    fn prepare(ids: Vec<String>, client: &Client) -> Result<Prepared<String, String>, Error> {
+        let report = Self::distinct(ids)?;
+        let paths = report.ids().iter().map(|id| wire_path(client, id));
+        let batches = paths.map(|path| path.map(|payload| Batch { len: 1, payload }));
+        let batches = batches.collect::<Result<_, Error>>()?;
         Ok((report, batches))
     }
 
@@ -113,13 +104,13 @@ impl DeleteCertificateFluentBuilder {
     /// Returns `Err` only when nothing was sent (invalid input, no usable credentials), or
     /// when an answer stopped the run (refused credentials, wrong endpoint).
     pub async fn send(self) -> Result<DeleteCertificateOutput, Error> {
-        let (report, mut batches) = Self::prepare(self.ids, &self.client)?;
         let resolved = &self.client.inner;
-        if batches.len() == 1
-            && let Some(batch) = batches.pop()
-        {
-            return send_batch(report, delete(resolved, &batch.payload)).await;
+        if let [id] = self.ids.as_slice() {
+            let path = wire_path(&self.client, id)?;
+            let report = Self::distinct(self.ids)?;
+            return send_batch(report, delete(resolved, &path)).await;
         }
+        let (report, batches) = Self::prepare(self.ids, &self.client)?;
         let limit = self.client.max_concurrency();
         send_batches(report, batches, limit, |_, path| {
             let (resolved, path) = (resolved.clone(), path.clone());
@@ -127,6 +118,19 @@ impl DeleteCertificateFluentBuilder {
         })
         .await
     }
+}
+
+/// The path of certificate `id`'s `DELETE`, validated.
+fn wire_path(client: &Client, id: &str) -> Result<String, Error> {
+    let request = DeleteCertificateV2Request {
+        project_id: client.project_id().to_string(),
+        certificate_id: id.to_string(),
+    };
+    request
+        .validate()
+        .map_err(Error::from)
+        .and_then(|()| fill_path(op::PATH_TEMPLATE, &request.path_params()))
+        .map_err(|e| Error::invalid_input(format!("certificate id {id:?}: {}", e.message())))
 }
 
 /// One `DELETE` of the certificate at `path`.
