@@ -1,84 +1,27 @@
-//! The client and the `DeleteUserCertificate` operation.
-
-use std::sync::Arc;
+//! The `DeleteUserCertificate` operation: the fluent builder, one request per id and what its
+//! answer says (the client itself is generated: `generated/client.rs`).
 
 use cert_common::batch::{Answered, Batch, DeleteOutput, send_batch, send_batches};
 use cert_common::outcome::ReportBuilder;
-use cert_common::providers::aliyun::{RpcCall, build_request, parse_response};
-use cert_common::runtime::{Executed, Operation, Runtime};
-use cert_common::{Endpoint, Error, ErrorKind, Outcome, Provider, RetryClass};
+use cert_common::providers::aliyun::{build_request, parse_response};
+use cert_common::runtime::Executed;
+use cert_common::{Error, ErrorKind, Outcome, PlannedRequest, Provider, RetryClass};
 
-use crate::config::Config;
+use crate::generated::client::Client;
 use crate::generated::errors::RULES;
 use crate::generated::models::{DeleteUserCertificateRequest, DeleteUserCertificateResponse};
 use crate::generated::operation::delete_user_certificate as op;
 
-const OPERATION: Operation = Operation {
-    provider: Provider::Aliyun,
-    action: op::ACTION,
-    signs_nonce: true,
-};
-
-/// An Alibaba Cloud CAS client. Cheap to clone: clones share the HTTP connection pool, the
-/// rate limiter and the retry budget.
-#[derive(Debug, Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    runtime: Runtime,
-    endpoint: Endpoint,
-    auto_client_token: bool,
-}
+/// Deletes a call with several ids (and a streamed run) keeps in flight when
+/// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
+/// The rate limiter paces them either way.
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 fn tag(e: Error) -> Error {
     e.with_provider(Provider::Aliyun).with_action(op::ACTION)
 }
 
 impl Client {
-    /// A client from `config`. Fails if the HTTP client cannot be built, or if the endpoint
-    /// is plain `http` to a host other than loopback without
-    /// [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http).
-    pub fn new(config: Config) -> Result<Self, Error> {
-        let config = config.into_parts();
-        let runtime = Runtime::for_api(
-            config.options,
-            config.credentials,
-            &op::API,
-            &config.endpoint,
-            None,
-        )
-        .map_err(tag)?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                runtime,
-                endpoint: config.endpoint,
-                auto_client_token: config.auto_client_token,
-            }),
-        })
-    }
-
-    /// The attempt loop (crate-internal).
-    pub(crate) fn runtime(&self) -> &Runtime {
-        &self.inner.runtime
-    }
-
-    /// How many deletes run at once:
-    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else
-    /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY).
-    pub fn max_concurrency(&self) -> usize {
-        self.inner
-            .runtime
-            .max_concurrency(crate::config::DEFAULT_CONCURRENCY)
-    }
-
-    /// Where requests go.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.inner.endpoint
-    }
-
     /// Deletes certificates:
     /// `client.delete_user_certificate().cert_ids([id1, id2]).send().await`.
     pub fn delete_user_certificate(&self) -> DeleteUserCertificateFluentBuilder {
@@ -125,19 +68,9 @@ impl DeleteUserCertificateFluentBuilder {
         self
     }
 
-    /// Sends one request per distinct id (retrying as configured), at most
-    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) (else
-    /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY)) at once, and reports one outcome
-    /// per id: `Deleted` on success, else [`Outcome::from_error`] of the request's error
-    /// (`Refused`, or `Unconfirmed` when it may have applied; never `Absent`: the API
-    /// documents no "no such certificate" code).
-    ///
-    /// Returns `Err` only when nothing was sent (input errors, such as no certificate id or
-    /// a bad client token, are [`ErrorKind::InvalidInput`](cert_common::ErrorKind); no usable
-    /// credentials), or when an answer stopped the run (rejected credentials, a wrong
-    /// endpoint).
-    pub async fn send(self) -> Result<DeleteUserCertificateOutput, Error> {
-        let report = ReportBuilder::new(self.cert_ids);
+    /// Validates the input: the distinct ids, at least one, each a valid request.
+    fn prepare(&self, cert_ids: Vec<i64>) -> Result<ReportBuilder<i64>, Error> {
+        let report = ReportBuilder::new(cert_ids);
         if report.ids().is_empty() {
             return Err(tag(Error::invalid_input("`CertId` is required")));
         }
@@ -153,6 +86,36 @@ impl DeleteUserCertificateFluentBuilder {
             };
             request.validate().map_err(|v| tag(v.into()))?;
         }
+        Ok(report)
+    }
+
+    /// Validates the input and returns the requests `send()` would make (one `POST` per
+    /// distinct id), sending nothing.
+    pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
+        let target = format!("{}/ {}", self.client.endpoint(), op::ACTION);
+        let report = self.prepare(self.cert_ids.clone())?;
+        let plan = report.ids().iter().map(|id| PlannedRequest {
+            method: "POST",
+            target: target.clone(),
+            ids: vec![id.to_string()],
+        });
+        Ok(plan.collect())
+    }
+
+    /// Sends one request per distinct id (retrying as configured), at most
+    /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) (else
+    /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY)) at once, and reports one outcome
+    /// per id: `Deleted` on success, else [`Outcome::from_error`] of the request's error
+    /// (`Refused`, or `Unconfirmed` when it may have applied; never `Absent`: the API
+    /// documents no "no such certificate" code).
+    ///
+    /// Returns `Err` only when nothing was sent (input errors, such as no certificate id or
+    /// a bad client token, are [`ErrorKind::InvalidInput`](cert_common::ErrorKind); no usable
+    /// credentials), or when an answer stopped the run (rejected credentials, a wrong
+    /// endpoint).
+    pub async fn send(mut self) -> Result<DeleteUserCertificateOutput, Error> {
+        let cert_ids = std::mem::take(&mut self.cert_ids);
+        let report = self.prepare(cert_ids)?;
         let client = &self.client;
         if let [cert_id] = report.ids() {
             let request = client.send_one(*cert_id, self.client_token);
@@ -183,19 +146,13 @@ impl Client {
         explicit: Option<String>,
     ) -> Result<Executed<Answered<i64>>, Error> {
         let inner = &self.inner;
-        let call = RpcCall {
-            endpoint: &inner.endpoint,
-            action: op::ACTION,
-            version: op::VERSION,
-            user_agent: inner.runtime.user_agent(),
-            algorithm: inner.runtime.signing_algorithm(),
-        };
+        let call = inner.call(op::ACTION, op::VERSION);
         let auto = inner.auto_client_token;
         let idempotent = explicit.is_some() || auto;
         let mut executed = inner
             .runtime
             .execute(
-                OPERATION,
+                op::CALL,
                 |attempt| {
                     let client_token = explicit
                         .clone()

@@ -42,19 +42,14 @@
 //!   (5xx, broken connection), or any failure after such an attempt.
 
 mod client;
-mod config;
 mod deleter;
 pub mod generated;
 
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{Client, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput};
-pub use config::{Cas, Config, ConfigBuilder, DEFAULT_CONCURRENCY};
-pub use generated::errors::ErrorCode;
-
-/// The typed error code of an error the server answered with (`None` for errors without a
-/// code, such as transport failures). For a retry loop that gave up, the last error's code.
-pub fn error_code(error: &Error) -> Option<ErrorCode> {
-    error.code().map(ErrorCode::from_code)
-}
+pub use client::{
+    DEFAULT_CONCURRENCY, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput,
+};
+pub use generated::client::{Cas, Client, Config, ConfigBuilder};
+pub use generated::errors::{ErrorCode, error_code};

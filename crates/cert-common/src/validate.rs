@@ -122,6 +122,25 @@ where
     }
 }
 
+/// [`parse_canonical_id`] of each of `ids` (the [`Deleter`](crate::Deleter) view of an API
+/// with numeric ids), tagged with the operation's provider and action.
+pub fn parse_canonical_ids<T>(
+    ids: &[String],
+    field: &str,
+    what: &str,
+    op: crate::runtime::Operation,
+) -> Result<Vec<T>, crate::Error>
+where
+    T: std::str::FromStr + std::fmt::Display,
+{
+    ids.iter()
+        .map(|s| {
+            parse_canonical_id(s, field, what)
+                .map_err(|e| e.with_provider(op.provider).with_action(op.action))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

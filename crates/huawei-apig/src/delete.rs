@@ -7,19 +7,13 @@ use cert_common::batch::{Answered, Batch, DeleteOutput, Prepared, send_batch, se
 use cert_common::http::{Bytes, HttpResponse};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{RequestSpec, Resolved, accept, fill_path};
-use cert_common::runtime::{AttemptContext, Executed, Operation};
-use cert_common::{Error, Outcome, PlannedRequest, Provider};
+use cert_common::runtime::{AttemptContext, Executed};
+use cert_common::{Error, Outcome, PlannedRequest};
 
 use crate::generated::client::Client;
 use crate::generated::errors::RULES;
 use crate::generated::models::DeleteCertificateV2Request;
 use crate::generated::operation::delete_certificate_v2 as op;
-
-const OPERATION: Operation = Operation {
-    provider: Provider::Huawei,
-    action: op::OPERATION,
-    signs_nonce: false,
-};
 
 /// Requests a call with several ids keeps in flight when
 /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
@@ -145,5 +139,5 @@ async fn delete(resolved: &Resolved, path: &str) -> Result<Executed<Answered<Str
         let request_id = accept(response, attempt, RULES, op::SUCCESS_STATUS)?;
         Ok(Answered::every(Outcome::Deleted, request_id))
     };
-    resolved.execute(OPERATION, &spec, parse).await
+    resolved.execute(op::CALL, &spec, parse).await
 }

@@ -50,3 +50,4 @@ pub mod generated;
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
 pub use delete::{DEFAULT_CONCURRENCY, DeleteCertificateFluentBuilder, DeleteCertificateOutput};
 pub use generated::client::Client;
+pub use generated::errors::{ErrorCode, error_code};

@@ -3,8 +3,8 @@
 use cert_common::http::HttpResponse;
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
-use cert_common::runtime::{AttemptContext, Operation};
-use cert_common::{DeleteReport, Error, Outcome, PlannedRequest, Provider};
+use cert_common::runtime::AttemptContext;
+use cert_common::{DeleteReport, Error, Outcome, PlannedRequest};
 
 use crate::generated::client::Client;
 use crate::generated::errors::RULES;
@@ -12,12 +12,6 @@ use crate::generated::models::{
     BatchDeleteSecretsRequest, BatchDeleteSecretsResponse, InstanceType,
 };
 use crate::generated::operation::batch_delete_secrets as op;
-
-const OPERATION: Operation = Operation {
-    provider: Provider::Huawei,
-    action: op::OPERATION,
-    signs_nonce: false,
-};
 
 /// Builds and sends a `BatchDeleteSecrets` call; see [`Client::batch_delete_secrets`].
 #[derive(Debug, Clone)]
@@ -193,7 +187,7 @@ impl BatchDeleteSecretsFluentBuilder {
             content_type: op::CONTENT_TYPE,
             body: body.into(),
         };
-        let executed = core.execute(OPERATION, &spec, parse).await?;
+        let executed = core.execute(op::CALL, &spec, parse).await?;
         let (response, request_id) = executed.value;
         Ok(BatchDeleteSecretsOutput {
             total: response.total,

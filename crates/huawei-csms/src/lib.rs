@@ -49,4 +49,5 @@ pub mod generated;
 pub use batch_delete::{BatchDeleteSecretsFluentBuilder, BatchDeleteSecretsOutput, FailedSecret};
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
 pub use generated::client::Client;
+pub use generated::errors::{ErrorCode, error_code};
 pub use generated::models::InstanceType;

@@ -5,8 +5,8 @@ use cert_common::batch::{Answered, DeleteOutput, send_batch};
 use cert_common::http::{Bytes, HttpResponse};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
-use cert_common::runtime::{AttemptContext, Operation};
-use cert_common::{Error, Outcome, PlannedRequest, Provider};
+use cert_common::runtime::AttemptContext;
+use cert_common::{Error, Outcome, PlannedRequest};
 
 use crate::generated::client::Client;
 use crate::generated::errors::RULES;
@@ -14,12 +14,6 @@ use crate::generated::models::{
     BatchDeleteCertificatesRequest, BatchDeleteCertificatesResp, BatchDeleteCertificatesResponse,
 };
 use crate::generated::operation::batch_delete_certificates as op;
-
-const OPERATION: Operation = Operation {
-    provider: Provider::Huawei,
-    action: op::OPERATION,
-    signs_nonce: false,
-};
 
 /// The result of a `BatchDeleteCertificates` call: one outcome per distinct requested id
 /// ([`DeleteOutput::report`]), the request id, attempts, and the ids the server named that
@@ -117,7 +111,7 @@ impl BatchDeleteCertificatesFluentBuilder {
             content_type: op::CONTENT_TYPE,
             body: payload.body,
         };
-        let request = self.client.inner.execute(OPERATION, &spec, parse);
+        let request = self.client.inner.execute(op::CALL, &spec, parse);
         send_batch(report, request).await
     }
 }

@@ -61,3 +61,4 @@ pub use batch_delete::{BatchDeleteCertificatesFluentBuilder, BatchDeleteCertific
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
 pub use client::DEFAULT_CONCURRENCY;
 pub use generated::client::Client;
+pub use generated::errors::{ErrorCode, error_code};

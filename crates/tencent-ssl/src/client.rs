@@ -1,16 +1,15 @@
-//! The client and the `BatchDeleteCSR` operation.
-
-use std::sync::Arc;
+//! The `BatchDeleteCSR` operation: the fluent builder, the requests and what their answers
+//! say of each id (the client itself is generated: `generated/client.rs`).
 
 use cert_common::batch::{Answered, Batch, DeleteOutput, Prepared, send_batch, send_batches};
 use cert_common::http::HttpResponse;
 use cert_common::json::to_python_json;
 use cert_common::outcome::ReportBuilder;
-use cert_common::providers::tencent::{Api3Call, Language, build_post, parse_response};
-use cert_common::runtime::{AttemptContext, Executed, Operation, Runtime};
-use cert_common::{Endpoint, Error, Outcome, Provider};
+use cert_common::providers::tencent::{build_post, parse_response};
+use cert_common::runtime::{AttemptContext, Executed};
+use cert_common::{Error, Outcome, Provider};
 
-use crate::config::Config;
+use crate::generated::client::Client;
 use crate::generated::errors::RULES;
 use crate::generated::models::{BatchDeleteCsrRequest, BatchDeleteCsrResult};
 use crate::generated::operation::batch_delete_csr as op;
@@ -26,67 +25,7 @@ pub(crate) const BATCH_MAX: usize = match op::BATCH_MAX {
 /// (the rate limiter paces them either way).
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
-const OPERATION: Operation = Operation {
-    provider: Provider::Tencent,
-    action: op::ACTION,
-    signs_nonce: false,
-};
-
-/// A Tencent Cloud SSL Certificates client. Cheap to clone: clones share the HTTP connection
-/// pool, the rate limiter and the retry budget.
-#[derive(Debug, Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    runtime: Runtime,
-    endpoint: Endpoint,
-    region: Option<String>,
-    language: Language,
-}
-
 impl Client {
-    /// A client from `config`. Fails if the HTTP client cannot be built, or if the endpoint
-    /// is plain `http` to a host other than loopback without
-    /// [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http).
-    pub fn new(config: Config) -> Result<Self, Error> {
-        let config = config.into_parts();
-        let runtime = Runtime::for_api(
-            config.options,
-            config.credentials,
-            &op::API,
-            &config.endpoint,
-            config.region.as_deref(),
-        )?;
-        if runtime.signing_algorithm() != cert_common::sign::SigningAlgorithm::HmacSha256 {
-            return Err(Error::config(
-                "Tencent Cloud signs only with TC3-HMAC-SHA256; the configured signing \
-                 algorithm is not available for it",
-            )
-            .with_provider(Provider::Tencent));
-        }
-        Ok(Client {
-            inner: Arc::new(Inner {
-                runtime,
-                endpoint: config.endpoint,
-                region: config.region,
-                language: config.language,
-            }),
-        })
-    }
-
-    /// The attempt loop (crate-internal).
-    pub(crate) fn runtime(&self) -> &Runtime {
-        &self.inner.runtime
-    }
-
-    /// Where requests go.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.inner.endpoint
-    }
-
     /// Deletes CSRs: `client.batch_delete_csr().csr_ids([11, 22]).send().await`.
     pub fn batch_delete_csr(&self) -> BatchDeleteCsrFluentBuilder {
         BatchDeleteCsrFluentBuilder {
@@ -120,20 +59,11 @@ impl Client {
     async fn send_batch(&self, csr_ids: Vec<u64>) -> Result<Executed<Answered<u64>>, Error> {
         let body = to_python_json(&BatchDeleteCsrRequest { csr_ids })
             .map_err(|e| Error::invalid_input(format!("could not serialise the request: {e}")))?;
-        let inner = &self.inner;
-        let call = Api3Call {
-            endpoint: &inner.endpoint,
-            service: op::SERVICE,
-            action: op::ACTION,
-            version: op::VERSION,
-            region: inner.region.as_deref(),
-            language: inner.language,
-            request_client: inner.runtime.user_agent(),
-        };
-        inner
+        let call = self.inner.call(op::SERVICE, op::ACTION, op::VERSION);
+        self.inner
             .runtime
             .execute(
-                OPERATION,
+                op::CALL,
                 |attempt| build_post(&call, body.clone(), attempt),
                 parse,
             )
@@ -212,7 +142,7 @@ impl BatchDeleteCsrFluentBuilder {
             .check_credentials(|c| cert_common::providers::tencent::access_key(c).map(drop))
             .await
             .map_err(tag)?;
-        let limit = runtime.max_concurrency(DEFAULT_CONCURRENCY);
+        let limit = self.client.max_concurrency();
         let client = &self.client;
         if batches.len() == 1
             && let Some(batch) = batches.pop()

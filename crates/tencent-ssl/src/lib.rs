@@ -50,7 +50,6 @@
 //! error table [`generated::errors::RULES`] through [`cert_common::answer::meaning`].
 
 mod client;
-mod config;
 mod deleter;
 pub mod generated;
 
@@ -58,12 +57,6 @@ pub use cert_common::providers::tencent::Language;
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, Client, DEFAULT_CONCURRENCY};
-pub use config::{Config, ConfigBuilder, Ssl};
-pub use generated::errors::ErrorCode;
-
-/// The typed error code of an error the server answered with (`None` for errors without a
-/// code, such as transport failures). For a retry loop that gave up, the last error's code.
-pub fn error_code(error: &Error) -> Option<ErrorCode> {
-    error.code().map(ErrorCode::from_code)
-}
+pub use client::{BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, DEFAULT_CONCURRENCY};
+pub use generated::client::{Client, Config, ConfigBuilder, Ssl};
+pub use generated::errors::{ErrorCode, error_code};

@@ -45,9 +45,11 @@ pub fn render_crate(
         render_errors(&header, specs, vendor_errors)?,
     );
     files.insert("operation.rs".to_owned(), render_operation(&header, specs));
-    if first.spec.provider == cert_common::Provider::Huawei {
-        files.insert("client.rs".to_owned(), render_huawei_client(&header, specs));
-    }
+    let client = match first.spec.provider {
+        cert_common::Provider::Huawei => render_huawei_client(&header, specs),
+        provider => render_rpc_client(&header, specs, provider),
+    };
+    files.insert("client.rs".to_owned(), client);
     Ok(files)
 }
 
@@ -113,6 +115,126 @@ fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
     out.line("    /// The project id of every request.");
     out.line("    pub fn project_id(&self) -> &str {");
     out.line("        &self.inner.project_id");
+    out.line("    }");
+    out.line("");
+    out.line("    /// What a request would go out with: region, endpoint, credential source and key id (masked); resolves the credentials and sends nothing (`certctl config show`).");
+    out.line("    pub async fn scope(&self) -> Result<cert_common::Scope, Error> {");
+    out.line("        self.inner");
+    out.line("            .runtime");
+    out.line("            .scope(env!(\"CARGO_PKG_NAME\"), self.endpoint())");
+    out.line("            .await");
+    out.line("    }");
+    out.line("}");
+    out.0
+}
+
+/// The client of a Tencent or Aliyun API crate: the `Client` over its vendor's shared core
+/// (`cert_common::providers::<vendor>::config::Resolved`, built from the crate's `Config`),
+/// with its constructor and accessors. The crate adds its operations' entry points and its
+/// `Deleter` impl by hand, and exports `DEFAULT_CONCURRENCY`.
+fn render_rpc_client(header: &str, specs: &[SpecFile], provider: cert_common::Provider) -> String {
+    let spec = &specs[0].spec;
+    let op = snake_case(&spec.operation);
+    let (vendor, cloud) = match provider {
+        cert_common::Provider::Tencent => ("tencent", "Tencent Cloud"),
+        _ => ("aliyun", "Alibaba Cloud"),
+    };
+    let service = spec.service.to_ascii_uppercase();
+    let mut out = Out::default();
+    out.line(header.trim_end());
+    out.doc(
+        "//!",
+        &format!(
+            "The {cloud} {service} client over the shared {cloud} core \
+             (`cert_common::providers::{vendor}::config`): configuration resolved once, the \
+             runtime and the endpoint."
+        ),
+    );
+    out.line("");
+    out.line("use std::sync::Arc;");
+    out.line("");
+    out.line(format!(
+        "use cert_common::providers::{vendor}::config::Resolved;"
+    ));
+    out.line("use cert_common::{Endpoint, Error};");
+    out.line("");
+    out.line(format!("use super::operation::{op} as op;"));
+    out.line("");
+    let marker = {
+        let mut c = spec.service.chars();
+        c.next()
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+            .unwrap_or_default()
+    };
+    out.line(format!(
+        "/// The {service} API, as the shared {cloud} configuration knows it \
+         (`Config<{marker}>`)."
+    ));
+    out.line("#[derive(Debug, Clone, Copy, Default)]");
+    out.line(format!("pub struct {marker};"));
+    out.line("");
+    match provider {
+        cert_common::Provider::Tencent => {
+            out.line(format!(
+                "impl cert_common::providers::tencent::config::TencentApi for {marker} {{"
+            ));
+            out.line("    const SERVICE: &'static str = op::SERVICE;");
+        }
+        _ => {
+            out.line(format!(
+                "impl cert_common::providers::aliyun::config::AliyunApi for {marker} {{"
+            ));
+            out.line(format!(
+                "    const PRODUCT: &'static str = {};",
+                lit(&service)
+            ));
+            out.line("");
+            out.line("    fn endpoint_for_region(region: &str) -> String {");
+            out.line("        op::endpoint_for_region(region)");
+            out.line("    }");
+        }
+    }
+    out.line("}");
+    out.line("");
+    out.line(format!(
+        "/// The configuration of a [`Client`]: the shared {cloud} configuration for this API \
+         (region, endpoint, credentials, [`ClientOptions`](cert_common::ClientOptions)); see \
+         its builder's methods."
+    ));
+    out.line(format!(
+        "pub type Config = cert_common::providers::{vendor}::config::Config<{marker}>;"
+    ));
+    out.line("");
+    out.line("/// The builder of a [`Config`].");
+    out.line(format!(
+        "pub type ConfigBuilder = cert_common::providers::{vendor}::config::ConfigBuilder<{marker}>;"
+    ));
+    out.line("");
+    out.line(format!(
+        "/// A {cloud} {service} client. Cheap to clone: clones share the HTTP connection \
+         pool, the rate limiter and the retry budget."
+    ));
+    out.line("#[derive(Debug, Clone)]");
+    out.line("pub struct Client {");
+    out.line("    pub(crate) inner: Arc<Resolved>,");
+    out.line("}");
+    out.line("");
+    out.line("impl Client {");
+    out.line("    /// A client from `config`. Fails with [`ErrorKind::Config`](cert_common::ErrorKind::Config) (nothing sent) if the HTTP client cannot be built, or the endpoint is plain `http` to a host other than loopback without [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http). Credentials are looked up per request.");
+    out.line("    pub fn new(config: Config) -> Result<Self, Error> {");
+    out.line("        Ok(Client {");
+    out.line("            inner: Arc::new(config.resolve(&op::API)?),");
+    out.line("        })");
+    out.line("    }");
+    out.line("");
+    out.line("    /// The endpoint requests go to.");
+    out.line("    pub fn endpoint(&self) -> &Endpoint {");
+    out.line("        &self.inner.endpoint");
+    out.line("    }");
+    out.line("");
+    out.line("    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.");
+    out.line("    pub fn max_concurrency(&self) -> usize {");
+    out.line("        self.inner.runtime.max_concurrency(crate::DEFAULT_CONCURRENCY)");
     out.line("    }");
     out.line("");
     out.line("    /// What a request would go out with: region, endpoint, credential source and key id (masked); resolves the credentials and sends nothing (`certctl config show`).");
@@ -197,9 +319,7 @@ fn render_mod(header: &str, specs: &[SpecFile]) -> String {
         ),
     );
     out.line("");
-    if spec.provider == cert_common::Provider::Huawei {
-        out.line("pub mod client;");
-    }
+    out.line("pub mod client;");
     out.line("pub mod errors;");
     out.line("pub mod models;");
     out.line("pub mod operation;");
@@ -637,6 +757,14 @@ fn render_errors(header: &str, specs: &[SpecFile], vendor: &[ErrorDef]) -> Resul
     out.line("f.write_str(self.as_str())");
     out.line("}");
     out.line("}");
+    out.line("");
+    out.line(
+        "/// The typed code of an error the server answered with (`None` for errors without a",
+    );
+    out.line("/// code, such as transport failures). For a retry loop that gave up, the last error's code.");
+    out.line("pub fn error_code(error: &cert_common::Error) -> Option<ErrorCode> {");
+    out.line("error.code().map(ErrorCode::from_code)");
+    out.line("}");
     Ok(out.0)
 }
 
@@ -794,6 +922,27 @@ fn render_operation_module(out: &mut Out, file: &SpecFile) {
     out.line("    },");
     out.line("    crate_name: env!(\"CARGO_PKG_NAME\"),");
     out.line("    crate_version: env!(\"CARGO_PKG_VERSION\"),");
+    out.line("};");
+    out.line("");
+    out.line(
+        "/// What the runtime is told about each call (`Runtime::execute`): the vendor, the \
+         action named in errors and logs, and whether the signature carries a nonce.",
+    );
+    out.line("pub const CALL: cert_common::runtime::Operation = cert_common::runtime::Operation {");
+    out.line(format!(
+        "    provider: cert_common::Provider::{:?},",
+        spec.provider
+    ));
+    let action = if spec.http.rpc.is_some() {
+        "ACTION"
+    } else {
+        "OPERATION"
+    };
+    out.line(format!("    action: {action},"));
+    out.line(format!(
+        "    signs_nonce: {},",
+        spec.provider == cert_common::Provider::Aliyun
+    ));
     out.line("};");
     if let Some(rpc) = &spec.http.rpc {
         out.line("");
@@ -1096,7 +1245,7 @@ mod tests {
         let files = render_small();
         assert_eq!(
             files.keys().collect::<Vec<_>>(),
-            // A Huawei spec: its client is generated too.
+            // The client is generated for every vendor.
             [
                 "client.rs",
                 "errors.rs",

@@ -340,3 +340,9 @@ impl std::fmt::Display for ErrorCode {
         f.write_str(self.as_str())
     }
 }
+
+/// The typed code of an error the server answered with (`None` for errors without a
+/// code, such as transport failures). For a retry loop that gave up, the last error's code.
+pub fn error_code(error: &cert_common::Error) -> Option<ErrorCode> {
+    error.code().map(ErrorCode::from_code)
+}

@@ -3,6 +3,7 @@
 //!
 //! Regenerate with `cargo xtask codegen`; hand-written code lives outside this module.
 
+pub mod client;
 pub mod errors;
 pub mod models;
 pub mod operation;

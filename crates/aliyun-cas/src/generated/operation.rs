@@ -53,6 +53,13 @@ pub mod delete_user_certificate {
         crate_version: env!("CARGO_PKG_VERSION"),
     };
 
+    /// What the runtime is told about each call (`Runtime::execute`): the vendor, the action named in errors and logs, and whether the signature carries a nonce.
+    pub const CALL: cert_common::runtime::Operation = cert_common::runtime::Operation {
+        provider: cert_common::Provider::Aliyun,
+        action: ACTION,
+        signs_nonce: true,
+    };
+
     /// The RPC action name.
     pub const ACTION: &str = "DeleteUserCertificate";
 

@@ -53,6 +53,13 @@ pub mod delete_certificate_v2 {
         crate_version: env!("CARGO_PKG_VERSION"),
     };
 
+    /// What the runtime is told about each call (`Runtime::execute`): the vendor, the action named in errors and logs, and whether the signature carries a nonce.
+    pub const CALL: cert_common::runtime::Operation = cert_common::runtime::Operation {
+        provider: cert_common::Provider::Huawei,
+        action: OPERATION,
+        signs_nonce: false,
+    };
+
     /// The endpoint of a region no override names; `{region}` stands for the region id.
     ///
     /// From the SDK's static region table (protocol.md §1.6): `eu-west-101` is served under `myhuaweicloud.eu` for APIG (ELB keeps `.com`). Region lists differ per service; an endpoint override covers anything else.

@@ -53,6 +53,13 @@ pub mod batch_delete_secrets {
         crate_version: env!("CARGO_PKG_VERSION"),
     };
 
+    /// What the runtime is told about each call (`Runtime::execute`): the vendor, the action named in errors and logs, and whether the signature carries a nonce.
+    pub const CALL: cert_common::runtime::Operation = cert_common::runtime::Operation {
+        provider: cert_common::Provider::Huawei,
+        action: OPERATION,
+        signs_nonce: false,
+    };
+
     /// The endpoint of a region no override names; `{region}` stands for the region id.
     ///
     /// CSMS is served on the KMS host (protocol.md §1.6). CSMS has no `eu-west-0`; an endpoint override covers unlisted regions.

@@ -53,6 +53,13 @@ pub mod batch_delete_csr {
         crate_version: env!("CARGO_PKG_VERSION"),
     };
 
+    /// What the runtime is told about each call (`Runtime::execute`): the vendor, the action named in errors and logs, and whether the signature carries a nonce.
+    pub const CALL: cert_common::runtime::Operation = cert_common::runtime::Operation {
+        provider: cert_common::Provider::Tencent,
+        action: ACTION,
+        signs_nonce: false,
+    };
+
     /// The RPC action name.
     pub const ACTION: &str = "BatchDeleteCSR";
 

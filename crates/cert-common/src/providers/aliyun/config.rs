@@ -164,3 +164,51 @@ impl<A: AliyunApi> ConfigBuilder<A> {
         })
     }
 }
+
+/// What an Aliyun API crate's client is built on: the runtime, the endpoint and whether
+/// client tokens are generated ([`Config::resolve`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Resolved {
+    /// The attempt loop, shared by every clone of the client.
+    pub runtime: crate::runtime::Runtime,
+    /// Where requests go.
+    pub endpoint: Endpoint,
+    /// Whether a `ClientToken` is generated when the caller gives none.
+    pub auto_client_token: bool,
+}
+
+impl<A: AliyunApi> Config<A> {
+    /// Builds the runtime of `api` from this configuration. Fails (kind
+    /// [`Config`](crate::ErrorKind::Config), nothing sent) when the HTTP client cannot be
+    /// built, or the endpoint is plain `http` to a host other than loopback without
+    /// [`allow_insecure_http`](ClientOptions::allow_insecure_http).
+    pub fn resolve(self, api: &crate::runtime::ApiInfo) -> Result<Resolved, Error> {
+        let parts = self.into_parts();
+        let runtime = crate::runtime::Runtime::for_api(
+            parts.options,
+            parts.credentials,
+            api,
+            &parts.endpoint,
+            None,
+        )?;
+        Ok(Resolved {
+            runtime,
+            endpoint: parts.endpoint,
+            auto_client_token: parts.auto_client_token,
+        })
+    }
+}
+
+impl Resolved {
+    /// The RPC call of `action` (`version`) through this client.
+    pub fn call<'a>(&'a self, action: &'a str, version: &'a str) -> super::RpcCall<'a> {
+        super::RpcCall {
+            endpoint: &self.endpoint,
+            action,
+            version,
+            user_agent: self.runtime.user_agent(),
+            algorithm: self.runtime.signing_algorithm(),
+        }
+    }
+}

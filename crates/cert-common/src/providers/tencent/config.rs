@@ -162,3 +162,69 @@ impl<A: TencentApi> ConfigBuilder<A> {
         })
     }
 }
+
+/// What a Tencent API crate's client is built on: the runtime, the endpoint, the region and
+/// the message language ([`Config::resolve`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Resolved {
+    /// The attempt loop, shared by every clone of the client.
+    pub runtime: crate::runtime::Runtime,
+    /// Where requests go.
+    pub endpoint: Endpoint,
+    /// The region sent as `X-TC-Region`, if any.
+    pub region: Option<String>,
+    /// The language of the server's messages.
+    pub language: Language,
+}
+
+impl<A: TencentApi> Config<A> {
+    /// Builds the runtime of `api` from this configuration. Fails (kind
+    /// [`Config`](crate::ErrorKind::Config), nothing sent) when the HTTP client cannot be
+    /// built, the endpoint is plain `http` to a host other than loopback without
+    /// [`allow_insecure_http`](ClientOptions::allow_insecure_http), or a signing algorithm
+    /// other than TC3-HMAC-SHA256 is configured.
+    pub fn resolve(self, api: &crate::runtime::ApiInfo) -> Result<Resolved, Error> {
+        let parts = self.into_parts();
+        let runtime = crate::runtime::Runtime::for_api(
+            parts.options,
+            parts.credentials,
+            api,
+            &parts.endpoint,
+            parts.region.as_deref(),
+        )?;
+        if runtime.signing_algorithm() != crate::sign::SigningAlgorithm::HmacSha256 {
+            return Err(Error::config(
+                "Tencent Cloud signs only with TC3-HMAC-SHA256; the configured signing \
+                 algorithm is not available for it",
+            )
+            .with_provider(crate::Provider::Tencent));
+        }
+        Ok(Resolved {
+            runtime,
+            endpoint: parts.endpoint,
+            region: parts.region,
+            language: parts.language,
+        })
+    }
+}
+
+impl Resolved {
+    /// The TC3 call of `action` (`version`) of `service` through this client.
+    pub fn call<'a>(
+        &'a self,
+        service: &'a str,
+        action: &'a str,
+        version: &'a str,
+    ) -> super::Api3Call<'a> {
+        super::Api3Call {
+            endpoint: &self.endpoint,
+            service,
+            action,
+            version,
+            region: self.region.as_deref(),
+            language: self.language,
+            request_client: self.runtime.user_agent(),
+        }
+    }
+}
