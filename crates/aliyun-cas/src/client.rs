@@ -5,9 +5,9 @@ use cert_common::batch::{Answered, Batch, DeleteOutput, send_batch, send_batches
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::aliyun::{build_request, parse_response};
 use cert_common::runtime::Executed;
-use cert_common::{Error, ErrorKind, Outcome, PlannedRequest, Provider, RetryClass};
+use cert_common::{Error, ErrorKind, Outcome, PlannedRequest, RetryClass};
 
-use crate::generated::client::Client;
+use crate::generated::client::{Client, DeleteUserCertificateFluentBuilder};
 use crate::generated::errors::RULES;
 use crate::generated::models::{DeleteUserCertificateRequest, DeleteUserCertificateResponse};
 use crate::generated::operation::delete_user_certificate as op;
@@ -18,19 +18,7 @@ use crate::generated::operation::delete_user_certificate as op;
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 fn tag(e: Error) -> Error {
-    e.with_provider(Provider::Aliyun).with_action(op::ACTION)
-}
-
-impl Client {
-    /// Deletes certificates:
-    /// `client.delete_user_certificate().cert_ids([id1, id2]).send().await`.
-    pub fn delete_user_certificate(&self) -> DeleteUserCertificateFluentBuilder {
-        DeleteUserCertificateFluentBuilder {
-            client: self.clone(),
-            cert_ids: Vec::new(),
-            client_token: None,
-        }
-    }
+    op::CALL.tag(e)
 }
 
 /// The result of a `DeleteUserCertificate` call: one outcome per distinct requested id
@@ -38,36 +26,7 @@ impl Client {
 /// ([`DeleteOutput::requests`]).
 pub type DeleteUserCertificateOutput = DeleteOutput<i64>;
 
-/// Builds and sends a `DeleteUserCertificate` call: one request per distinct certificate id.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()` is awaited"]
-pub struct DeleteUserCertificateFluentBuilder {
-    client: Client,
-    cert_ids: Vec<i64>,
-    client_token: Option<String>,
-}
-
 impl DeleteUserCertificateFluentBuilder {
-    /// Adds a certificate to delete.
-    pub fn cert_id(mut self, id: i64) -> Self {
-        self.cert_ids.push(id);
-        self
-    }
-
-    /// Adds certificates to delete (repeats are sent and reported once).
-    pub fn cert_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
-        self.cert_ids.extend(ids);
-        self
-    }
-
-    /// The idempotency key to send as `ClientToken` (at most 64 ASCII characters), instead of
-    /// the generated one. Reused on every retry; it names one request, so a call with it
-    /// takes one certificate id.
-    pub fn client_token(mut self, token: impl Into<String>) -> Self {
-        self.client_token = Some(token.into());
-        self
-    }
-
     /// Validates the input: the distinct ids, at least one, each a valid request.
     fn prepare(&self, cert_ids: Vec<i64>) -> Result<ReportBuilder<i64>, Error> {
         let report = ReportBuilder::new(cert_ids);
@@ -93,7 +52,7 @@ impl DeleteUserCertificateFluentBuilder {
     /// distinct id), sending nothing.
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         let target = format!("{}/ {}", self.client.endpoint(), op::ACTION);
-        let report = self.prepare(self.cert_ids.clone())?;
+        let report = self.prepare(self.ids.clone())?;
         let plan = report.ids().iter().map(|id| PlannedRequest {
             method: "POST",
             target: target.clone(),
@@ -104,7 +63,7 @@ impl DeleteUserCertificateFluentBuilder {
 
     /// Sends one request per distinct id (retrying as configured), at most
     /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) (else
-    /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY)) at once, and reports one outcome
+    /// [`DEFAULT_CONCURRENCY`]) at once, and reports one outcome
     /// per id: `Deleted` on success, else [`Outcome::from_error`] of the request's error
     /// (`Refused`, or `Unconfirmed` when it may have applied; never `Absent`: the API
     /// documents no "no such certificate" code).
@@ -114,20 +73,14 @@ impl DeleteUserCertificateFluentBuilder {
     /// credentials), or when an answer stopped the run (rejected credentials, a wrong
     /// endpoint).
     pub async fn send(mut self) -> Result<DeleteUserCertificateOutput, Error> {
-        let cert_ids = std::mem::take(&mut self.cert_ids);
+        let cert_ids = std::mem::take(&mut self.ids);
         let report = self.prepare(cert_ids)?;
         let client = &self.client;
         if let [cert_id] = report.ids() {
             let request = client.send_one(*cert_id, self.client_token);
             return send_batch(report, request).await;
         }
-        let batches = vec![
-            Batch {
-                len: 1,
-                payload: ()
-            };
-            report.ids().len()
-        ];
+        let batches = vec![Batch::single(()); report.ids().len()];
         let limit = client.max_concurrency();
         send_batches(report, batches, limit, |ids, ()| {
             let (client, cert_id) = (client.clone(), ids[0]);

@@ -48,8 +48,8 @@ pub mod generated;
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{
-    DEFAULT_CONCURRENCY, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput,
+pub use client::{DEFAULT_CONCURRENCY, DeleteUserCertificateOutput};
+pub use generated::client::{
+    Cas, Client, Config, ConfigBuilder, DeleteUserCertificateFluentBuilder,
 };
-pub use generated::client::{Cas, Client, Config, ConfigBuilder};
 pub use generated::errors::{ErrorCode, error_code};

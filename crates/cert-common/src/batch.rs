@@ -35,6 +35,13 @@ pub struct Batch<P> {
     pub payload: P,
 }
 
+impl<P> Batch<P> {
+    /// A request carrying one id (an API that deletes one id per request).
+    pub fn single(payload: P) -> Self {
+        Batch { len: 1, payload }
+    }
+}
+
 /// A call prepared: its distinct ids and the requests that carry them, in order.
 pub type Prepared<Id, P> = (ReportBuilder<Id>, Vec<Batch<P>>);
 

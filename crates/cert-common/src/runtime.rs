@@ -226,6 +226,22 @@ pub fn check_endpoint_scheme(
     Ok(())
 }
 
+impl Operation {
+    /// `e`, naming this operation's provider and action (where it names none yet).
+    pub fn tag(&self, e: Error) -> Error {
+        let e = if e.provider().is_none() {
+            e.with_provider(self.provider)
+        } else {
+            e
+        };
+        if e.action().is_none() {
+            e.with_action(self.action)
+        } else {
+            e
+        }
+    }
+}
+
 /// Facts about an operation that the runtime needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Operation {
@@ -621,18 +637,7 @@ impl Runtime {
             .and_then(|t| start.checked_add(t));
         let client_request_id = rt.random.uuid();
         let mut maybe_applied = false;
-        let tag = |e: Error| -> Error {
-            let e = if e.provider().is_none() {
-                e.with_provider(op.provider)
-            } else {
-                e
-            };
-            if e.action().is_none() {
-                e.with_action(op.action)
-            } else {
-                e
-            }
-        };
+        let tag = |e: Error| op.tag(e);
         let mut attempt: u32 = 0;
         let mut refreshed_credentials = false;
         loop {

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use cert_common::{DeleteReport, Deleter, Error, PlannedRequest};
 
-use crate::delete::{DEFAULT_CONCURRENCY, DeleteCertificateFluentBuilder};
+use crate::delete::DEFAULT_CONCURRENCY;
 use crate::generated::client::Client;
 
 impl Client {
@@ -12,11 +12,6 @@ impl Client {
     /// else [`DEFAULT_CONCURRENCY`]. They all share the client's rate limiter and retry budget.
     pub fn max_concurrency(&self) -> usize {
         self.inner.runtime.max_concurrency(DEFAULT_CONCURRENCY)
-    }
-
-    /// Starts a `DeleteCertificateV2` call (one request per distinct certificate id).
-    pub fn delete_certificate(&self) -> DeleteCertificateFluentBuilder {
-        DeleteCertificateFluentBuilder::new(self.clone())
     }
 }
 

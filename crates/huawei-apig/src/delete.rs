@@ -10,7 +10,7 @@ use cert_common::providers::huawei::{RequestSpec, Resolved, accept, fill_path};
 use cert_common::runtime::{AttemptContext, Executed};
 use cert_common::{Error, Outcome, PlannedRequest};
 
-use crate::generated::client::Client;
+use crate::generated::client::{Client, DeleteCertificateFluentBuilder};
 use crate::generated::errors::RULES;
 use crate::generated::models::DeleteCertificateV2Request;
 use crate::generated::operation::delete_certificate_v2 as op;
@@ -23,38 +23,7 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// ([`DeleteOutput::report`]) and each request made ([`DeleteOutput::requests`]).
 pub type DeleteCertificateOutput = DeleteOutput<String>;
 
-/// Builds and sends a `DeleteCertificateV2` call; see [`Client::delete_certificate`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()` is awaited"]
-pub struct DeleteCertificateFluentBuilder {
-    client: Client,
-    ids: Vec<String>,
-}
-
 impl DeleteCertificateFluentBuilder {
-    pub(crate) fn new(client: Client) -> Self {
-        DeleteCertificateFluentBuilder {
-            client,
-            ids: Vec::new(),
-        }
-    }
-
-    /// Adds a certificate id to delete.
-    pub fn certificate_id(mut self, id: impl Into<String>) -> Self {
-        self.ids.push(id.into());
-        self
-    }
-
-    /// Adds certificate ids to delete (repeats are sent and reported once).
-    pub fn certificate_ids<I, S>(mut self, ids: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.ids.extend(ids.into_iter().map(Into::into));
-        self
-    }
-
     /// The distinct ids, validated (at least one).
     fn distinct(ids: Vec<String>) -> Result<ReportBuilder<String>, Error> {
         let report = ReportBuilder::new(ids);
@@ -69,7 +38,7 @@ impl DeleteCertificateFluentBuilder {
     fn prepare(ids: Vec<String>, client: &Client) -> Result<Prepared<String, String>, Error> {
         let report = Self::distinct(ids)?;
         let paths = report.ids().iter().map(|id| wire_path(client, id));
-        let batches = paths.map(|path| path.map(|payload| Batch { len: 1, payload }));
+        let batches = paths.map(|path| path.map(Batch::single));
         let batches = batches.collect::<Result<_, Error>>()?;
         Ok((report, batches))
     }

@@ -6,22 +6,10 @@ use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
 use cert_common::runtime::AttemptContext;
 use cert_common::{DeleteReport, Error, Outcome, PlannedRequest};
 
-use crate::generated::client::Client;
+use crate::generated::client::BatchDeleteSecretsFluentBuilder;
 use crate::generated::errors::RULES;
-use crate::generated::models::{
-    BatchDeleteSecretsRequest, BatchDeleteSecretsResponse, InstanceType,
-};
+use crate::generated::models::{BatchDeleteSecretsRequest, BatchDeleteSecretsResponse};
 use crate::generated::operation::batch_delete_secrets as op;
-
-/// Builds and sends a `BatchDeleteSecrets` call; see [`Client::batch_delete_secrets`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()` is awaited"]
-pub struct BatchDeleteSecretsFluentBuilder {
-    client: Client,
-    instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    without_instance_id: bool,
-}
 
 /// A secret the server matched but could not delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,46 +86,12 @@ impl BatchDeleteSecretsOutput {
             };
             builder.record(&f.name, outcome, self.request_id.clone());
         }
-        builder.finish(
-            Outcome::Unconfirmed {
-                code: None,
-                message: "no outcome".into(),
-            },
-            None,
-        )
+        // Every name comes from the answer and was recorded above.
+        builder.finish_recorded()
     }
 }
 
 impl BatchDeleteSecretsFluentBuilder {
-    pub(crate) fn new(client: Client) -> Self {
-        BatchDeleteSecretsFluentBuilder {
-            client,
-            instance_id: None,
-            instance_type: None,
-            without_instance_id: false,
-        }
-    }
-
-    /// The service instance (e.g. an RDS instance id) whose secrets are **all** deleted.
-    pub fn instance_id(mut self, id: impl Into<String>) -> Self {
-        self.instance_id = Some(id.into());
-        self
-    }
-
-    /// The type of service the instance belongs to.
-    pub fn instance_type(mut self, instance_type: InstanceType) -> Self {
-        self.instance_type = Some(instance_type);
-        self
-    }
-
-    /// Allows a request without an instance id: with no filter at all (body `{}`) or with only
-    /// an [`instance_type`](Self::instance_type). The server then deletes every secret that
-    /// matches, irreversibly; what an empty filter matches is not documented by the vendor.
-    pub fn delete_without_instance_id_i_understand_this_is_irreversible(mut self) -> Self {
-        self.without_instance_id = true;
-        self
-    }
-
     fn prepare(&self) -> Result<(String, Vec<u8>), Error> {
         match &self.instance_id {
             Some(id) if id.trim().is_empty() => {
@@ -158,8 +112,7 @@ impl BatchDeleteSecretsFluentBuilder {
             instance_type: self.instance_type,
         };
         request.validate()?;
-        let params = request.path_params();
-        let path = fill_path(op::PATH_TEMPLATE, &params)?;
+        let path = fill_path(op::PATH_TEMPLATE, &request.path_params())?;
         let body = cert_common::json::to_python_json(&request)
             .map_err(|e| Error::invalid_input(format!("the request cannot be encoded: {e}")))?;
         Ok((path, body))
@@ -186,6 +139,9 @@ impl BatchDeleteSecretsFluentBuilder {
             path: &path,
             content_type: op::CONTENT_TYPE,
             body: body.into(),
+        };
+        let parse = |r: &HttpResponse, a: &AttemptContext| {
+            decode::<BatchDeleteSecretsResponse>(r, a, RULES, op::SUCCESS_STATUS)
         };
         let executed = core.execute(op::CALL, &spec, parse).await?;
         let (response, request_id) = executed.value;
@@ -217,14 +173,6 @@ fn leading_code(message: &str) -> Option<String> {
     let (a, b) = head.split_once('.')?;
     let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
     (ok(a) && ok(b)).then(|| head.to_string())
-}
-
-/// The answer on the documented success status, with its `X-Request-Id`.
-fn parse(
-    response: &HttpResponse,
-    attempt: &AttemptContext,
-) -> Result<(BatchDeleteSecretsResponse, Option<String>), Error> {
-    decode(response, attempt, RULES, op::SUCCESS_STATUS)
 }
 
 #[cfg(test)]

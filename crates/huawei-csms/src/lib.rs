@@ -43,11 +43,10 @@
 //! not by a list of ids, so it has no per-id plan or report.
 
 mod batch_delete;
-mod client;
 pub mod generated;
 
-pub use batch_delete::{BatchDeleteSecretsFluentBuilder, BatchDeleteSecretsOutput, FailedSecret};
+pub use batch_delete::{BatchDeleteSecretsOutput, FailedSecret};
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
-pub use generated::client::Client;
+pub use generated::client::{BatchDeleteSecretsFluentBuilder, Client};
 pub use generated::errors::{ErrorCode, error_code};
 pub use generated::models::InstanceType;

@@ -8,7 +8,7 @@ use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
 use cert_common::runtime::AttemptContext;
 use cert_common::{Error, Outcome, PlannedRequest};
 
-use crate::generated::client::Client;
+use crate::generated::client::{BatchDeleteCertificatesFluentBuilder, Client};
 use crate::generated::errors::RULES;
 use crate::generated::models::{
     BatchDeleteCertificatesRequest, BatchDeleteCertificatesResp, BatchDeleteCertificatesResponse,
@@ -20,14 +20,6 @@ use crate::generated::operation::batch_delete_certificates as op;
 /// were not requested ([`DeleteOutput::unexpected_ids`]).
 pub type BatchDeleteCertificatesOutput = DeleteOutput<String>;
 
-/// Builds and sends a `BatchDeleteCertificates` call; see [`Client::batch_delete_certificates`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()` is awaited"]
-pub struct BatchDeleteCertificatesFluentBuilder {
-    client: Client,
-    ids: Vec<String>,
-}
-
 /// The request's path and body.
 struct Payload {
     path: String,
@@ -35,29 +27,6 @@ struct Payload {
 }
 
 impl BatchDeleteCertificatesFluentBuilder {
-    pub(crate) fn new(client: Client) -> Self {
-        BatchDeleteCertificatesFluentBuilder {
-            client,
-            ids: Vec::new(),
-        }
-    }
-
-    /// Adds certificate ids to delete (repeats are sent and reported once).
-    pub fn certificate_ids<I, S>(mut self, ids: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.ids.extend(ids.into_iter().map(Into::into));
-        self
-    }
-
-    /// Adds one certificate id to delete.
-    pub fn certificate_id(mut self, id: impl Into<String>) -> Self {
-        self.ids.push(id.into());
-        self
-    }
-
     /// Validates `ids` (repeats collapse to one) and builds the request.
     fn prepare(
         client: &Client,

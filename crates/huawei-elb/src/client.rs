@@ -4,19 +4,11 @@
 use async_trait::async_trait;
 use cert_common::{DeleteReport, Deleter, Error, PlannedRequest};
 
-use crate::batch_delete::BatchDeleteCertificatesFluentBuilder;
 use crate::generated::client::Client;
 
 /// Batches a streamed run keeps in flight when
 /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
-
-impl Client {
-    /// Starts a `BatchDeleteCertificates` call.
-    pub fn batch_delete_certificates(&self) -> BatchDeleteCertificatesFluentBuilder {
-        BatchDeleteCertificatesFluentBuilder::new(self.clone())
-    }
-}
 
 #[async_trait]
 impl Deleter for Client {

@@ -7,18 +7,12 @@ use cert_common::json::to_python_json;
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::tencent::{build_post, parse_response};
 use cert_common::runtime::{AttemptContext, Executed};
-use cert_common::{Error, Outcome, Provider};
+use cert_common::{Error, Outcome};
 
-use crate::generated::client::Client;
+use crate::generated::client::{BatchDeleteCsrFluentBuilder, Client};
 use crate::generated::errors::RULES;
 use crate::generated::models::{BatchDeleteCsrRequest, BatchDeleteCsrResult};
 use crate::generated::operation::batch_delete_csr as op;
-
-/// The documented maximum of ids per request.
-pub(crate) const BATCH_MAX: usize = match op::BATCH_MAX {
-    Some(n) => n,
-    None => 100,
-};
 
 /// Batches one `send()` keeps in flight when
 /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set
@@ -26,20 +20,12 @@ pub(crate) const BATCH_MAX: usize = match op::BATCH_MAX {
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 impl Client {
-    /// Deletes CSRs: `client.batch_delete_csr().csr_ids([11, 22]).send().await`.
-    pub fn batch_delete_csr(&self) -> BatchDeleteCsrFluentBuilder {
-        BatchDeleteCsrFluentBuilder {
-            client: self.clone(),
-            ids: Vec::new(),
-        }
-    }
-
-    /// The distinct ids, and the requests that carry them (at most [`BATCH_MAX`] each),
+    /// The distinct ids, and the requests that carry them (at most the documented 100 each),
     /// validated.
     fn prepare(ids: &[u64]) -> Result<Prepared<u64, Vec<u64>>, Error> {
         let distinct = ReportBuilder::new(ids.iter().copied());
         let mut batches = Vec::new();
-        for csr_ids in distinct.ids().chunks(BATCH_MAX) {
+        for csr_ids in distinct.ids().chunks(op::BATCH_MAX.unwrap_or(100)) {
             let request = BatchDeleteCsrRequest {
                 csr_ids: csr_ids.to_vec(),
             };
@@ -99,27 +85,7 @@ fn parse(response: &HttpResponse, attempt: &AttemptContext) -> Result<Answered<u
 /// ([`DeleteOutput::unexpected_ids`]).
 pub type BatchDeleteCsrOutput = DeleteOutput<u64>;
 
-/// Builds and sends a `BatchDeleteCSR` call; see [`Client::batch_delete_csr`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()` is awaited"]
-pub struct BatchDeleteCsrFluentBuilder {
-    client: Client,
-    ids: Vec<u64>,
-}
-
 impl BatchDeleteCsrFluentBuilder {
-    /// Adds CSR ids to delete (repeats are sent and reported once).
-    pub fn csr_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
-        self.ids.extend(ids);
-        self
-    }
-
-    /// Adds one CSR id to delete.
-    pub fn csr_id(mut self, id: u64) -> Self {
-        self.ids.push(id);
-        self
-    }
-
     /// Validates the input and returns the id batches `send()` would make (at most 100 each),
     /// sending nothing.
     pub fn plan(&self) -> Result<Vec<Vec<u64>>, Error> {
@@ -158,5 +124,5 @@ impl BatchDeleteCsrFluentBuilder {
 }
 
 fn tag(e: Error) -> Error {
-    e.with_provider(Provider::Tencent).with_action(op::ACTION)
+    op::CALL.tag(e)
 }

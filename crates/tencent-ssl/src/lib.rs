@@ -57,6 +57,6 @@ pub use cert_common::providers::tencent::Language;
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, DEFAULT_CONCURRENCY};
-pub use generated::client::{Client, Config, ConfigBuilder, Ssl};
+pub use client::{BatchDeleteCsrOutput, DEFAULT_CONCURRENCY};
+pub use generated::client::{BatchDeleteCsrFluentBuilder, Client, Config, ConfigBuilder, Ssl};
 pub use generated::errors::{ErrorCode, error_code};

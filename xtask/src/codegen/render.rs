@@ -45,10 +45,15 @@ pub fn render_crate(
         render_errors(&header, specs, vendor_errors)?,
     );
     files.insert("operation.rs".to_owned(), render_operation(&header, specs));
-    let client = match first.spec.provider {
+    let mut client = match first.spec.provider {
         cert_common::Provider::Huawei => render_huawei_client(&header, specs),
         provider => render_rpc_client(&header, specs, provider),
     };
+    for file in specs {
+        if let Some(builder) = &file.spec.builder {
+            client.push_str(&render_builder(&file.spec, builder));
+        }
+    }
     files.insert("client.rs".to_owned(), client);
     Ok(files)
 }
@@ -244,6 +249,167 @@ fn render_rpc_client(header: &str, specs: &[SpecFile], provider: cert_common::Pr
     out.line("            .scope(env!(\"CARGO_PKG_NAME\"), self.endpoint())");
     out.line("            .await");
     out.line("    }");
+    out.line("}");
+    out.0
+}
+
+/// `batch_delete_certificates` → `BatchDeleteCertificates`.
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// An operation's fluent builder (appended to `client.rs`): the struct, with `#[must_use]`,
+/// the `Client` method that starts it, and its setters. The crate writes `plan()` and
+/// `send()` in its own `impl` block.
+fn render_builder(spec: &Spec, builder: &super::spec::Builder) -> String {
+    let name = format!("{}FluentBuilder", pascal_case(&builder.method));
+    let operation = &spec.operation;
+    // A field's type as the generated client names it.
+    let field_type = |ty: &str| match ty {
+        "String" | "u64" | "i64" | "u32" | "bool" => ty.to_owned(),
+        other => format!("super::models::{other}"),
+    };
+    let mut out = Out::default();
+    out.line("");
+    out.line(format!(
+        "/// Builds and sends a `{operation}` call; see [`Client::{}`]. Nothing is sent until \
+         `send()` is awaited.",
+        builder.method
+    ));
+    out.line("#[derive(Debug, Clone)]");
+    out.line("#[must_use = \"a request does nothing until `.send()` is awaited\"]");
+    out.line(format!("pub struct {name} {{"));
+    out.line("    pub(crate) client: Client,");
+    if let Some(ids) = &builder.ids {
+        out.line(format!("    pub(crate) ids: Vec<{}>,", ids.rust_type));
+    }
+    for field in &builder.fields {
+        if field.rust_type == "flag" {
+            out.line(format!("    pub(crate) {}: bool,", field.name));
+        } else {
+            let ty = field_type(&field.rust_type);
+            out.line(format!("    pub(crate) {}: Option<{ty}>,", field.name));
+        }
+    }
+    out.line("}");
+    out.line("");
+    out.line("impl Client {");
+    match &builder.ids {
+        Some(ids) => out.line(format!(
+            "    /// Starts a `{operation}` call: add {} ids with [`{name}::{}`] (or \
+             [`{name}::{}`]), then `send()`.",
+            ids.what, ids.many, ids.one
+        )),
+        None => out.line(format!(
+            "    /// Starts a `{operation}` call (see the crate documentation), then `send()`."
+        )),
+    }
+    out.line(format!("    pub fn {}(&self) -> {name} {{", builder.method));
+    out.line(format!("        {name} {{"));
+    out.line("            client: self.clone(),");
+    if builder.ids.is_some() {
+        out.line("            ids: Vec::new(),");
+    }
+    for field in &builder.fields {
+        let empty = if field.rust_type == "flag" {
+            "false"
+        } else {
+            "None"
+        };
+        out.line(format!("            {}: {empty},", field.name));
+    }
+    out.line("        }");
+    out.line("    }");
+    out.line("}");
+    out.line("");
+    out.line(format!("impl {name} {{"));
+    let mut first = true;
+    if let Some(ids) = &builder.ids {
+        first = false;
+        let (id_ty, what) = (&ids.rust_type, &ids.what);
+        if id_ty == "String" {
+            out.line(format!("    /// Adds a {what} id to delete."));
+            out.line(format!(
+                "    pub fn {}(mut self, id: impl Into<String>) -> Self {{",
+                ids.one
+            ));
+            out.line("        self.ids.push(id.into());");
+            out.line("        self");
+            out.line("    }");
+            out.line("");
+            out.line(format!(
+                "    /// Adds {what} ids to delete (repeats are sent and reported once)."
+            ));
+            out.line(format!(
+                "    pub fn {}<I, S>(mut self, ids: I) -> Self",
+                ids.many
+            ));
+            out.line("    where");
+            out.line("        I: IntoIterator<Item = S>,");
+            out.line("        S: Into<String>,");
+            out.line("    {");
+            out.line("        self.ids.extend(ids.into_iter().map(Into::into));");
+            out.line("        self");
+            out.line("    }");
+        } else {
+            out.line(format!("    /// Adds a {what} id to delete."));
+            out.line(format!(
+                "    pub fn {}(mut self, id: {id_ty}) -> Self {{",
+                ids.one
+            ));
+            out.line("        self.ids.push(id);");
+            out.line("        self");
+            out.line("    }");
+            out.line("");
+            out.line(format!(
+                "    /// Adds {what} ids to delete (repeats are sent and reported once)."
+            ));
+            out.line(format!(
+                "    pub fn {}(mut self, ids: impl IntoIterator<Item = {id_ty}>) -> Self {{",
+                ids.many
+            ));
+            out.line("        self.ids.extend(ids);");
+            out.line("        self");
+            out.line("    }");
+        }
+    }
+    for field in &builder.fields {
+        if !first {
+            out.line("");
+        }
+        first = false;
+        out.doc("    ///", &field.doc);
+        let setter = field.setter.as_deref().unwrap_or(&field.name);
+        match field.rust_type.as_str() {
+            "flag" => {
+                out.line(format!("    pub fn {setter}(mut self) -> Self {{"));
+                out.line(format!("        self.{} = true;", field.name));
+            }
+            "String" => {
+                out.line(format!(
+                    "    pub fn {setter}(mut self, value: impl Into<String>) -> Self {{"
+                ));
+                out.line(format!("        self.{} = Some(value.into());", field.name));
+            }
+            other => {
+                let ty = field_type(other);
+                out.line(format!(
+                    "    pub fn {setter}(mut self, value: {ty}) -> Self {{"
+                ));
+                out.line(format!("        self.{} = Some(value);", field.name));
+            }
+        }
+        out.line("        self");
+        out.line("    }");
+    }
     out.line("}");
     out.0
 }

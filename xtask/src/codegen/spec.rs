@@ -77,6 +77,57 @@ pub struct Spec {
     pub structs: Vec<StructDef>,
     /// The documented error codes.
     pub errors: Vec<ErrorDef>,
+    /// The fluent builder codegen writes for the operation (the crate writes its `plan()` and
+    /// `send()`); `null` when the crate writes it all by hand.
+    #[serde(default)]
+    pub builder: Option<Builder>,
+}
+
+/// The fluent builder of an operation: the `Client` method that starts a call, the ids it
+/// deletes and any further optional values.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Builder {
+    /// The `Client` method that starts a call (`batch_delete_certificates`); the builder is
+    /// named after it (`BatchDeleteCertificatesFluentBuilder`).
+    pub method: String,
+    /// The ids a call deletes; `null` for an operation that names none (CSMS deletes what a
+    /// filter matches).
+    #[serde(default)]
+    pub ids: Option<BuilderIds>,
+    /// Further optional values, each set at most once.
+    #[serde(default)]
+    pub fields: Vec<BuilderField>,
+}
+
+/// The ids of a fluent builder.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuilderIds {
+    /// The Rust type of one id: `String`, `u64` or `i64`.
+    pub rust_type: String,
+    /// The setter adding one id (`certificate_id`).
+    pub one: String,
+    /// The setter adding many (`certificate_ids`).
+    pub many: String,
+    /// What an id names, in docs (`certificate`, `CSR`).
+    pub what: String,
+}
+
+/// A further optional value of a fluent builder.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuilderField {
+    /// The field, and its setter unless `setter` names another (`client_token`).
+    pub name: String,
+    /// The setter's name, when it is not the field's.
+    #[serde(default)]
+    pub setter: Option<String>,
+    /// Its Rust type: `String` (the setter takes `impl Into<String>`), `flag` (a `bool` the
+    /// setter, without argument, turns on), or a type of the generated models.
+    pub rust_type: String,
+    /// What it is, for the setter's doc.
+    pub doc: String,
 }
 
 /// The cloud an API belongs to: cert-common's `Provider`, defined once for the workspace.

@@ -60,3 +60,43 @@ impl Client {
             .await
     }
 }
+
+/// Builds and sends a `DeleteUserCertificate` call; see [`Client::delete_user_certificate`]. Nothing is sent until `send()` is awaited.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct DeleteUserCertificateFluentBuilder {
+    pub(crate) client: Client,
+    pub(crate) ids: Vec<i64>,
+    pub(crate) client_token: Option<String>,
+}
+
+impl Client {
+    /// Starts a `DeleteUserCertificate` call: add certificate ids with [`DeleteUserCertificateFluentBuilder::cert_ids`] (or [`DeleteUserCertificateFluentBuilder::cert_id`]), then `send()`.
+    pub fn delete_user_certificate(&self) -> DeleteUserCertificateFluentBuilder {
+        DeleteUserCertificateFluentBuilder {
+            client: self.clone(),
+            ids: Vec::new(),
+            client_token: None,
+        }
+    }
+}
+
+impl DeleteUserCertificateFluentBuilder {
+    /// Adds a certificate id to delete.
+    pub fn cert_id(mut self, id: i64) -> Self {
+        self.ids.push(id);
+        self
+    }
+
+    /// Adds certificate ids to delete (repeats are sent and reported once).
+    pub fn cert_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
+        self.ids.extend(ids);
+        self
+    }
+
+    /// The idempotency key to send as `ClientToken` (at most 64 ASCII characters), instead of the generated one. Reused on every retry; it names one request, so a call with it takes one certificate id.
+    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+        self.client_token = Some(value.into());
+        self
+    }
+}

@@ -47,3 +47,39 @@ impl Client {
             .await
     }
 }
+
+/// Builds and sends a `DeleteCertificateV2` call; see [`Client::delete_certificate`]. Nothing is sent until `send()` is awaited.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct DeleteCertificateFluentBuilder {
+    pub(crate) client: Client,
+    pub(crate) ids: Vec<String>,
+}
+
+impl Client {
+    /// Starts a `DeleteCertificateV2` call: add certificate ids with [`DeleteCertificateFluentBuilder::certificate_ids`] (or [`DeleteCertificateFluentBuilder::certificate_id`]), then `send()`.
+    pub fn delete_certificate(&self) -> DeleteCertificateFluentBuilder {
+        DeleteCertificateFluentBuilder {
+            client: self.clone(),
+            ids: Vec::new(),
+        }
+    }
+}
+
+impl DeleteCertificateFluentBuilder {
+    /// Adds a certificate id to delete.
+    pub fn certificate_id(mut self, id: impl Into<String>) -> Self {
+        self.ids.push(id.into());
+        self
+    }
+
+    /// Adds certificate ids to delete (repeats are sent and reported once).
+    pub fn certificate_ids<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ids.extend(ids.into_iter().map(Into::into));
+        self
+    }
+}

@@ -47,3 +47,45 @@ impl Client {
             .await
     }
 }
+
+/// Builds and sends a `BatchDeleteSecrets` call; see [`Client::batch_delete_secrets`]. Nothing is sent until `send()` is awaited.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct BatchDeleteSecretsFluentBuilder {
+    pub(crate) client: Client,
+    pub(crate) instance_id: Option<String>,
+    pub(crate) instance_type: Option<super::models::InstanceType>,
+    pub(crate) without_instance_id: bool,
+}
+
+impl Client {
+    /// Starts a `BatchDeleteSecrets` call (see the crate documentation), then `send()`.
+    pub fn batch_delete_secrets(&self) -> BatchDeleteSecretsFluentBuilder {
+        BatchDeleteSecretsFluentBuilder {
+            client: self.clone(),
+            instance_id: None,
+            instance_type: None,
+            without_instance_id: false,
+        }
+    }
+}
+
+impl BatchDeleteSecretsFluentBuilder {
+    /// The service instance (e.g. an RDS instance id) whose secrets are **all** deleted.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// The type of service the instance belongs to.
+    pub fn instance_type(mut self, value: super::models::InstanceType) -> Self {
+        self.instance_type = Some(value);
+        self
+    }
+
+    /// Allows a request without an instance id: with no filter at all (body `{}`) or with only an instance type. The server then deletes every secret that matches, irreversibly; what an empty filter matches is not documented by the vendor.
+    pub fn delete_without_instance_id_i_understand_this_is_irreversible(mut self) -> Self {
+        self.without_instance_id = true;
+        self
+    }
+}

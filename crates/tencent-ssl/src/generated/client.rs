@@ -56,3 +56,35 @@ impl Client {
             .await
     }
 }
+
+/// Builds and sends a `BatchDeleteCSR` call; see [`Client::batch_delete_csr`]. Nothing is sent until `send()` is awaited.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct BatchDeleteCsrFluentBuilder {
+    pub(crate) client: Client,
+    pub(crate) ids: Vec<u64>,
+}
+
+impl Client {
+    /// Starts a `BatchDeleteCSR` call: add CSR ids with [`BatchDeleteCsrFluentBuilder::csr_ids`] (or [`BatchDeleteCsrFluentBuilder::csr_id`]), then `send()`.
+    pub fn batch_delete_csr(&self) -> BatchDeleteCsrFluentBuilder {
+        BatchDeleteCsrFluentBuilder {
+            client: self.clone(),
+            ids: Vec::new(),
+        }
+    }
+}
+
+impl BatchDeleteCsrFluentBuilder {
+    /// Adds a CSR id to delete.
+    pub fn csr_id(mut self, id: u64) -> Self {
+        self.ids.push(id);
+        self
+    }
+
+    /// Adds CSR ids to delete (repeats are sent and reported once).
+    pub fn csr_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.ids.extend(ids);
+        self
+    }
+}
