@@ -495,6 +495,7 @@ fn render_mod(header: &str, specs: &[SpecFile]) -> String {
 fn rust_type(ty: &FieldType) -> String {
     match ty {
         FieldType::String => "String".to_owned(),
+        FieldType::Boolean => "bool".to_owned(),
         FieldType::Integer {
             format: IntFormat::I64,
         } => "i64".to_owned(),

@@ -248,6 +248,8 @@ pub enum Location {
 pub enum FieldType {
     /// A UTF-8 string (`String`).
     String,
+    /// A JSON boolean (`bool`), in a body only.
+    Boolean,
     /// An integer of the given Rust width.
     Integer {
         /// `i64` or `u64`.
@@ -721,7 +723,7 @@ impl Spec {
         enums: &mut BTreeMap<String, FieldType>,
     ) -> Result<(), String> {
         match ty {
-            FieldType::String | FieldType::Integer { .. } => Ok(()),
+            FieldType::String | FieldType::Boolean | FieldType::Integer { .. } => Ok(()),
             FieldType::Array { items } => match **items {
                 FieldType::Array { .. } => Err(format!("{at}: nested arrays are not supported")),
                 _ => self.check_type(at, items, request_side, owner, enums),
