@@ -1371,6 +1371,42 @@ mod tests {
         .unwrap_or_else(|e| panic!("inline spec is valid: {e}"))
     }
 
+    /// A spec's `builder` section becomes the fluent builder: the struct with `#[must_use]`,
+    /// the `Client` method, the id setters and a flag setter; boolean fields are `bool`.
+    #[test]
+    fn builders_and_boolean_fields_are_rendered() {
+        assert_eq!(rust_type(&FieldType::Boolean), "bool");
+        let mut spec = small_spec();
+        spec.builder = Some(
+            serde_json::from_str(
+                r#"{"method": "delete_thing",
+                    "ids": {"rust_type": "String", "one": "thing_id", "many": "thing_ids",
+                            "what": "thing"},
+                    "fields": [{"name": "force", "rust_type": "flag",
+                                "doc": "Deletes it even when bound."}]}"#,
+            )
+            .unwrap_or_else(|e| panic!("builder: {e}")),
+        );
+        let file = SpecFile {
+            file_name: "delete_thing_v2.json".to_owned(),
+            spec,
+        };
+        let files = render_crate(&[file], &[]).unwrap_or_else(|e| panic!("renders: {e}"));
+        let client = &files["client.rs"];
+        for expected in [
+            "#[must_use = \"a request does nothing until `.send()` is awaited\"]",
+            "pub struct DeleteThingFluentBuilder {",
+            "pub(crate) ids: Vec<String>,",
+            "pub(crate) force: bool,",
+            "pub fn delete_thing(&self) -> DeleteThingFluentBuilder {",
+            "pub fn thing_id(mut self, id: impl Into<String>) -> Self {",
+            "pub fn thing_ids<I, S>(mut self, ids: I) -> Self",
+            "pub fn force(mut self) -> Self {",
+        ] {
+            assert!(client.contains(expected), "{expected} in:\n{client}");
+        }
+    }
+
     fn render_small() -> BTreeMap<String, String> {
         let file = SpecFile {
             file_name: "delete_thing_v2.json".to_owned(),
