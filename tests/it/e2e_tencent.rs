@@ -45,7 +45,7 @@ async fn more_than_100_ids_are_split_not_refused() {
         .plan()
         .expect("plan");
     assert_eq!(
-        plan.iter().map(Vec::len).collect::<Vec<_>>(),
+        plan.iter().map(|p| p.ids.len()).collect::<Vec<_>>(),
         [100, 100, 50]
     );
     assert!(emu.requests().is_empty(), "plan sends nothing");

@@ -42,7 +42,6 @@
 //!   (5xx, broken connection), or any failure after such an attempt.
 
 mod client;
-mod deleter;
 pub mod generated;
 
 pub use cert_common::{

@@ -43,7 +43,6 @@
 //! Unlike the vendor's Python SDK, which loses the body of a throttled `DELETE`, errors keep
 //! the `APIG.0308` code, message and request id.
 
-mod client;
 mod delete;
 pub mod generated;
 

@@ -56,14 +56,15 @@ impl BatchDeleteCertificatesFluentBuilder {
         Ok((report, payload))
     }
 
-    /// Validates the input and returns the request `send()` would make, sending nothing.
-    pub fn plan(&self) -> Result<PlannedRequest, Error> {
+    /// Validates the input and returns the request `send()` would make (one, covering every
+    /// distinct id: ELB documents no batch limit), sending nothing.
+    pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         let (report, payload) = Self::prepare(&self.client, self.ids.clone())?;
-        Ok(PlannedRequest {
+        Ok(vec![PlannedRequest {
             method: op::METHOD,
             target: format!("{}{}", self.client.endpoint(), payload.path),
             ids: report.ids().to_vec(),
-        })
+        }])
     }
 
     /// Sends the request (with retries) and reports one outcome per distinct id.

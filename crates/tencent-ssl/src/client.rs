@@ -7,7 +7,7 @@ use cert_common::json::to_python_json;
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::tencent::{build_post, parse_response};
 use cert_common::runtime::{AttemptContext, Executed};
-use cert_common::{Error, Outcome};
+use cert_common::{Error, Outcome, PlannedRequest};
 
 use crate::generated::client::{BatchDeleteCsrFluentBuilder, Client};
 use crate::generated::errors::RULES;
@@ -86,11 +86,17 @@ fn parse(response: &HttpResponse, attempt: &AttemptContext) -> Result<Answered<u
 pub type BatchDeleteCsrOutput = DeleteOutput<u64>;
 
 impl BatchDeleteCsrFluentBuilder {
-    /// Validates the input and returns the id batches `send()` would make (at most 100 each),
-    /// sending nothing.
-    pub fn plan(&self) -> Result<Vec<Vec<u64>>, Error> {
+    /// Validates the input and returns the requests `send()` would make (one `POST` per
+    /// batch of at most 100 ids), sending nothing.
+    pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         let (_, batches) = Client::prepare(&self.ids).map_err(tag)?;
-        Ok(batches.into_iter().map(|b| b.payload).collect())
+        let target = format!("{}/ {}", self.client.endpoint(), op::ACTION);
+        let plan = batches.into_iter().map(|b| PlannedRequest {
+            method: "POST",
+            target: target.clone(),
+            ids: b.payload.iter().map(u64::to_string).collect(),
+        });
+        Ok(plan.collect())
     }
 
     /// Sends the requests, at most

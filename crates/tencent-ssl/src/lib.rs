@@ -50,7 +50,6 @@
 //! error table [`generated::errors::RULES`] through [`cert_common::answer::meaning`].
 
 mod client;
-mod deleter;
 pub mod generated;
 
 pub use cert_common::providers::tencent::Language;

@@ -52,6 +52,9 @@ pub fn render_crate(
     for file in specs {
         if let Some(builder) = &file.spec.builder {
             client.push_str(&render_builder(&file.spec, builder));
+            if let Some(deleter) = &file.spec.deleter {
+                client.push_str(&render_deleter(&file.spec, builder, deleter));
+            }
         }
     }
     files.insert("client.rs".to_owned(), client);
@@ -117,6 +120,13 @@ fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
     out.line("        &self.inner.endpoint");
     out.line("    }");
     out.line("");
+    if spec.deleter.is_some() {
+        out.line("    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.");
+        out.line("    pub fn max_concurrency(&self) -> usize {");
+        out.line("        self.inner.runtime.max_concurrency(crate::DEFAULT_CONCURRENCY)");
+        out.line("    }");
+        out.line("");
+    }
     out.line("    /// The project id of every request.");
     out.line("    pub fn project_id(&self) -> &str {");
     out.line("        &self.inner.project_id");
@@ -248,6 +258,103 @@ fn render_rpc_client(header: &str, specs: &[SpecFile], provider: cert_common::Pr
     out.line("            .runtime");
     out.line("            .scope(env!(\"CARGO_PKG_NAME\"), self.endpoint())");
     out.line("            .await");
+    out.line("    }");
+    out.line("}");
+    out.0
+}
+
+/// The crate's `cert_common::Deleter` impl (appended to `client.rs`), over the operation's
+/// builder: `plan` and `delete` run it, ids given as strings (numeric ids parsed in canonical
+/// form first), streamed at the client's `max_concurrency()`.
+fn render_deleter(
+    spec: &Spec,
+    builder: &super::spec::Builder,
+    deleter: &super::spec::DeleterSpec,
+) -> String {
+    let op = snake_case(&spec.operation);
+    let method = &builder.method;
+    let (many, id_ty) = match &builder.ids {
+        Some(ids) => (ids.many.as_str(), ids.rust_type.as_str()),
+        None => return String::new(),
+    };
+    let numeric = id_ty != "String";
+    let field = deleter.id_field.as_deref().unwrap_or("id");
+    let what = deleter.id_what.as_deref().unwrap_or("id");
+    let ids = if numeric {
+        format!(
+            "cert_common::validate::parse_canonical_ids::<{id_ty}>(ids, {}, {}, super::operation::{op}::CALL)?",
+            lit(field),
+            lit(what)
+        )
+    } else {
+        "ids.iter().cloned()".to_owned()
+    };
+    let mut out = Out::default();
+    out.line("");
+    out.line(format!(
+        "/// The provider-neutral view of the client, for certctl and streamed runs: \
+         `{}` over [`Client::{method}`].",
+        spec.operation
+    ));
+    out.line("#[async_trait::async_trait]");
+    out.line("impl cert_common::Deleter for Client {");
+    out.line("    fn name(&self) -> &'static str {");
+    out.line("        env!(\"CARGO_PKG_NAME\")");
+    out.line("    }");
+    out.line("");
+    out.line("    /// The requests `delete` would make, sending nothing.");
+    out.line(
+        "    fn plan(&self, ids: &[String]) -> Result<Vec<cert_common::PlannedRequest>, Error> {",
+    );
+    out.line(format!("        self.{method}().{many}({ids}).plan()"));
+    out.line("    }");
+    if numeric {
+        out.line("");
+        out.line(format!(
+            "    /// Checks one id: a {what} in canonical decimal form (two spellings of one id \
+             would be one resource reported twice)."
+        ));
+        out.line("    fn validate_id(&self, id: &str) -> Result<(), Error> {");
+        out.line(format!(
+            "        cert_common::validate::parse_canonical_id::<{id_ty}>(id, {}, {})",
+            lit(field),
+            lit(what)
+        ));
+        out.line("            .map(drop)");
+        out.line(format!(
+            "            .map_err(|e| super::operation::{op}::CALL.tag(e))"
+        ));
+        out.line("    }");
+    }
+    if let Some(n) = deleter.stream_batch {
+        out.line("");
+        out.line("    /// Ids a streamed run puts in one request.");
+        out.line("    fn stream_batch(&self) -> usize {");
+        out.line(format!("        {n}"));
+        out.line("    }");
+    }
+    out.line("");
+    out.line(
+        "    /// Requests in flight at once when ids are streamed: [`Client::max_concurrency`].",
+    );
+    out.line("    fn stream_concurrency(&self) -> usize {");
+    out.line("        self.max_concurrency()");
+    out.line("    }");
+    out.line("");
+    out.line("    async fn scope(&self) -> Result<cert_common::Scope, Error> {");
+    out.line("        Client::scope(self).await");
+    out.line("    }");
+    out.line("");
+    out.line("    /// Deletes `ids`; report ids are the strings as given.");
+    out.line("    async fn delete(&self, ids: &[String]) -> Result<cert_common::DeleteReport<String>, Error> {");
+    out.line(format!(
+        "        let out = self.{method}().{many}({ids}).send().await?;"
+    ));
+    if numeric {
+        out.line("        Ok(out.into_report().map_ids(|id| id.to_string()))");
+    } else {
+        out.line("        Ok(out.into_report())");
+    }
     out.line("    }");
     out.line("}");
     out.0

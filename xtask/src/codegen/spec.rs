@@ -81,6 +81,27 @@ pub struct Spec {
     /// `send()`); `null` when the crate writes it all by hand.
     #[serde(default)]
     pub builder: Option<Builder>,
+    /// The crate's `cert_common::Deleter` impl, written by codegen over the builder; `null`
+    /// when the crate has none (or writes it by hand).
+    #[serde(default)]
+    pub deleter: Option<DeleterSpec>,
+}
+
+/// What codegen needs to write a crate's `Deleter` impl over its builder (whose `plan()`
+/// returns the planned requests and whose `send()` returns an output with `into_report()`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleterSpec {
+    /// Ids a streamed run puts in one batch; `null` for the trait's default (one).
+    #[serde(default)]
+    pub stream_batch: Option<usize>,
+    /// For numeric ids: the parameter named in the error of an id that is not one
+    /// (`CSRIds`).
+    #[serde(default)]
+    pub id_field: Option<String>,
+    /// For numeric ids: what an id is, in that error (`CSR id`).
+    #[serde(default)]
+    pub id_what: Option<String>,
 }
 
 /// The fluent builder of an operation: the `Client` method that starts a call, the ids it

@@ -100,3 +100,54 @@ impl DeleteUserCertificateFluentBuilder {
         self
     }
 }
+
+/// The provider-neutral view of the client, for certctl and streamed runs: `DeleteUserCertificate` over [`Client::delete_user_certificate`].
+#[async_trait::async_trait]
+impl cert_common::Deleter for Client {
+    fn name(&self) -> &'static str {
+        env!("CARGO_PKG_NAME")
+    }
+
+    /// The requests `delete` would make, sending nothing.
+    fn plan(&self, ids: &[String]) -> Result<Vec<cert_common::PlannedRequest>, Error> {
+        self.delete_user_certificate()
+            .cert_ids(cert_common::validate::parse_canonical_ids::<i64>(
+                ids,
+                "CertId",
+                "certificate id",
+                super::operation::delete_user_certificate::CALL,
+            )?)
+            .plan()
+    }
+
+    /// Checks one id: a certificate id in canonical decimal form (two spellings of one id would be one resource reported twice).
+    fn validate_id(&self, id: &str) -> Result<(), Error> {
+        cert_common::validate::parse_canonical_id::<i64>(id, "CertId", "certificate id")
+            .map(drop)
+            .map_err(|e| super::operation::delete_user_certificate::CALL.tag(e))
+    }
+
+    /// Requests in flight at once when ids are streamed: [`Client::max_concurrency`].
+    fn stream_concurrency(&self) -> usize {
+        self.max_concurrency()
+    }
+
+    async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        Client::scope(self).await
+    }
+
+    /// Deletes `ids`; report ids are the strings as given.
+    async fn delete(&self, ids: &[String]) -> Result<cert_common::DeleteReport<String>, Error> {
+        let out = self
+            .delete_user_certificate()
+            .cert_ids(cert_common::validate::parse_canonical_ids::<i64>(
+                ids,
+                "CertId",
+                "certificate id",
+                super::operation::delete_user_certificate::CALL,
+            )?)
+            .send()
+            .await?;
+        Ok(out.into_report().map_ids(|id| id.to_string()))
+    }
+}

@@ -34,6 +34,13 @@ impl Client {
         &self.inner.endpoint
     }
 
+    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.
+    pub fn max_concurrency(&self) -> usize {
+        self.inner
+            .runtime
+            .max_concurrency(crate::DEFAULT_CONCURRENCY)
+    }
+
     /// The project id of every request.
     pub fn project_id(&self) -> &str {
         &self.inner.project_id
@@ -81,5 +88,44 @@ impl BatchDeleteCertificatesFluentBuilder {
     {
         self.ids.extend(ids.into_iter().map(Into::into));
         self
+    }
+}
+
+/// The provider-neutral view of the client, for certctl and streamed runs: `BatchDeleteCertificates` over [`Client::batch_delete_certificates`].
+#[async_trait::async_trait]
+impl cert_common::Deleter for Client {
+    fn name(&self) -> &'static str {
+        env!("CARGO_PKG_NAME")
+    }
+
+    /// The requests `delete` would make, sending nothing.
+    fn plan(&self, ids: &[String]) -> Result<Vec<cert_common::PlannedRequest>, Error> {
+        self.batch_delete_certificates()
+            .certificate_ids(ids.iter().cloned())
+            .plan()
+    }
+
+    /// Ids a streamed run puts in one request.
+    fn stream_batch(&self) -> usize {
+        100
+    }
+
+    /// Requests in flight at once when ids are streamed: [`Client::max_concurrency`].
+    fn stream_concurrency(&self) -> usize {
+        self.max_concurrency()
+    }
+
+    async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        Client::scope(self).await
+    }
+
+    /// Deletes `ids`; report ids are the strings as given.
+    async fn delete(&self, ids: &[String]) -> Result<cert_common::DeleteReport<String>, Error> {
+        let out = self
+            .batch_delete_certificates()
+            .certificate_ids(ids.iter().cloned())
+            .send()
+            .await?;
+        Ok(out.into_report())
     }
 }

@@ -88,3 +88,59 @@ impl BatchDeleteCsrFluentBuilder {
         self
     }
 }
+
+/// The provider-neutral view of the client, for certctl and streamed runs: `BatchDeleteCSR` over [`Client::batch_delete_csr`].
+#[async_trait::async_trait]
+impl cert_common::Deleter for Client {
+    fn name(&self) -> &'static str {
+        env!("CARGO_PKG_NAME")
+    }
+
+    /// The requests `delete` would make, sending nothing.
+    fn plan(&self, ids: &[String]) -> Result<Vec<cert_common::PlannedRequest>, Error> {
+        self.batch_delete_csr()
+            .csr_ids(cert_common::validate::parse_canonical_ids::<u64>(
+                ids,
+                "CSRIds",
+                "CSR id",
+                super::operation::batch_delete_csr::CALL,
+            )?)
+            .plan()
+    }
+
+    /// Checks one id: a CSR id in canonical decimal form (two spellings of one id would be one resource reported twice).
+    fn validate_id(&self, id: &str) -> Result<(), Error> {
+        cert_common::validate::parse_canonical_id::<u64>(id, "CSRIds", "CSR id")
+            .map(drop)
+            .map_err(|e| super::operation::batch_delete_csr::CALL.tag(e))
+    }
+
+    /// Ids a streamed run puts in one request.
+    fn stream_batch(&self) -> usize {
+        100
+    }
+
+    /// Requests in flight at once when ids are streamed: [`Client::max_concurrency`].
+    fn stream_concurrency(&self) -> usize {
+        self.max_concurrency()
+    }
+
+    async fn scope(&self) -> Result<cert_common::Scope, Error> {
+        Client::scope(self).await
+    }
+
+    /// Deletes `ids`; report ids are the strings as given.
+    async fn delete(&self, ids: &[String]) -> Result<cert_common::DeleteReport<String>, Error> {
+        let out = self
+            .batch_delete_csr()
+            .csr_ids(cert_common::validate::parse_canonical_ids::<u64>(
+                ids,
+                "CSRIds",
+                "CSR id",
+                super::operation::batch_delete_csr::CALL,
+            )?)
+            .send()
+            .await?;
+        Ok(out.into_report().map_ids(|id| id.to_string()))
+    }
+}

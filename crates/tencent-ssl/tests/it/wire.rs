@@ -262,7 +262,7 @@ async fn two_hundred_fifty_ids_go_out_as_100_100_50_under_the_rate_limiter() {
         .plan()
         .expect("plan");
     assert_eq!(
-        planned.iter().map(Vec::len).collect::<Vec<_>>(),
+        planned.iter().map(|p| p.ids.len()).collect::<Vec<_>>(),
         [100, 100, 50]
     );
     let out = client
