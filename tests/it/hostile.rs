@@ -703,8 +703,7 @@ async fn plain_http_elsewhere_needs_the_explicit_opt_in() {
                         .http(http)
                         .allow_insecure_http(allow),
                 )
-                .build()
-                .expect("config"),
+                .build(),
         )
     };
     let http = Arc::new(Recorder::default());

@@ -133,7 +133,7 @@ async fn tencent_row(row: usize) -> String {
     if row == 0 {
         b = b.credentials(key("AKIDROWEXPLICIT00000000000000001"));
     }
-    let client = tencent_ssl::Client::new(b.build().expect("config")).expect("client");
+    let client = tencent_ssl::Client::new(b.build()).expect("client");
     client
         .batch_delete_csr()
         .csr_ids([11])
@@ -223,7 +223,7 @@ async fn aliyun_row(row: usize) -> String {
     if row == 0 {
         b = b.credentials(key("LTAIROWEXPLICIT000000001"));
     }
-    let client = aliyun_cas::Client::new(b.build().expect("config")).expect("client");
+    let client = aliyun_cas::Client::new(b.build()).expect("client");
     client
         .delete_user_certificate()
         .cert_id(1001)

@@ -50,8 +50,7 @@ fn tencent(emu: &Emulator, env: Env) -> tencent_ssl::Client {
         .endpoint(emu.url())
         .options(options())
         .env(env)
-        .build()
-        .expect("config");
+        .build();
     tencent_ssl::Client::new(config).expect("client")
 }
 
@@ -61,8 +60,7 @@ fn tencent_profile(emu: &Emulator, env: Env, profile: &str) -> tencent_ssl::Clie
         .options(options())
         .profile(profile)
         .env(env)
-        .build()
-        .expect("config");
+        .build();
     tencent_ssl::Client::new(config).expect("client")
 }
 
@@ -74,7 +72,7 @@ fn aliyun(emu: &Emulator, env: Env, profile: Option<&str>) -> aliyun_cas::Client
     if let Some(p) = profile {
         b = b.profile(p);
     }
-    aliyun_cas::Client::new(b.build().expect("config")).expect("client")
+    aliyun_cas::Client::new(b.build()).expect("client")
 }
 
 /// The principal of each request the emulator answered for `action`, in order.

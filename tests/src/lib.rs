@@ -163,8 +163,7 @@ pub fn tencent_with(
         .endpoint(emu.url())
         .credentials(credentials)
         .options(options)
-        .build()
-        .expect("Tencent config");
+        .build();
     tencent_ssl::Client::new(config).expect("Tencent client")
 }
 
@@ -183,8 +182,7 @@ pub fn aliyun_with(
         .endpoint(emu.url())
         .credentials(credentials)
         .options(options)
-        .build()
-        .expect("Aliyun config");
+        .build();
     aliyun_cas::Client::new(config).expect("Aliyun client")
 }
 

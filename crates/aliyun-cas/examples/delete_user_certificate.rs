@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(endpoint) = std::env::var("ALIYUN_CAS_ENDPOINT") {
         config = config.endpoint(endpoint);
     }
-    let client = Client::new(config.build()?)?;
+    let client = Client::new(config.build())?;
     let report = client
         .delete_user_certificate()
         .cert_ids(ids)

@@ -7,7 +7,7 @@
 //!
 //! // Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET
 //! // (and ALIBABA_CLOUD_SECURITY_TOKEN for STS keys).
-//! let client = Client::new(Config::builder().region("cn-hangzhou").build()?)?;
+//! let client = Client::new(Config::builder().region("cn-hangzhou").build())?;
 //! // One request per distinct id, a bounded number at once, one outcome per id:
 //! let out = client.delete_user_certificate().cert_ids([7562353, 2, 3]).send().await?;
 //! for item in out.report().items() {

@@ -12,6 +12,10 @@
 //! - an error that [stops the run](Error::stops_run) stops sending, and comes back as `Err`
 //!   with the ids already settled as its [partial report](Error::partial_report);
 //! - `Err` otherwise only when nothing was sent.
+//!
+//! Users see [`DeleteOutput`] and [`RequestSummary`]; the engine itself (`Batch`, `Answered`,
+//! `send_batch`, `send_batches`) is for the provider crates and hidden from the docs, under
+//! the same policy as `runtime`.
 
 use std::fmt;
 use std::future::Future;
@@ -25,6 +29,7 @@ use crate::error::Error;
 use crate::outcome::{DeleteReport, Outcome, ReportBuilder};
 use crate::runtime::Executed;
 
+#[doc(hidden)]
 /// One request of a call with several: how many ids it carries (the next ones of the call's
 /// distinct ids, in order) and what the crate prepared to send them (a path, a body).
 #[derive(Debug, Clone)]
@@ -42,9 +47,11 @@ impl<P> Batch<P> {
     }
 }
 
+#[doc(hidden)]
 /// A call prepared: its distinct ids and the requests that carry them, in order.
 pub type Prepared<Id, P> = (ReportBuilder<Id>, Vec<Batch<P>>);
 
+#[doc(hidden)]
 /// What one request's answer said, id by id.
 #[derive(Debug, Clone)]
 pub struct Answered<Id> {
@@ -219,6 +226,7 @@ impl<Id> DeleteOutput<Id> {
     }
 }
 
+#[doc(hidden)]
 /// Sends `batches`, at most `limit` at once: `send` gets each batch's ids and payload. The
 /// batches carry `report`'s distinct ids in order (their `len`s add up to its count); every
 /// id is settled into one [`DeleteOutput`].
@@ -251,6 +259,7 @@ where
     settle.finish()
 }
 
+#[doc(hidden)]
 /// [`send_batches`] for a call of one request, carrying every id of `report`, sent from this
 /// task by `request` (which may borrow).
 pub async fn send_batch<Id, Fut>(

@@ -89,7 +89,7 @@ async fn demo() -> Result<(), Error> {
         tencent_ssl::Config::builder()
             .endpoint(&url)
             .credentials(AccessKey::new(c::TENCENT_SECRET_ID, c::TENCENT_SECRET_KEY))
-            .build()?,
+            .build(),
     )?;
     run_one(
         "Tencent SSL BatchDeleteCSR (three exist, one does not: the API only lists what it deleted)",
@@ -105,7 +105,7 @@ async fn demo() -> Result<(), Error> {
                 c::ALIYUN_ACCESS_KEY_ID,
                 c::ALIYUN_ACCESS_KEY_SECRET,
             )))
-            .build()?,
+            .build(),
     )?;
     run_one(
         "Alibaba Cloud CAS DeleteUserCertificate (two free, one in use by a CDN domain, one absent)",

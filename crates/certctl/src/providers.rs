@@ -148,7 +148,7 @@ pub fn tencent_ssl(international: bool, conn: &ConnArgs) -> Result<Arc<dyn Delet
     if let Some(e) = &conn.endpoint {
         b = b.endpoint(e);
     }
-    Ok(Arc::new(tencent_ssl::Client::new(b.build()?)?))
+    Ok(Arc::new(tencent_ssl::Client::new(b.build())?))
 }
 
 /// An `aliyun-cas` deleter.
@@ -163,5 +163,5 @@ pub fn aliyun_cas(conn: &ConnArgs) -> Result<Arc<dyn Deleter>, Error> {
     if let Some(e) = &conn.endpoint {
         b = b.endpoint(e);
     }
-    Ok(Arc::new(aliyun_cas::Client::new(b.build()?)?))
+    Ok(Arc::new(aliyun_cas::Client::new(b.build())?))
 }

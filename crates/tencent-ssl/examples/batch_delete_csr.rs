@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(region) = std::env::var("TENCENTCLOUD_REGION") {
         config = config.region(region);
     }
-    let client = Client::new(config.build()?)?;
+    let client = Client::new(config.build())?;
     let out = client.batch_delete_csr().csr_ids(ids).send().await?;
     for item in out.report().items() {
         println!(

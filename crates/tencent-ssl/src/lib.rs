@@ -8,7 +8,7 @@
 //! // Credentials from TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY
 //! // (and TENCENTCLOUD_SESSION_TOKEN, TENCENTCLOUD_SECURITY_TOKEN or TENCENTCLOUD_TOKEN for
 //! // temporary keys).
-//! let client = Client::new(Config::builder().build()?)?;
+//! let client = Client::new(Config::builder().build())?;
 //! let out = client.batch_delete_csr().csr_ids([11, 22, 33]).send().await?;
 //! for item in out.report().items() {
 //!     println!("{}: {}", item.id, item.outcome);

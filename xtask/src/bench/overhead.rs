@@ -64,8 +64,7 @@ impl Sdk {
                         .endpoint(url)
                         .credentials(AccessKey::new(c::TENCENT_SECRET_ID, c::TENCENT_SECRET_KEY))
                         .options(options())
-                        .build()
-                        .map_err(e)?,
+                        .build(),
                 )
                 .map_err(e)?,
             ),
@@ -78,8 +77,7 @@ impl Sdk {
                             c::ALIYUN_ACCESS_KEY_SECRET,
                         ))
                         .options(options())
-                        .build()
-                        .map_err(e)?,
+                        .build(),
                 )
                 .map_err(e)?,
             ),

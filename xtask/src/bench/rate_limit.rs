@@ -126,8 +126,7 @@ async fn tencent(secs: u64) -> Result<Vec<Row>, String> {
             .endpoint(emu.url())
             .credentials(AccessKey::new(c::TENCENT_SECRET_ID, c::TENCENT_SECRET_KEY))
             .options(ClientOptions::default())
-            .build()
-            .map_err(|e| e.to_string())?,
+            .build(),
     )
     .map_err(|e| e.to_string())?;
     let elapsed = drive(secs, move |id| {
@@ -164,8 +163,7 @@ async fn aliyun(secs: u64) -> Result<Vec<Row>, String> {
                 c::ALIYUN_ACCESS_KEY_SECRET,
             ))
             .options(ClientOptions::default())
-            .build()
-            .map_err(|e| e.to_string())?,
+            .build(),
     )
     .map_err(|e| e.to_string())?;
     let elapsed = drive(secs, move |id| {

@@ -119,8 +119,7 @@ pub mod child {
                     cert_emulator::credentials::TENCENT_SECRET_KEY,
                 ))
                 .options(ClientOptions::default().rate_limit(RateLimit::Off))
-                .build()
-                .map_err(|e| e.to_string())?,
+                .build(),
         )
         .map_err(|e| e.to_string())?;
         let rss_before = peak_rss_mib()?;

@@ -32,8 +32,7 @@ pub fn mock_client(base_url: &str, clock: &ManualClock, rate: RateLimit) -> Clie
             .endpoint(base_url)
             .credentials(AccessKey::new(AK, SECRET))
             .options(options)
-            .build()
-            .expect("config"),
+            .build(),
     )
     .expect("client")
 }

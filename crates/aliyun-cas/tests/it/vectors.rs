@@ -44,10 +44,7 @@ fn client_for(v: &Value) -> (Client, std::sync::Arc<ScriptedHttp>) {
         Some(e) => config.endpoint(e),
         None => config.region(s(&input["region"])),
     };
-    (
-        Client::new(config.build().expect("config")).expect("client"),
-        recorder,
-    )
+    (Client::new(config.build()).expect("client"), recorder)
 }
 
 async fn check(id: &str) {

@@ -44,8 +44,7 @@ pub fn mock_client(base_url: &str, clock: &ManualClock, rate: RateLimit) -> Clie
             .language(Language::ZhCn)
             .credentials(AccessKey::new(SECRET_ID, SECRET_KEY))
             .options(options)
-            .build()
-            .expect("config"),
+            .build(),
     )
     .expect("client")
 }

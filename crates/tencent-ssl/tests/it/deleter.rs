@@ -146,8 +146,7 @@ fn client_over(
                 crate::common::SECRET_KEY,
             ))
             .options(options)
-            .build()
-            .expect("config"),
+            .build(),
     )
     .expect("client")
 }

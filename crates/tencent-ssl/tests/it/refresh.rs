@@ -51,8 +51,7 @@ async fn run(first_answer: &str) -> (usize, u32, bool) {
                     .http(http.clone())
                     .rate_limit(RateLimit::Off),
             )
-            .build()
-            .expect("config"),
+            .build(),
     )
     .expect("client");
     let out = client.batch_delete_csr().csr_id(7).send().await;

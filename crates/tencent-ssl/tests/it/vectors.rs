@@ -44,7 +44,7 @@ async fn check(id: &str) {
         assert_eq!(host, "ssl.tencentcloudapi.com");
     }
     config = config.region(s(&input["region"]));
-    let client = Client::new(config.build().expect("config")).expect("client");
+    let client = Client::new(config.build()).expect("client");
 
     let out = client
         .batch_delete_csr()

@@ -121,8 +121,7 @@ async fn region_is_sent_only_when_set_and_repeats_are_sent_once() {
                     )
                     .rate_limit(RateLimit::Off),
             )
-            .build()
-            .expect("config"),
+            .build(),
     )
     .expect("client");
     let out = client
@@ -429,8 +428,7 @@ async fn nothing_is_sent_for_bad_input_or_missing_credentials() {
                     |_| None,
                 ),
             ))
-            .build()
-            .expect("config"),
+            .build(),
     )
     .expect("client");
     let e = no_creds
@@ -444,36 +442,29 @@ async fn nothing_is_sent_for_bad_input_or_missing_credentials() {
     any.assert_calls_async(0).await;
 }
 
+/// `build()` checks nothing (as in every crate); the client refuses a bad configuration.
 #[test]
-fn config_refuses_bad_endpoints_and_regions() {
-    let e = tencent_ssl::Config::builder()
-        .endpoint("ftp://x")
-        .build()
-        .unwrap_err();
+fn the_client_refuses_bad_endpoints_and_regions() {
+    let client = |b: tencent_ssl::ConfigBuilder| tencent_ssl::Client::new(b.build());
+    let e = client(tencent_ssl::Config::builder().endpoint("ftp://x")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config);
-    let e = tencent_ssl::Config::builder()
-        .region("ap guangzhou\r\n")
-        .build()
-        .unwrap_err();
+    let e = client(tencent_ssl::Config::builder().region("ap guangzhou\r\n")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config);
-    let c = tencent_ssl::Config::builder()
-        .international(true)
-        .build()
-        .expect("config");
+    let config = tencent_ssl::Config::builder().international(true).build();
+    assert_eq!(config.language().as_str(), "en-US");
+    let c = tencent_ssl::Client::new(config).expect("client");
     assert_eq!(
         c.endpoint().to_string(),
         "https://ssl.intl.tencentcloudapi.com"
     );
-    assert_eq!(c.region(), None);
-    assert_eq!(c.language().as_str(), "en-US");
-    let c = tencent_ssl::Config::builder()
-        .international(true)
-        .endpoint("http://127.0.0.1:9")
-        .region("")
-        .build()
-        .expect("config");
+    let c = client(
+        tencent_ssl::Config::builder()
+            .international(true)
+            .endpoint("http://127.0.0.1:9")
+            .region(""),
+    )
+    .expect("client");
     assert_eq!(c.endpoint().to_string(), "http://127.0.0.1:9");
-    assert_eq!(c.region(), None);
 }
 
 #[test]

@@ -19,28 +19,12 @@ pub trait AliyunApi: std::fmt::Debug + Clone + Default + Send + Sync + 'static {
     fn endpoint_for_region(region: &str) -> String;
 }
 
-/// A configuration taken apart, for the API crate's `Client::new`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct ConfigParts {
-    /// Where requests go.
-    pub endpoint: Endpoint,
-    /// Where credentials come from.
-    pub credentials: Arc<dyn ProvideCredentials>,
-    /// The client options.
-    pub options: ClientOptions,
-    /// Whether a `ClientToken` is generated when the caller gives none.
-    pub auto_client_token: bool,
-}
-
-/// The configuration of an API crate's `Client`: where to send, as whom, and how.
+/// The configuration of an API crate's `Client`: where to send, as whom, and how. Building it
+/// checks nothing; [`Config::resolve`] (run by `Client::new`) does, so every crate reports a
+/// bad configuration at the same step.
 #[derive(Debug, Clone)]
 pub struct Config<A> {
-    pub(crate) endpoint: Endpoint,
-    pub(crate) credentials: Arc<dyn ProvideCredentials>,
-    pub(crate) options: ClientOptions,
-    pub(crate) auto_client_token: bool,
-    _api: A,
+    given: ConfigBuilder<A>,
 }
 
 impl<A: AliyunApi> Config<A> {
@@ -48,24 +32,10 @@ impl<A: AliyunApi> Config<A> {
     pub fn builder() -> ConfigBuilder<A> {
         ConfigBuilder::default()
     }
-
-    /// The parts, for the API crate's `Client::new`.
-    pub fn into_parts(self) -> ConfigParts {
-        ConfigParts {
-            endpoint: self.endpoint,
-            credentials: self.credentials,
-            options: self.options,
-            auto_client_token: self.auto_client_token,
-        }
-    }
-
-    /// Where requests go.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
-    }
 }
 
-/// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
+/// Builds a [`Config`]. Nothing is checked until the client is built
+/// ([`Config::resolve`]).
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `.build()`"]
 pub struct ConfigBuilder<A> {
@@ -77,7 +47,7 @@ pub struct ConfigBuilder<A> {
     env: Env,
     options: ClientOptions,
     auto_client_token: bool,
-    api: A,
+    _api: A,
 }
 
 impl<A: AliyunApi> Default for ConfigBuilder<A> {
@@ -93,7 +63,7 @@ impl<A: AliyunApi> Default for ConfigBuilder<A> {
             env: Env::process(),
             options: ClientOptions::default(),
             auto_client_token: true,
-            api: A::default(),
+            _api: A::default(),
         }
     }
 }
@@ -129,39 +99,10 @@ impl<A: AliyunApi> ConfigBuilder<A> {
         self
     }
 
-    /// Checks and builds the configuration: an endpoint, or a region made of ASCII letters,
-    /// digits and `-`, is required. The region is the explicit one, else
-    /// `ALIBABA_CLOUD_REGION_ID`, else the aliyun CLI profile's `region_id`.
-    pub fn build(self) -> Result<Config<A>, Error> {
-        let region = sources::region(self.region.clone(), self.profile.as_deref(), &self.env);
-        let endpoint = match (&self.endpoint, region.as_deref()) {
-            (Some(e), _) => Endpoint::parse(e)?,
-            (None, Some(r)) if !r.is_empty() => {
-                crate::providers::check_region(r)?;
-                Endpoint::parse(&A::endpoint_for_region(r))?
-            }
-            _ => {
-                return Err(Error::config(format!(
-                    "Alibaba Cloud {} needs a region (e.g. cn-hangzhou) or an endpoint",
-                    A::PRODUCT
-                )));
-            }
-        };
-        let credentials = match self.provider {
-            Some(p) => p,
-            None => sources::default_chain(
-                self.credentials,
-                self.profile,
-                self.options.credential_env(self.env),
-            ),
-        };
-        Ok(Config {
-            endpoint,
-            credentials,
-            options: self.options,
-            auto_client_token: self.auto_client_token,
-            _api: self.api,
-        })
+    /// The configuration. Infallible, as every crate's `build()` is: the region (or
+    /// endpoint) and credentials are checked when the client is built ([`Config::resolve`]).
+    pub fn build(self) -> Config<A> {
+        Config { given: self }
     }
 }
 
@@ -179,23 +120,43 @@ pub struct Resolved {
 }
 
 impl<A: AliyunApi> Config<A> {
-    /// Builds the runtime of `api` from this configuration. Fails (kind
-    /// [`Config`](crate::ErrorKind::Config), nothing sent) when the HTTP client cannot be
-    /// built, or the endpoint is plain `http` to a host other than loopback without
+    /// Checks the configuration and builds the runtime of `api` from it: the endpoint, else
+    /// the region's (the explicit region, else `ALIBABA_CLOUD_REGION_ID`, else the profile's),
+    /// which may contain only ASCII letters, digits and `-`. Fails (nothing sent) when neither
+    /// is given, on a bad one, when the HTTP client cannot be built, or when the endpoint is
+    /// plain `http` to a host other than loopback without
     /// [`allow_insecure_http`](ClientOptions::allow_insecure_http).
     pub fn resolve(self, api: &crate::runtime::ApiInfo) -> Result<Resolved, Error> {
-        let parts = self.into_parts();
-        let runtime = crate::runtime::Runtime::for_api(
-            parts.options,
-            parts.credentials,
-            api,
-            &parts.endpoint,
-            None,
-        )?;
+        let tag = |e: Error| e.with_provider(crate::Provider::Aliyun);
+        let given = self.given;
+        let region = sources::region(given.region.clone(), given.profile.as_deref(), &given.env);
+        let endpoint = match (&given.endpoint, region.as_deref()) {
+            (Some(e), _) => Endpoint::parse(e).map_err(tag)?,
+            (None, Some(r)) if !r.is_empty() => {
+                crate::providers::check_region(r).map_err(tag)?;
+                Endpoint::parse(&A::endpoint_for_region(r)).map_err(tag)?
+            }
+            _ => {
+                return Err(tag(Error::config(format!(
+                    "Alibaba Cloud {} needs a region (e.g. cn-hangzhou) or an endpoint",
+                    A::PRODUCT
+                ))));
+            }
+        };
+        let credentials = match given.provider {
+            Some(p) => p,
+            None => sources::default_chain(
+                given.credentials,
+                given.profile,
+                given.options.credential_env(given.env),
+            ),
+        };
+        let runtime =
+            crate::runtime::Runtime::for_api(given.options, credentials, api, &endpoint, None)?;
         Ok(Resolved {
             runtime,
-            endpoint: parts.endpoint,
-            auto_client_token: parts.auto_client_token,
+            endpoint,
+            auto_client_token: given.auto_client_token,
         })
     }
 }

@@ -17,31 +17,12 @@ pub trait TencentApi: std::fmt::Debug + Clone + Default + Send + Sync + 'static 
     const SERVICE: &'static str;
 }
 
-/// A configuration taken apart, for the API crate's `Client::new`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct ConfigParts {
-    /// The region sent as `X-TC-Region`, if any.
-    pub region: Option<String>,
-    /// Where requests go.
-    pub endpoint: Endpoint,
-    /// The language of the server's messages.
-    pub language: Language,
-    /// Where credentials come from.
-    pub credentials: Arc<dyn ProvideCredentials>,
-    /// The client options.
-    pub options: ClientOptions,
-}
-
-/// The configuration of an API crate's `Client`: where to send, as whom, and how.
+/// The configuration of an API crate's `Client`: where to send, as whom, and how. Building it
+/// checks nothing; [`Config::resolve`] (run by `Client::new`) does, so every crate reports a
+/// bad configuration at the same step.
 #[derive(Debug, Clone)]
 pub struct Config<A> {
-    pub(crate) region: Option<String>,
-    pub(crate) endpoint: Endpoint,
-    pub(crate) language: Language,
-    pub(crate) credentials: Arc<dyn ProvideCredentials>,
-    pub(crate) options: ClientOptions,
-    _api: A,
+    given: ConfigBuilder<A>,
 }
 
 impl<A: TencentApi> Config<A> {
@@ -52,34 +33,14 @@ impl<A: TencentApi> Config<A> {
         ConfigBuilder::default()
     }
 
-    /// The parts, for the API crate's `Client::new`.
-    pub fn into_parts(self) -> ConfigParts {
-        ConfigParts {
-            region: self.region,
-            endpoint: self.endpoint,
-            language: self.language,
-            credentials: self.credentials,
-            options: self.options,
-        }
-    }
-
-    /// The region sent as `X-TC-Region`, if any.
-    pub fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-
-    /// Where requests go.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
-    }
-
     /// The language of the server's messages.
     pub fn language(&self) -> Language {
-        self.language
+        self.given.language
     }
 }
 
-/// Builds a [`Config`]. Nothing is checked until [`ConfigBuilder::build`].
+/// Builds a [`Config`]. Nothing is checked until the client is built
+/// ([`Config::resolve`]).
 #[derive(Debug, Clone, Default)]
 #[must_use = "a builder does nothing until `.build()`"]
 pub struct ConfigBuilder<A> {
@@ -92,7 +53,7 @@ pub struct ConfigBuilder<A> {
     profile: Option<String>,
     env: Env,
     options: ClientOptions,
-    api: A,
+    _api: A,
 }
 
 impl<A: TencentApi> ConfigBuilder<A> {
@@ -128,38 +89,10 @@ impl<A: TencentApi> ConfigBuilder<A> {
         "Explicit credentials (a [`crate::AccessKey`], temporary keys included). They are tried first; the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and a token in `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN` or `TENCENTCLOUD_TOKEN`) is the fallback."
     );
 
-    /// Checks and builds the configuration: the endpoint must parse and the region, if given,
-    /// may contain only ASCII letters, digits and `-`. The region is the explicit one, else
-    /// `TENCENTCLOUD_REGION`.
-    pub fn build(self) -> Result<Config<A>, Error> {
-        let region = match sources::region(self.region, &self.env) {
-            Some(r) if r.is_empty() => None,
-            Some(r) => {
-                crate::providers::check_region(&r)?;
-                Some(r)
-            }
-            None => None,
-        };
-        let endpoint = match &self.endpoint {
-            Some(e) => Endpoint::parse(e)?,
-            None => default_endpoint(A::SERVICE, self.international)?,
-        };
-        let credentials = match self.provider {
-            Some(p) => p,
-            None => sources::default_chain(
-                self.credentials,
-                self.profile,
-                self.options.credential_env(self.env),
-            ),
-        };
-        Ok(Config {
-            region,
-            endpoint,
-            language: self.language,
-            credentials,
-            options: self.options,
-            _api: self.api,
-        })
+    /// The configuration. Infallible, as every crate's `build()` is: the region, endpoint
+    /// and credentials are checked when the client is built ([`Config::resolve`]).
+    pub fn build(self) -> Config<A> {
+        Config { given: self }
     }
 }
 
@@ -179,19 +112,41 @@ pub struct Resolved {
 }
 
 impl<A: TencentApi> Config<A> {
-    /// Builds the runtime of `api` from this configuration. Fails (kind
-    /// [`Config`](crate::ErrorKind::Config), nothing sent) when the HTTP client cannot be
-    /// built, the endpoint is plain `http` to a host other than loopback without
-    /// [`allow_insecure_http`](ClientOptions::allow_insecure_http), or a signing algorithm
-    /// other than TC3-HMAC-SHA256 is configured.
+    /// Checks the configuration and builds the runtime of `api` from it. The region is the
+    /// explicit one, else `TENCENTCLOUD_REGION`, and may contain only ASCII letters, digits
+    /// and `-`; the endpoint must parse. Fails (nothing sent) on those, when the HTTP client
+    /// cannot be built, when the endpoint is plain `http` to a host other than loopback
+    /// without [`allow_insecure_http`](ClientOptions::allow_insecure_http), or when a signing
+    /// algorithm other than TC3-HMAC-SHA256 is configured.
     pub fn resolve(self, api: &crate::runtime::ApiInfo) -> Result<Resolved, Error> {
-        let parts = self.into_parts();
+        let tag = |e: Error| e.with_provider(crate::Provider::Tencent);
+        let given = self.given;
+        let region = match sources::region(given.region, &given.env) {
+            Some(r) if r.is_empty() => None,
+            Some(r) => {
+                crate::providers::check_region(&r).map_err(tag)?;
+                Some(r)
+            }
+            None => None,
+        };
+        let endpoint = match &given.endpoint {
+            Some(e) => Endpoint::parse(e).map_err(tag)?,
+            None => default_endpoint(A::SERVICE, given.international).map_err(tag)?,
+        };
+        let credentials = match given.provider {
+            Some(p) => p,
+            None => sources::default_chain(
+                given.credentials,
+                given.profile,
+                given.options.credential_env(given.env),
+            ),
+        };
         let runtime = crate::runtime::Runtime::for_api(
-            parts.options,
-            parts.credentials,
+            given.options,
+            credentials,
             api,
-            &parts.endpoint,
-            parts.region.as_deref(),
+            &endpoint,
+            region.as_deref(),
         )?;
         if runtime.signing_algorithm() != crate::sign::SigningAlgorithm::HmacSha256 {
             return Err(Error::config(
@@ -202,9 +157,9 @@ impl<A: TencentApi> Config<A> {
         }
         Ok(Resolved {
             runtime,
-            endpoint: parts.endpoint,
-            region: parts.region,
-            language: parts.language,
+            endpoint,
+            region,
+            language: given.language,
         })
     }
 }
