@@ -1,13 +1,15 @@
 //! The `DeleteUserCertificate` operation: the fluent builder, one request per id and what its
 //! answer says (the client itself is generated: `generated/client.rs`).
 
-use cert_common::batch::{Answered, Batch, DeleteOutput, send_batch, send_batches};
+use cert_common::batch::{Answered, Batch, send_batch, send_batches};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::aliyun::{build_request, parse_response};
 use cert_common::runtime::Executed;
 use cert_common::{Error, ErrorKind, Outcome, PlannedRequest, RetryClass};
 
-use crate::generated::client::{Client, DeleteUserCertificateFluentBuilder};
+use crate::generated::client::{
+    Client, DeleteUserCertificateFluentBuilder, DeleteUserCertificateOutput,
+};
 use crate::generated::errors::RULES;
 use crate::generated::models::{DeleteUserCertificateRequest, DeleteUserCertificateResponse};
 use crate::generated::operation::delete_user_certificate as op;
@@ -20,11 +22,6 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 fn tag(e: Error) -> Error {
     op::CALL.tag(e)
 }
-
-/// The result of a `DeleteUserCertificate` call: one outcome per distinct requested id
-/// ([`DeleteOutput::report`]) and each request made, with its request id and `ClientToken`
-/// ([`DeleteOutput::requests`]).
-pub type DeleteUserCertificateOutput = DeleteOutput<i64>;
 
 impl DeleteUserCertificateFluentBuilder {
     /// Validates the input: the distinct ids, at least one, each a valid request.

@@ -47,8 +47,9 @@ pub mod generated;
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{DEFAULT_CONCURRENCY, DeleteUserCertificateOutput};
+pub use client::DEFAULT_CONCURRENCY;
 pub use generated::client::{
     Cas, Client, Config, ConfigBuilder, DeleteUserCertificateFluentBuilder,
+    DeleteUserCertificateOutput,
 };
 pub use generated::errors::{ErrorCode, error_code};

@@ -3,14 +3,14 @@
 //! distinct id, a bounded number at once. Sending, retries and the per-id report are
 //! cert-common's ([`cert_common::batch`]).
 
-use cert_common::batch::{Answered, Batch, DeleteOutput, Prepared, send_batch, send_batches};
+use cert_common::batch::{Answered, Batch, Prepared, send_batch, send_batches};
 use cert_common::http::{Bytes, HttpResponse};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{RequestSpec, Resolved, accept, fill_path};
 use cert_common::runtime::{AttemptContext, Executed};
 use cert_common::{Error, Outcome, PlannedRequest};
 
-use crate::generated::client::{Client, DeleteCertificateFluentBuilder};
+use crate::generated::client::{Client, DeleteCertificateFluentBuilder, DeleteCertificateOutput};
 use crate::generated::errors::RULES;
 use crate::generated::models::DeleteCertificateV2Request;
 use crate::generated::operation::delete_certificate_v2 as op;
@@ -18,10 +18,6 @@ use crate::generated::operation::delete_certificate_v2 as op;
 /// Requests a call with several ids keeps in flight when
 /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) is not set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
-
-/// The result of a `DeleteCertificateV2` call: one outcome per distinct requested id
-/// ([`DeleteOutput::report`]) and each request made ([`DeleteOutput::requests`]).
-pub type DeleteCertificateOutput = DeleteOutput<String>;
 
 impl DeleteCertificateFluentBuilder {
     /// The distinct ids, validated (at least one).

@@ -47,6 +47,6 @@ mod delete;
 pub mod generated;
 
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
-pub use delete::{DEFAULT_CONCURRENCY, DeleteCertificateOutput};
-pub use generated::client::{Client, DeleteCertificateFluentBuilder};
+pub use delete::DEFAULT_CONCURRENCY;
+pub use generated::client::{Client, DeleteCertificateFluentBuilder, DeleteCertificateOutput};
 pub use generated::errors::{ErrorCode, error_code};

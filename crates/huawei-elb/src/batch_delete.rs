@@ -1,24 +1,21 @@
 //! `BatchDeleteCertificates`: the fluent builder, the request and what its answer says of each
 //! id. Sending, retries and the per-id report are cert-common's ([`cert_common::batch`]).
 
-use cert_common::batch::{Answered, DeleteOutput, send_batch};
+use cert_common::batch::{Answered, send_batch};
 use cert_common::http::{Bytes, HttpResponse};
 use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
 use cert_common::runtime::AttemptContext;
 use cert_common::{Error, Outcome, PlannedRequest};
 
-use crate::generated::client::{BatchDeleteCertificatesFluentBuilder, Client};
+use crate::generated::client::{
+    BatchDeleteCertificatesFluentBuilder, BatchDeleteCertificatesOutput, Client,
+};
 use crate::generated::errors::RULES;
 use crate::generated::models::{
     BatchDeleteCertificatesRequest, BatchDeleteCertificatesResp, BatchDeleteCertificatesResponse,
 };
 use crate::generated::operation::batch_delete_certificates as op;
-
-/// The result of a `BatchDeleteCertificates` call: one outcome per distinct requested id
-/// ([`DeleteOutput::report`]), the request id, attempts, and the ids the server named that
-/// were not requested ([`DeleteOutput::unexpected_ids`]).
-pub type BatchDeleteCertificatesOutput = DeleteOutput<String>;
 
 /// The request's path and body.
 struct Payload {
@@ -72,7 +69,7 @@ impl BatchDeleteCertificatesFluentBuilder {
     /// Returns `Err` only when nothing was sent (invalid input, no usable credentials), or
     /// when an answer stopped the run (refused credentials, wrong endpoint: the error's
     /// partial report holds what may have applied). When the request itself fails, every id
-    /// gets [`Outcome::from_error`] and the error is kept in [`DeleteOutput::error`].
+    /// gets [`Outcome::from_error`] and the error is kept in [`DeleteOutput::error`](cert_common::DeleteOutput::error).
     pub async fn send(self) -> Result<BatchDeleteCertificatesOutput, Error> {
         let (report, payload) = Self::prepare(&self.client, self.ids)?;
         let spec = RequestSpec {

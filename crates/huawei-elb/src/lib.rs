@@ -57,8 +57,9 @@ mod batch_delete;
 mod client;
 pub mod generated;
 
-pub use batch_delete::BatchDeleteCertificatesOutput;
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
 pub use client::DEFAULT_CONCURRENCY;
-pub use generated::client::{BatchDeleteCertificatesFluentBuilder, Client};
+pub use generated::client::{
+    BatchDeleteCertificatesFluentBuilder, BatchDeleteCertificatesOutput, Client,
+};
 pub use generated::errors::{ErrorCode, error_code};

@@ -1,7 +1,7 @@
 //! The `BatchDeleteCSR` operation: the fluent builder, the requests and what their answers
 //! say of each id (the client itself is generated: `generated/client.rs`).
 
-use cert_common::batch::{Answered, Batch, DeleteOutput, Prepared, send_batch, send_batches};
+use cert_common::batch::{Answered, Batch, Prepared, send_batch, send_batches};
 use cert_common::http::HttpResponse;
 use cert_common::json::to_python_json;
 use cert_common::outcome::ReportBuilder;
@@ -9,7 +9,7 @@ use cert_common::providers::tencent::{build_post, parse_response};
 use cert_common::runtime::{AttemptContext, Executed};
 use cert_common::{Error, Outcome, PlannedRequest};
 
-use crate::generated::client::{BatchDeleteCsrFluentBuilder, Client};
+use crate::generated::client::{BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, Client};
 use crate::generated::errors::RULES;
 use crate::generated::models::{BatchDeleteCsrRequest, BatchDeleteCsrResult};
 use crate::generated::operation::batch_delete_csr as op;
@@ -78,12 +78,6 @@ fn parse(response: &HttpResponse, attempt: &AttemptContext) -> Result<Answered<u
     };
     Ok(answered)
 }
-
-/// The result of a `BatchDeleteCSR` call: one outcome per distinct requested id
-/// ([`DeleteOutput::report`]), each request made (at most 100 ids each,
-/// [`DeleteOutput::requests`]), and the ids the server listed that no request asked for
-/// ([`DeleteOutput::unexpected_ids`]).
-pub type BatchDeleteCsrOutput = DeleteOutput<u64>;
 
 impl BatchDeleteCsrFluentBuilder {
     /// Validates the input and returns the requests `send()` would make (one `POST` per

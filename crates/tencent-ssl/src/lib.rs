@@ -56,6 +56,8 @@ pub use cert_common::providers::tencent::Language;
 pub use cert_common::{
     ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
 };
-pub use client::{BatchDeleteCsrOutput, DEFAULT_CONCURRENCY};
-pub use generated::client::{BatchDeleteCsrFluentBuilder, Client, Config, ConfigBuilder, Ssl};
+pub use client::DEFAULT_CONCURRENCY;
+pub use generated::client::{
+    BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, Client, Config, ConfigBuilder, Ssl,
+};
 pub use generated::errors::{ErrorCode, error_code};

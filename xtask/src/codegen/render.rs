@@ -386,6 +386,19 @@ fn render_builder(spec: &Spec, builder: &super::spec::Builder) -> String {
     };
     let mut out = Out::default();
     out.line("");
+    if let Some(ids) = &builder.ids {
+        out.line(format!(
+            "/// The result of a `{operation}` call: one outcome per distinct requested id \
+             ([`cert_common::DeleteOutput::report`]) and each request made \
+             ([`cert_common::DeleteOutput::requests`])."
+        ));
+        out.line(format!(
+            "pub type {}Output = cert_common::DeleteOutput<{}>;",
+            pascal_case(&builder.method),
+            ids.rust_type
+        ));
+        out.line("");
+    }
     out.line(format!(
         "/// Builds and sends a `{operation}` call; see [`Client::{}`]. Nothing is sent until \
          `send()` is awaited.",

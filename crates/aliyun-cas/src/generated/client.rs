@@ -61,6 +61,9 @@ impl Client {
     }
 }
 
+/// The result of a `DeleteUserCertificate` call: one outcome per distinct requested id ([`cert_common::DeleteOutput::report`]) and each request made ([`cert_common::DeleteOutput::requests`]).
+pub type DeleteUserCertificateOutput = cert_common::DeleteOutput<i64>;
+
 /// Builds and sends a `DeleteUserCertificate` call; see [`Client::delete_user_certificate`]. Nothing is sent until `send()` is awaited.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]

@@ -55,6 +55,9 @@ impl Client {
     }
 }
 
+/// The result of a `BatchDeleteCertificates` call: one outcome per distinct requested id ([`cert_common::DeleteOutput::report`]) and each request made ([`cert_common::DeleteOutput::requests`]).
+pub type BatchDeleteCertificatesOutput = cert_common::DeleteOutput<String>;
+
 /// Builds and sends a `BatchDeleteCertificates` call; see [`Client::batch_delete_certificates`]. Nothing is sent until `send()` is awaited.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]

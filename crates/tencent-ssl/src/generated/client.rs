@@ -57,6 +57,9 @@ impl Client {
     }
 }
 
+/// The result of a `BatchDeleteCSR` call: one outcome per distinct requested id ([`cert_common::DeleteOutput::report`]) and each request made ([`cert_common::DeleteOutput::requests`]).
+pub type BatchDeleteCsrOutput = cert_common::DeleteOutput<u64>;
+
 /// Builds and sends a `BatchDeleteCSR` call; see [`Client::batch_delete_csr`]. Nothing is sent until `send()` is awaited.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
