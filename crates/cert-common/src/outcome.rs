@@ -506,6 +506,26 @@ mod tests {
         assert!(!r.all_gone());
     }
 
+    /// Repeats anywhere in the list, below and above the scan limit, collapse to the first
+    /// place each id was given; a builder that recorded nothing has no outcome for any id.
+    #[test]
+    fn interleaved_repeats_keep_first_order_in_place() {
+        let few: Vec<String> = ["b", "a", "b", "c", "a", "d"].map(String::from).to_vec();
+        let b = ReportBuilder::new(few);
+        assert_eq!(b.ids(), ["b", "a", "c", "d"]);
+        assert!(!b.has(&"a".to_string()) && !b.has_any());
+        assert!(b.finish_recorded().items().is_empty());
+        let many: Vec<u64> = (0..30).flat_map(|i| [i, i / 2, 29 - i]).collect();
+        let b = ReportBuilder::new(many.clone());
+        let mut want = Vec::new();
+        for id in many {
+            if !want.contains(&id) {
+                want.push(id);
+            }
+        }
+        assert_eq!(b.ids(), want.as_slice());
+    }
+
     #[test]
     fn many_ids_behave_as_few() {
         // 40 distinct ids, each given twice, crosses from scanning to the map at 16.
