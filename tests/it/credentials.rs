@@ -177,13 +177,19 @@ async fn huawei_wrong_credentials_are_a_credentials_error_and_delete_nothing() {
             .expect("sent");
         assert_eq!(shape(&report), [(APIG_1.to_string(), "refused")], "{what}");
 
-        // CSMS: an Err of kind Credentials.
-        let err = csms_with(&emu, key, options())
+        // CSMS: the output's error, of kind Credentials (it was sent); no secret named.
+        let out = csms_with(&emu, key, options())
             .batch_delete_secrets()
             .instance_id("rds-instance-0001")
             .send()
             .await
-            .expect_err("rejected");
+            .expect("sent");
+        assert!(
+            out.deleted.is_empty() && out.report().items().is_empty(),
+            "{what}"
+        );
+        assert!(out.stopped().is_none(), "{what}: a refusal, not a stop");
+        let err = out.into_error().expect("rejected");
         assert_eq!(err.kind(), ErrorKind::Credentials, "{what}: {err}");
         assert!(err.request_id().is_some(), "{what}");
 

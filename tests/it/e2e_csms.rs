@@ -76,7 +76,9 @@ async fn the_opt_in_sends_an_unfiltered_delete_and_the_servers_refusal_is_typed(
         .delete_without_instance_id_i_understand_this_is_irreversible()
         .send()
         .await
-        .expect_err("the emulator refuses unfiltered deletes");
+        .expect("sent")
+        .into_error()
+        .expect("the emulator refuses unfiltered deletes");
     assert_eq!(err.kind(), ErrorKind::Service);
     assert_eq!(err.status(), Some(400));
     assert_eq!(err.code(), Some("CSMS.0005"));

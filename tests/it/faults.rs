@@ -291,7 +291,8 @@ async fn csms_reports_agree_with_the_state_under_faults() {
                 .batch_delete_secrets()
                 .instance_id(&instance)
                 .send()
-                .await;
+                .await
+                .and_then(|out| out.error_for_failure());
             let after: Vec<String> = names_of(&emu, &instance);
             // The pending secret is never deleted.
             assert!(after.contains(&format!("pending-{inst}")), "seed {seed}");

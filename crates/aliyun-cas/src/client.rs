@@ -67,8 +67,10 @@ impl DeleteUserCertificateFluentBuilder {
     ///
     /// Returns `Err` only when nothing was sent (input errors, such as no certificate id or
     /// a bad client token, are [`ErrorKind::InvalidInput`](cert_common::ErrorKind); no usable
-    /// credentials), or when an answer stopped the run (rejected credentials, a wrong
-    /// endpoint).
+    /// credentials). An answer that stops the call (a wrong endpoint, an answer not of this API)
+    /// is in [`DeleteOutput::stopped`](cert_common::DeleteOutput::stopped): no request starts
+    /// after it, and its ids and those not sent are unconfirmed,
+    /// with a message saying they were not done.
     pub async fn send(mut self) -> Result<DeleteUserCertificateOutput, Error> {
         let cert_ids = std::mem::take(&mut self.ids);
         let report = self.prepare(cert_ids)?;

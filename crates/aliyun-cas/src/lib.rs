@@ -33,7 +33,7 @@
 //!
 //! # Outcomes
 //! [`DeleteUserCertificateFluentBuilder::send`] reports one outcome per distinct id (and
-//! returns `Err` only when nothing was sent, or an answer stopped the run):
+//! returns `Err` only when nothing was sent):
 //! - [`Outcome::Deleted`]: HTTP 200 `{"RequestId"}`.
 //! - [`Outcome::Absent`]: never. CAS documents no "no such certificate" code for this API, and
 //!   `absent` is claimed only from a documented code (`docs/outcomes.md`).

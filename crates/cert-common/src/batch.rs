@@ -9,9 +9,10 @@
 //! - an id the answer names that its request did not carry is kept apart
 //!   ([`DeleteOutput::unexpected_ids`]), never put into the report;
 //! - a request that failed gives each of its ids [`Outcome::from_error`];
-//! - an error that [stops the run](Error::stops_run) stops sending, and comes back as `Err`
-//!   with the ids already settled as its [partial report](Error::partial_report);
-//! - `Err` otherwise only when nothing was sent.
+//! - an error that [stops the run](Error::stops_run) (a wrong endpoint, an answer not of this API)
+//!   stops sending: the output says so ([`DeleteOutput::stopped`]), and the ids it did not
+//!   do, or never sent, are unconfirmed with a message that says so;
+//! - `Err` only when nothing was sent.
 //!
 //! Users see [`DeleteOutput`] and [`RequestSummary`]; the engine itself (`Batch`, `Answered`,
 //! `send_batch`, `send_batches`) is for the provider crates and hidden from the docs, under
@@ -26,7 +27,7 @@ use futures_util::FutureExt;
 
 use crate::concurrency::{panic_message, run_bounded_until};
 use crate::error::Error;
-use crate::outcome::{DeleteReport, Outcome, ReportBuilder};
+use crate::outcome::{DeleteReport, ItemOutcome, Outcome, ReportBuilder};
 use crate::runtime::Executed;
 
 #[doc(hidden)]
@@ -117,6 +118,8 @@ pub struct DeleteOutput<Id> {
     report: DeleteReport<Id>,
     requests: Summaries,
     unexpected_ids: Vec<Id>,
+    /// The request whose error stopped the call, when one did.
+    stopped: Option<usize>,
 }
 
 /// The requests of a call: a call of one request keeps it without a list.
@@ -213,6 +216,32 @@ impl<Id> DeleteOutput<Id> {
             .find_map(|r| r.error.take())
     }
 
+    /// The error whose answer stopped the call (a wrong endpoint, an answer not of this API:
+    /// [`Error::stops_run`]), when one did. No request started after it. The ids it carried
+    /// and those never sent are unconfirmed, with a message saying they were not done or not
+    /// sent (worth another try once the endpoint is fixed), and its
+    /// [partial report](Error::partial_report) holds the ids answers settled, and the ids of a
+    /// stopping request that may have applied.
+    pub fn stopped(&self) -> Option<&Error> {
+        let at = self.stopped?;
+        self.requests().get(at).and_then(|r| r.error.as_ref())
+    }
+
+    /// The report, or the error that [stopped](Self::stopped) the call, carrying the ids
+    /// settled before it as its partial report (what a bulk run that must stop wants).
+    pub fn into_result(mut self) -> Result<DeleteReport<Id>, Error> {
+        if let Some(at) = self.stopped
+            && let Some(e) = self
+                .requests
+                .as_mut_slice()
+                .get_mut(at)
+                .and_then(|r| r.error.take())
+        {
+            return Err(e);
+        }
+        Ok(self.report)
+    }
+
     /// The idempotency token of the first request, when the API takes one.
     pub fn idempotency_token(&self) -> Option<&str> {
         self.requests()
@@ -288,7 +317,11 @@ struct Settle<Id> {
     /// without naming ids (nothing is recorded id by id then).
     whole_call: Option<(Outcome, Option<String>)>,
     unexpected: Vec<Id>,
-    stop: Option<Error>,
+    /// The request (in `requests`) whose error stopped the run, when one did.
+    stop: Option<usize>,
+    /// The ids of stopping requests that cannot have applied, and their outcome: recorded
+    /// once the partial report (the ids answers settled) is taken.
+    held: Vec<(Range<usize>, Outcome, Option<String>)>,
     /// True once some request was (or may have been) sent.
     sent: bool,
 }
@@ -301,6 +334,7 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
             whole_call: None,
             unexpected: Vec::new(),
             stop: None,
+            held: Vec::new(),
             sent: false,
         }
     }
@@ -363,19 +397,23 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
             self.sent = true;
         }
         let rid = e.request_id().map(str::to_string);
-        if e.stops_run() {
-            if e.may_have_applied() {
-                let outcome = Outcome::from_error(&e);
-                for at in range {
-                    self.report.record_at(at, outcome.clone(), rid.clone());
-                }
-            }
-            self.stop.get_or_insert(e);
-            return;
-        }
         let outcome = Outcome::from_error(&e);
-        for at in range {
-            self.report.record_at(at, outcome.clone(), rid.clone());
+        if e.stops_run() {
+            self.stop.get_or_insert(self.requests.as_slice().len());
+        }
+        if e.stops_run() && !e.may_have_applied() {
+            // Nothing of it was done, so it is not part of the partial report; its ids are
+            // unconfirmed (not refused: that is final, and these are worth another try once
+            // the endpoint is fixed).
+            let outcome = Outcome::Unconfirmed {
+                code: outcome.code().map(str::to_string),
+                message: format!("not done: {}", outcome.message().unwrap_or_default()),
+            };
+            self.held.push((range, outcome, rid.clone()));
+        } else {
+            for at in range {
+                self.report.record_at(at, outcome.clone(), rid.clone());
+            }
         }
         self.requests.push(RequestSummary {
             request_id: rid,
@@ -387,10 +425,6 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
     }
 
     fn finish(mut self) -> Result<DeleteOutput<Id>, Error> {
-        if let Some(e) = self.stop {
-            let partial = self.report.finish_recorded().map_ids(|id| id.to_string());
-            return Err(e.with_partial_report(partial));
-        }
         if !self.sent {
             // Nothing was sent (every request failed before its first attempt): the call
             // ends with the first request's error.
@@ -402,6 +436,9 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
             {
                 return Err(e);
             }
+        }
+        if let Some(at) = self.stop {
+            return Ok(self.finish_stopped(at));
         }
         let mut whole_call = self.whole_call;
         // Every id gets the whole call's outcome (the last one takes it, the others a copy).
@@ -431,7 +468,63 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
             report,
             requests: self.requests,
             unexpected_ids: self.unexpected,
+            stopped: None,
         })
+    }
+
+    /// Finishes a call the error of request `at` stopped: the ids answers settled become
+    /// its partial report (with the ids of stopping requests that may have applied); the
+    /// others are unconfirmed, said not done (a stopping request's) or not sent.
+    fn finish_stopped(mut self, at: usize) -> DeleteOutput<Id> {
+        let n = self.report.ids().len();
+        if let Some((outcome, rid)) = self.whole_call.take() {
+            for i in 0..n {
+                self.report.record_at(i, outcome.clone(), rid.clone());
+            }
+        }
+        let settled: Vec<bool> = (0..n).map(|i| self.report.has_at(i)).collect();
+        for (range, outcome, rid) in std::mem::take(&mut self.held) {
+            for i in range {
+                if !self.report.has_at(i) {
+                    self.report.record_at(i, outcome.clone(), rid.clone());
+                }
+            }
+        }
+        let error = self
+            .requests
+            .as_mut_slice()
+            .get_mut(at)
+            .and_then(|r| r.error.take());
+        let why = error
+            .as_ref()
+            .map_or_else(String::new, |e| format!(" ({e})"));
+        let not_sent = Outcome::Unconfirmed {
+            code: None,
+            message: format!("not sent: an earlier request's answer stopped the call{why}"),
+        };
+        let report = self.report.finish_with(|| (not_sent.clone(), None));
+        let partial = DeleteReport::from_items(
+            report
+                .items()
+                .iter()
+                .zip(&settled)
+                .filter(|(_, settled)| **settled)
+                .map(|(item, _)| ItemOutcome {
+                    id: item.id.to_string(),
+                    outcome: item.outcome.clone(),
+                    request_id: item.request_id.clone(),
+                })
+                .collect(),
+        );
+        if let (Some(summary), Some(e)) = (self.requests.as_mut_slice().get_mut(at), error) {
+            summary.error = Some(e.with_partial_report(partial));
+        }
+        DeleteOutput {
+            report,
+            requests: self.requests,
+            unexpected_ids: self.unexpected,
+            stopped: Some(at),
+        }
     }
 }
 
@@ -539,26 +632,68 @@ mod tests {
         .expect_err("nothing was sent");
         assert_eq!(e.kind(), ErrorKind::Credentials);
 
+        // 1 deleted; 2's answer stops the call; 3 is never sent.
         let report = ReportBuilder::new([1u64, 2, 3]);
-        let e = send_batches(report, batches(&[1, 1, 1]), 1, |ids, _| {
+        let out = send_batches(report, batches(&[1, 1, 1]), 1, |ids, _| {
             let id = ids[0];
             async move {
                 match id {
                     1 => executed(Answered::every(Outcome::Deleted, Some("r1".into()))),
-                    _ => Err(sent_error(ErrorKind::Config, false)),
+                    2 => Err(sent_error(ErrorKind::Config, false)),
+                    _ => panic!("sent after the stop"),
                 }
             }
         })
         .await
-        .expect_err("the run stopped");
+        .expect("two requests were sent");
+        let got: Vec<(u64, &str, &str)> = out
+            .report()
+            .items()
+            .iter()
+            .map(|i| (i.id, i.outcome.as_str(), i.outcome.message().unwrap_or("")))
+            .collect();
+        assert_eq!(got[0], (1, "deleted", ""));
+        assert_eq!((got[1].0, got[1].1), (2, "unconfirmed"));
+        assert!(got[1].2.starts_with("not done"), "{}", got[1].2);
+        assert_eq!((got[2].0, got[2].1), (3, "unconfirmed"));
+        assert!(got[2].2.starts_with("not sent"), "{}", got[2].2);
+        assert_eq!(out.requests().len(), 2, "3 was never sent");
+        let e = out.stopped().expect("stopped");
         assert!(e.stops_run());
         let partial = e.partial_report().expect("partial report");
-        assert_eq!(
-            partial.items().len(),
-            1,
-            "only the settled id; 3 was never sent"
-        );
+        assert_eq!(partial.items().len(), 1, "only the id an answer settled");
         assert_eq!(partial.items()[0].id, "1");
+        let e = out
+            .into_result()
+            .expect_err("what a bulk run gets: the stop");
+        assert_eq!(e.partial_report().map(|r| r.items().len()), Some(1));
+
+        // A stop that may have applied: its ids are in the partial report.
+        let report = ReportBuilder::new([1u64, 2]);
+        let out = send_batch(report, async { Err(sent_error(ErrorKind::Config, true)) })
+            .await
+            .expect("sent");
+        let e = out.stopped().expect("stopped");
+        assert_eq!(e.partial_report().map(|r| r.items().len()), Some(2));
+        assert!(
+            out.report()
+                .items()
+                .iter()
+                .all(|i| i.outcome.as_str() == "unconfirmed")
+        );
+
+        // No stop: into_result is the report.
+        let report = ReportBuilder::new([5u64]);
+        let out = send_batch(report, async {
+            executed(Answered::every(Outcome::Absent, None))
+        })
+        .await
+        .expect("sent");
+        assert!(out.stopped().is_none());
+        assert_eq!(
+            out.into_result().expect("report").items()[0].outcome,
+            Outcome::Absent
+        );
     }
 
     #[tokio::test]

@@ -30,7 +30,10 @@ pub trait Deleter: Send + Sync {
     fn plan(&self, ids: &[String]) -> Result<Vec<PlannedRequest>, Error>;
 
     /// Deletes `ids`: one outcome per distinct id. An `Err` means nothing was attempted
-    /// (bad input, missing credentials or configuration).
+    /// (bad input, missing credentials or configuration), or an answer stopped the run
+    /// ([`Error::stops_run`]: a wrong endpoint, an answer not of this API); its
+    /// [partial report](Error::partial_report) then holds the ids answers settled, and the
+    /// others were not done ([`DeleteOutput::into_result`](crate::DeleteOutput::into_result)).
     async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error>;
 
     /// Checks one id as [`plan`](Self::plan) would, sending nothing.

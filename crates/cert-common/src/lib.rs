@@ -71,7 +71,7 @@ pub use credentials::{AccessKey, Credentials, Secret};
 pub use deleter::{Deleter, PlannedRequest, Scope};
 pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Provider};
-pub use outcome::{DeleteReport, ItemOutcome, Outcome, stopped};
+pub use outcome::{DeleteReport, ItemOutcome, Outcome};
 pub use rate_limit::{LimitKey, Limiter, RateLimitConfig};
 pub use retry::{RetryClass, RetryConfig};
 pub use runtime::{ClientOptions, RateLimit};

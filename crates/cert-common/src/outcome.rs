@@ -27,7 +27,9 @@ pub enum Outcome {
         message: String,
     },
     /// The deletion may or may not have happened: the server did not confirm it (retries ran
-    /// out, the connection broke, or the answer did not mention the id).
+    /// out, the connection broke, or the answer did not mention the id), or the call stopped
+    /// before it (a wrong endpoint, an answer not of this API: the message says it was not
+    /// done).
     Unconfirmed {
         /// The provider's error code of the last failure, when there was one.
         code: Option<String>,
@@ -152,6 +154,11 @@ pub struct Totals {
 }
 
 impl<Id> DeleteReport<Id> {
+    /// A report of these items (each id once: the caller's to ensure).
+    pub(crate) fn from_items(items: Vec<ItemOutcome<Id>>) -> Self {
+        DeleteReport { items }
+    }
+
     /// The outcomes.
     pub fn items(&self) -> &[ItemOutcome<Id>] {
         &self.items
@@ -391,23 +398,6 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
             .collect();
         DeleteReport { items }
     }
-}
-
-/// The error of a one-request delete whose answer [stopped the run](crate::Error::stops_run):
-/// when the request may still have applied (an earlier attempt may have), every id goes into
-/// the error's [partial report](crate::Error::partial_report) as unconfirmed; otherwise
-/// nothing was done and the error comes back as it is.
-pub fn stopped<Id>(e: crate::Error, builder: ReportBuilder<Id>) -> crate::Error
-where
-    Id: Clone + Eq + Hash + fmt::Display,
-{
-    if !e.may_have_applied() {
-        return e;
-    }
-    let outcome = Outcome::from_error(&e);
-    let rid = e.request_id().map(str::to_string);
-    let report = builder.finish(outcome, rid).map_ids(|id| id.to_string());
-    e.with_partial_report(report)
 }
 
 /// A set of ids to test membership in: the list itself while it holds up to 16 (no hashing,

@@ -73,15 +73,21 @@ pub async fn delete_secrets(
     }
     let out = match op.send().await {
         Ok(o) => o,
+        // Nothing was sent.
         Err(e) => {
             eprintln!("certctl: {e}");
-            return if e.attempts() == 0 || e.stops_run() {
-                exit_for(&e)
-            } else {
-                EXIT_INCOMPLETE
-            };
+            return exit_for(&e);
         }
     };
+    if let Some(e) = out.error() {
+        // Sent, and failed: no answer says which secrets went.
+        eprintln!("certctl: {e}");
+        return if e.stops_run() {
+            exit_for(e)
+        } else {
+            EXIT_INCOMPLETE
+        };
+    }
     // The same report every other command prints: one entry per secret the answer names.
     let report = out.report();
     let earlier = out.earlier_attempt_may_have_applied;

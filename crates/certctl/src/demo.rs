@@ -76,7 +76,8 @@ async fn demo() -> Result<(), Error> {
         .instance_id("rds-instance-0001")
         .instance_type(huawei_csms::InstanceType::Rds)
         .send()
-        .await?;
+        .await?
+        .error_for_failure()?;
     println!("huawei-csms");
     for name in &out.deleted {
         println!("  {name:<24}  deleted");

@@ -60,8 +60,11 @@ impl DeleteCertificateFluentBuilder {
     /// documented 204, `Absent` when the certificate does not exist, `Refused` or
     /// `Unconfirmed` when the request failed ([`Outcome::from_error`]).
     ///
-    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials), or
-    /// when an answer stopped the run (refused credentials, wrong endpoint).
+    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials). An
+    /// answer that stops the call (a wrong endpoint, an answer not of this API) is in
+    /// [`DeleteOutput::stopped`](cert_common::DeleteOutput::stopped): no request starts after
+    /// it, and its ids and those not sent are unconfirmed,
+    /// with a message saying they were not done.
     pub async fn send(self) -> Result<DeleteCertificateOutput, Error> {
         let resolved = &self.client.inner;
         if let [id] = self.ids.as_slice() {

@@ -35,8 +35,9 @@
 //!
 //! The request's error, when it failed, is kept in the output
 //! ([`DeleteOutput::error`](cert_common::DeleteOutput::error)). `send()` returns `Err` only
-//! when nothing was sent, or when an answer stopped the run (rejected credentials, a wrong
-//! endpoint). Invalid input (an empty certificate id, `.` or `..`) is an
+//! when nothing was sent; an answer that stops the call (a wrong endpoint, an answer not of
+//! this API) is in [`DeleteOutput::stopped`](cert_common::DeleteOutput::stopped). Invalid
+//! input (an empty certificate id, `.` or `..`) is an
 //! [`InvalidInput`](cert_common::ErrorKind::InvalidInput) error and nothing is sent. The
 //! certificate id is percent-encoded as one path segment, so no id can address another path.
 //!

@@ -36,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(t) = instance_type {
         call = call.instance_type(t);
     }
-    let out = call.send().await?;
+    let out = call.send().await?.error_for_failure()?;
     println!(
         "matched {}, request id {}",
         out.total.unwrap_or(0),

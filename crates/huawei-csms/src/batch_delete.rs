@@ -24,8 +24,9 @@ pub struct FailedSecret {
     pub message: String,
 }
 
-/// The server's report of a `BatchDeleteSecrets` call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The server's report of a `BatchDeleteSecrets` call, or, when the request failed after it
+/// was sent, its [`error`](Self::error).
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteSecretsOutput {
     /// How many secrets matched the filter, as the server counted them.
@@ -39,11 +40,53 @@ pub struct BatchDeleteSecretsOutput {
     /// Attempts made.
     pub attempts: u32,
     /// True when an earlier failed attempt may have taken effect: secrets it deleted are then
-    /// missing from this report.
+    /// missing from this report. For a request that failed: when any attempt may have.
     pub earlier_attempt_may_have_applied: bool,
+    /// Why the request failed, when it did (then nothing above comes from an answer).
+    error: Option<Error>,
 }
 
 impl BatchDeleteSecretsOutput {
+    /// The output of a request that failed after it was sent.
+    fn failed_with(e: Error) -> Self {
+        BatchDeleteSecretsOutput {
+            total: None,
+            deleted: Vec::new(),
+            failed: Vec::new(),
+            request_id: e.request_id().map(str::to_string),
+            attempts: e.attempts(),
+            earlier_attempt_may_have_applied: e.may_have_applied(),
+            error: Some(e),
+        }
+    }
+
+    /// Why the request failed, when it did: the HTTP status, the vendor's code and message,
+    /// the request id, and whether it may have applied
+    /// ([`Error::may_have_applied`]: then secrets may have been deleted that no answer names).
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// [`Self::error`], consuming the output.
+    pub fn into_error(self) -> Option<Error> {
+        self.error
+    }
+
+    /// The output, or its error when the request failed (as reqwest's `error_for_status`):
+    /// for a caller to whom any failure is an error, `send().await?.error_for_failure()?`.
+    pub fn error_for_failure(mut self) -> Result<Self, Error> {
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
+    }
+
+    /// The error, when it is one that stops a run ([`Error::stops_run`]: a wrong endpoint,
+    /// an answer not of this API), as every crate's output says.
+    pub fn stopped(&self) -> Option<&Error> {
+        self.error.as_ref().filter(|e| e.stops_run())
+    }
+
     /// [`Self::report`], consuming the output.
     pub fn into_report(self) -> DeleteReport<String> {
         self.report()
@@ -129,8 +172,10 @@ impl BatchDeleteSecretsFluentBuilder {
         })
     }
 
-    /// Sends the request (with retries) and returns the server's report, or an error with the
-    /// HTTP status, code, message and request id.
+    /// Sends the request (with retries) and returns the server's report. A request that
+    /// fails after it was sent is an output too, with its
+    /// [`error`](BatchDeleteSecretsOutput::error) (HTTP status, code, message, request id);
+    /// `Err` only when nothing was sent (invalid input, no usable credentials).
     pub async fn send(self) -> Result<BatchDeleteSecretsOutput, Error> {
         let (path, body) = self.prepare()?;
         let core = &self.client.inner;
@@ -143,7 +188,11 @@ impl BatchDeleteSecretsFluentBuilder {
         let parse = |r: &HttpResponse, a: &AttemptContext| {
             decode::<BatchDeleteSecretsResponse>(r, a, RULES, op::SUCCESS_STATUS)
         };
-        let executed = core.execute(op::CALL, &spec, parse).await?;
+        let executed = match core.execute(op::CALL, &spec, parse).await {
+            Ok(executed) => executed,
+            Err(e) if e.attempts() == 0 => return Err(e),
+            Err(e) => return Ok(BatchDeleteSecretsOutput::failed_with(e)),
+        };
         let (response, request_id) = executed.value;
         Ok(BatchDeleteSecretsOutput {
             total: response.total,
@@ -161,6 +210,7 @@ impl BatchDeleteSecretsFluentBuilder {
             request_id,
             attempts: executed.attempts,
             earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
+            error: None,
         })
     }
 }

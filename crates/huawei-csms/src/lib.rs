@@ -13,7 +13,8 @@
 //!     .instance_id("a1b2c3d4e5f647389a0b1c2d3e4f5a6bin01")
 //!     .instance_type(InstanceType::Rds)
 //!     .send()
-//!     .await?;
+//!     .await?
+//!     .error_for_failure()?; // a request that failed after it was sent is an output too
 //! println!("{} matched, deleted {:?}", out.total.unwrap_or(0), out.deleted);
 //! for f in &out.failed {
 //!     println!("{} not deleted: {}", f.name, f.message);
@@ -32,8 +33,10 @@
 //! # Errors and retries
 //!
 //! `send()` returns the server's report ([`BatchDeleteSecretsOutput`]: total, deleted secret
-//! names, failed secrets with their error message) or a [`cert_common::Error`] with the HTTP
-//! status, the vendor's code and message and the request id. Throttling (429 / `APIG.0308`),
+//! names, failed secrets with their error message). A request that failed after it was sent is
+//! an output too, whose [`error`](BatchDeleteSecretsOutput::error) is a [`cert_common::Error`]
+//! with the HTTP status, the vendor's code and message and the request id; `send()` returns
+//! `Err` only when nothing was sent, as in every crate. Throttling (429 / `APIG.0308`),
 //! 5xx and transport failures are retried by [`cert_common`]'s runtime; every attempt is signed
 //! afresh. Because a retried batch delete may follow one that already deleted secrets,
 //! [`BatchDeleteSecretsOutput::earlier_attempt_may_have_applied`] says when the report may be

@@ -66,10 +66,11 @@ impl BatchDeleteCertificatesFluentBuilder {
 
     /// Sends the request (with retries) and reports one outcome per distinct id.
     ///
-    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials), or
-    /// when an answer stopped the run (refused credentials, wrong endpoint: the error's
-    /// partial report holds what may have applied). When the request itself fails, every id
-    /// gets [`Outcome::from_error`] and the error is kept in [`DeleteOutput::error`](cert_common::DeleteOutput::error).
+    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials). When
+    /// the request fails, even with an answer that stops the run (a wrong endpoint, an answer
+    /// not of this API: [`DeleteOutput::stopped`](cert_common::DeleteOutput::stopped)), every
+    /// id gets an outcome (unconfirmed when it was not done) and the error is kept in
+    /// [`DeleteOutput::error`](cert_common::DeleteOutput::error).
     pub async fn send(self) -> Result<BatchDeleteCertificatesOutput, Error> {
         let (report, payload) = Self::prepare(&self.client, self.ids)?;
         let spec = RequestSpec {

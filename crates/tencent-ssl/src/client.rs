@@ -97,9 +97,11 @@ impl BatchDeleteCsrFluentBuilder {
     /// [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency) (else
     /// [`DEFAULT_CONCURRENCY`]) at once, and reports one outcome per distinct id.
     ///
-    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials), or
-    /// when an answer stopped the run (refused credentials, wrong endpoint: no further
-    /// request is sent, and the error's partial report holds the ids already settled).
+    /// Returns `Err` only when nothing was sent (invalid input, no usable credentials). An
+    /// answer that stops the call (a wrong endpoint, an answer not of this API) is in
+    /// [`DeleteOutput::stopped`](cert_common::DeleteOutput::stopped): no further request
+    /// starts; its ids and those not sent are unconfirmed, with a message saying they were
+    /// not done; the error's partial report holds the ids answers settled.
     /// A request that fails otherwise gives each of its ids [`Outcome::from_error`].
     pub async fn send(self) -> Result<BatchDeleteCsrOutput, Error> {
         let (report, mut batches) = Client::prepare(&self.ids).map_err(tag)?;

@@ -40,8 +40,9 @@
 //!   [`Outcome::Unconfirmed`] when the request may have taken effect (retries ran out after a
 //!   5xx or a broken connection).
 //!
-//! `send()` returns `Err` only when nothing was sent (invalid input, no usable credentials), or
-//! when an answer stopped the run (rejected credentials, a wrong endpoint). Failures of
+//! `send()` returns `Err` only when nothing was sent (invalid input, no usable credentials). An
+//! answer that stops the call (a wrong endpoint, an answer not of this API) is in
+//! [`DeleteOutput::stopped`](cert_common::DeleteOutput::stopped). Failures of
 //! individual requests are in the report and in
 //! [`DeleteOutput::requests`](cert_common::DeleteOutput::requests).
 //!

@@ -112,13 +112,18 @@ impl Sdk {
                     None => Ok(()),
                 }
             }
-            Sdk::Csms(c) => c
-                .batch_delete_secrets()
-                .instance_id(CSMS_INSTANCE)
-                .send()
-                .await
-                .map(drop)
-                .map_err(|e| failed(&e)),
+            Sdk::Csms(c) => {
+                let out = c
+                    .batch_delete_secrets()
+                    .instance_id(CSMS_INSTANCE)
+                    .send()
+                    .await
+                    .map_err(|e| failed(&e))?;
+                match out.error() {
+                    Some(e) => Err(failed(e)),
+                    None => Ok(()),
+                }
+            }
             Sdk::Tencent(c) => {
                 let out = c
                     .batch_delete_csr()

@@ -350,10 +350,11 @@ fn render_deleter(
     out.line(format!(
         "        let out = self.{method}().{many}({ids}).send().await?;"
     ));
+    // A bulk run stops at an answer that stops the call: the error carries what settled.
     if numeric {
-        out.line("        Ok(out.into_report().map_ids(|id| id.to_string()))");
+        out.line("        Ok(out.into_result()?.map_ids(|id| id.to_string()))");
     } else {
-        out.line("        Ok(out.into_report())");
+        out.line("        out.into_result()");
     }
     out.line("    }");
     out.line("}");

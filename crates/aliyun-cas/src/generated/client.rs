@@ -151,6 +151,6 @@ impl cert_common::Deleter for Client {
             )?)
             .send()
             .await?;
-        Ok(out.into_report().map_ids(|id| id.to_string()))
+        Ok(out.into_result()?.map_ids(|id| id.to_string()))
     }
 }

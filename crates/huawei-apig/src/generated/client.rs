@@ -124,6 +124,6 @@ impl cert_common::Deleter for Client {
             .certificate_ids(ids.iter().cloned())
             .send()
             .await?;
-        Ok(out.into_report())
+        out.into_result()
     }
 }

@@ -137,9 +137,21 @@ async fn a_404_that_says_the_api_does_not_exist_stops_with_a_configuration_error
         "<html><body><h1>404 Not Found</h1>nginx</body></html>",
         r#"{"message":"Not Found"}"#,
     ] {
-        let e = answer(404, body).await.expect_err("not an outcome");
+        let out = answer(404, body).await.expect("it was sent");
+        let e = out.stopped().expect("a wrong endpoint stops the call");
         assert_eq!(e.kind(), ErrorKind::Config, "{body}: {e}");
         assert!(e.message().contains("404"), "{e}");
+        assert!(e.partial_report().is_none(), "nothing was done");
+        let outcome = &out.report().items()[0].outcome;
+        assert_eq!(
+            outcome.as_str(),
+            "unconfirmed",
+            "{body}: never refused nor absent"
+        );
+        assert!(
+            outcome.message().unwrap_or("").starts_with("not done"),
+            "{outcome}"
+        );
     }
 }
 

@@ -87,13 +87,22 @@ async fn server_errors_exhausted_keep_the_last_error() {
             r#"{"error_code":"CSMS.0504","error_msg":"timeout"}"#,
         )),
     ]);
-    let e = scripted(http.clone(), &clock, retry_fast())
+    let out = scripted(http.clone(), &clock, retry_fast())
         .batch_delete_secrets()
         .instance_id("i")
         .send()
         .await
-        .unwrap_err();
+        .expect("sent");
     assert_eq!(http.seen().len(), 3);
+    assert_eq!(
+        (out.attempts, out.earlier_attempt_may_have_applied),
+        (3, true)
+    );
+    assert!(
+        out.stopped().is_none(),
+        "retries ran out: nothing stops a run"
+    );
+    let e = out.into_error().expect("the last error");
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
     assert_eq!(e.code(), Some("CSMS.0504"));
     assert_eq!(e.request_id(), Some("r3"));
@@ -110,7 +119,9 @@ async fn the_deadline_is_respected() {
         .instance_id("i")
         .send()
         .await
-        .unwrap_err();
+        .expect("sent")
+        .into_error()
+        .expect("the deadline came before a retry");
     assert_eq!(http.seen().len(), 1);
     assert!(clock.sleeps().is_empty());
     assert_eq!(e.kind(), ErrorKind::RetriesExhausted);

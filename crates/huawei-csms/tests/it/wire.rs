@@ -167,13 +167,17 @@ async fn documented_error_statuses_keep_code_message_and_request_id() {
                     .body(body);
             })
             .await;
-        let e = client(&server, RetryConfig::disabled())
+        let out = client(&server, RetryConfig::disabled())
             .batch_delete_secrets()
             .instance_id("i")
             .send()
             .await
-            .unwrap_err();
+            .expect("it was sent: the failure is in the output");
         m.assert_calls_async(1).await;
+        assert!(out.deleted.is_empty() && out.failed.is_empty() && out.total.is_none());
+        assert!(out.report().items().is_empty(), "no answer named a secret");
+        assert_eq!(out.request_id(), Some("rid-e"));
+        let e = out.into_error().expect("the request's error");
         assert_eq!(e.kind(), kind, "{status}");
         assert_eq!(e.code(), Some(code), "{status}");
         assert_eq!(e.status(), Some(status));

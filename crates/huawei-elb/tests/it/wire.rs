@@ -7,7 +7,9 @@ use cert_common::http::HttpRequest;
 use cert_common::random::FixedRandom;
 use cert_common::sign::huawei::sign;
 use cert_common::time::ManualClock;
-use cert_common::{AccessKey, ClientOptions, Credentials, ErrorKind, Outcome, RetryConfig, Secret};
+use cert_common::{
+    AccessKey, ClientOptions, Credentials, Error, ErrorKind, Outcome, RetryConfig, Secret,
+};
 use httpmock::prelude::*;
 use huawei_elb::{Client, Config};
 
@@ -280,12 +282,22 @@ async fn a_success_of_another_shape_stops_with_every_id_unconfirmed() {
             then.status(200).body(r#"{"certificates": "oops"}"#);
         })
         .await;
-    let mut e = client(&server, key(), RetryConfig::disabled())
+    let out = client(&server, key(), RetryConfig::disabled())
         .batch_delete_certificates()
         .certificate_ids(["a", "b"])
         .send()
         .await
-        .expect_err("not this API's answer");
+        .expect("it was sent");
+    let outcomes: Vec<&str> = out
+        .report()
+        .items()
+        .iter()
+        .map(|i| i.outcome.as_str())
+        .collect();
+    assert_eq!(outcomes, ["unconfirmed", "unconfirmed"]);
+    assert_eq!(out.stopped().map(Error::kind), Some(ErrorKind::Config));
+    // What a bulk run gets: the stopping error, what may have applied as its partial report.
+    let mut e = out.into_result().expect_err("not this API's answer");
     assert_eq!(e.kind(), ErrorKind::Config);
     let partial = e.take_partial_report().expect("it may have applied");
     let outcomes: Vec<&str> = partial.items().iter().map(|i| i.outcome.as_str()).collect();
@@ -307,13 +319,21 @@ async fn a_foreign_404_stops_and_claims_nothing() {
                 then.status(404).body(body);
             })
             .await;
-        let e = client(&server, key(), RetryConfig::default())
+        let out = client(&server, key(), RetryConfig::default())
             .batch_delete_certificates()
             .certificate_ids(["a", "b"])
             .send()
             .await
-            .expect_err("not an outcome");
+            .expect("it was sent");
         m.assert_calls_async(1).await;
+        for item in out.report().items() {
+            assert_eq!(
+                item.outcome.as_str(),
+                "unconfirmed",
+                "{body:?}: claims nothing"
+            );
+        }
+        let e = out.stopped().expect("a foreign 404 stops the call");
         assert_eq!(e.kind(), ErrorKind::Config, "{body:?}");
         assert!(e.partial_report().is_none(), "nothing was done");
         assert!(e.message().contains("HTTP 404"), "{e}");
