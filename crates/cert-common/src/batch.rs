@@ -8,7 +8,9 @@
 //! - every distinct requested id is reported exactly once;
 //! - an id the answer names that its request did not carry is kept apart
 //!   ([`DeleteOutput::unexpected_ids`]), never put into the report;
-//! - a request that failed gives each of its ids [`Outcome::from_error`];
+//! - a request that failed gives each of its ids [`Outcome::from_error`]; one that was never
+//!   sent while others were (its credentials could not be had, say), `unconfirmed` with a
+//!   message saying it was not sent;
 //! - an error that [stops the run](Error::stops_run) (a wrong endpoint, an answer not of this API)
 //!   stops sending: the output says so ([`DeleteOutput::stopped`]), and the ids it did not
 //!   do, or never sent, are unconfirmed with a message that says so;
@@ -397,20 +399,33 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
             self.sent = true;
         }
         let rid = e.request_id().map(str::to_string);
-        let outcome = Outcome::from_error(&e);
-        if e.stops_run() {
+        let stops = e.stops_run();
+        if stops {
             self.stop.get_or_insert(self.requests.as_slice().len());
         }
-        if e.stops_run() && !e.may_have_applied() {
-            // Nothing of it was done, so it is not part of the partial report; its ids are
-            // unconfirmed (not refused: that is final, and these are worth another try once
-            // the endpoint is fixed).
-            let outcome = Outcome::Unconfirmed {
-                code: outcome.code().map(str::to_string),
-                message: format!("not done: {}", outcome.message().unwrap_or_default()),
-            };
-            self.held.push((range, outcome, rid.clone()));
+        // A request never sent (no usable credentials by then, say) while others were, or
+        // one whose stopping answer shows nothing was done: its ids are unconfirmed, not
+        // refused (that is final, and these are worth another try once the cause is fixed).
+        let not_done = |what: &str| Outcome::Unconfirmed {
+            code: e.code().map(str::to_string),
+            message: format!("{what}: {e}"),
+        };
+        if e.attempts() == 0 || (stops && !e.may_have_applied()) {
+            let outcome = not_done(if e.attempts() == 0 {
+                "not sent"
+            } else {
+                "not done"
+            });
+            if stops {
+                // Not part of the partial report: recorded once it is taken.
+                self.held.push((range, outcome, rid.clone()));
+            } else {
+                for at in range {
+                    self.report.record_at(at, outcome.clone(), rid.clone());
+                }
+            }
         } else {
+            let outcome = Outcome::from_error(&e);
             for at in range {
                 self.report.record_at(at, outcome.clone(), rid.clone());
             }
@@ -620,6 +635,33 @@ mod tests {
         assert_eq!(outcomes, ["deleted", "unconfirmed"]);
         assert_eq!(out.error().map(Error::kind), Some(ErrorKind::Transport));
         assert!(out.earlier_attempt_may_have_applied());
+    }
+
+    #[tokio::test]
+    async fn a_request_never_sent_beside_sent_ones_is_unconfirmed_not_refused() {
+        let report = ReportBuilder::new([1u64, 2]);
+        let out = send_batches(report, batches(&[1, 1]), 1, |ids, _| {
+            let id = ids[0];
+            async move {
+                if id == 1 {
+                    executed(Answered::every(Outcome::Deleted, None))
+                } else {
+                    Err(Error::new(ErrorKind::Credentials, "the STS refresh failed"))
+                }
+            }
+        })
+        .await
+        .expect("one request was sent");
+        let items = out.report().items();
+        assert_eq!(items[0].outcome, Outcome::Deleted);
+        assert_eq!(items[1].outcome.as_str(), "unconfirmed");
+        let message = items[1].outcome.message().unwrap_or("");
+        assert!(
+            message.starts_with("not sent") && message.contains("STS"),
+            "{message}"
+        );
+        assert_eq!(out.error().map(Error::kind), Some(ErrorKind::Credentials));
+        assert!(out.stopped().is_none());
     }
 
     #[tokio::test]
