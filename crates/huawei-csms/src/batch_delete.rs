@@ -97,6 +97,12 @@ impl BatchDeleteSecretsOutput {
         self.request_id.as_deref()
     }
 
+    /// The request ids of the answers (this API's one request), as every crate's output
+    /// gives them.
+    pub fn request_ids(&self) -> Vec<&str> {
+        self.request_id().into_iter().collect()
+    }
+
     /// The answer as a per-id report, the same shape every other crate returns: one outcome
     /// per secret the answer names (deleted, or refused with the code at the start of its
     /// message), each name once. A name listed both as deleted and as failed is unconfirmed:

@@ -177,6 +177,7 @@ async fn documented_error_statuses_keep_code_message_and_request_id() {
         assert!(out.deleted.is_empty() && out.failed.is_empty() && out.total.is_none());
         assert!(out.report().items().is_empty(), "no answer named a secret");
         assert_eq!(out.request_id(), Some("rid-e"));
+        assert_eq!(out.request_ids(), ["rid-e"]);
         let e = out.into_error().expect("the request's error");
         assert_eq!(e.kind(), kind, "{status}");
         assert_eq!(e.code(), Some(code), "{status}");
