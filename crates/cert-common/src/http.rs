@@ -110,13 +110,6 @@ impl HttpRequest {
     }
 }
 
-/// Orders two header names as their lower-case forms would order, without making them.
-pub(crate) fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
-
 /// Header names that are safe to print, whatever the vendor (each vendor adds its own, in
 /// its folder: `x-acs-action`, `x-tc-region`, `x-sdk-date`, ...; see [`is_loggable_header`]).
 /// Every other header is shown as `** redacted **`.

@@ -11,7 +11,7 @@ pub(crate) struct VendorHeaders {
     /// Headers whose values are safe to print (everything else is redacted).
     pub loggable: &'static [&'static str],
     /// Headers its signers and request builders send, as static `HeaderName`s. Sorted by
-    /// length, then bytes (a test keeps it so), for the transport's binary search.
+    /// length, then bytes (a test keeps it so); the transport scans it.
     pub sent: &'static [(&'static str, HeaderName)],
 }
 

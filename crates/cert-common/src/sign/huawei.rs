@@ -14,7 +14,6 @@ use super::{
 };
 use crate::credentials::{AccessKey, Credentials};
 use crate::http::HttpRequest;
-use crate::http::cmp_lower;
 use crate::time::UtcDateTime;
 
 /// The algorithm name.
@@ -298,6 +297,13 @@ pub fn parse_authorization(value: &str) -> Option<ParsedAuthorization> {
         signed_headers: signed?,
         signature: sig?,
     })
+}
+
+/// Orders two header names as their lower-case forms would order, without making them.
+fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
