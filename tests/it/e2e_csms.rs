@@ -29,8 +29,8 @@ async fn deletes_an_instances_secrets_and_reports_the_pending_one_as_failed() {
     assert_eq!(out.failed.len(), 1);
     assert_eq!(out.failed[0].name, "rds-secret-pending");
     assert_eq!(out.failed[0].code.as_deref(), Some("CSMS.0107"));
-    assert!(out.request_id.is_some());
-    assert!(!out.earlier_attempt_may_have_applied);
+    assert!(out.request_id().is_some());
+    assert!(!out.earlier_attempt_may_have_applied());
     // Deleted ones are gone; the failed one and the other instance's secret stay.
     assert_eq!(names(&emu), ["rds-secret-pending", "apig-secret-1"]);
 

@@ -312,7 +312,7 @@ async fn csms_reports_agree_with_the_state_under_faults() {
                             f.name
                         );
                     }
-                    if !out.earlier_attempt_may_have_applied {
+                    if !out.earlier_attempt_may_have_applied() {
                         let gone: Vec<&String> =
                             before.iter().filter(|n| !after.contains(n)).collect();
                         let mut deleted: Vec<&String> = out.deleted.iter().collect();

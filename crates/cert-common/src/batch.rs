@@ -212,10 +212,34 @@ impl<Id> DeleteOutput<Id> {
 
     /// The first request-level error, consuming the output.
     pub fn into_error(mut self) -> Option<Error> {
+        self.take_error()
+    }
+
+    /// Takes the first request-level error out of the output.
+    pub fn take_error(&mut self) -> Option<Error> {
         self.requests
             .as_mut_slice()
             .iter_mut()
             .find_map(|r| r.error.take())
+    }
+
+    #[doc(hidden)]
+    /// The output of such a request that failed after it was sent: no id named, the error
+    /// kept ([`stopped`](Self::stopped) when it [stops a run](Error::stops_run)).
+    pub fn of_failure(e: Error) -> Self {
+        let stopped = e.stops_run().then_some(0);
+        DeleteOutput {
+            report: DeleteReport::from_items(Vec::new()),
+            requests: Summaries::One(RequestSummary {
+                request_id: e.request_id().map(str::to_string),
+                attempts: e.attempts(),
+                earlier_attempt_may_have_applied: e.may_have_applied(),
+                idempotency_token: None,
+                error: Some(e),
+            }),
+            unexpected_ids: Vec::new(),
+            stopped,
+        }
     }
 
     /// The error whose answer stopped the call (a wrong endpoint, an answer not of this API:
@@ -254,6 +278,20 @@ impl<Id> DeleteOutput<Id> {
     /// Ids an answer named that its request did not carry (not part of the report), each once.
     pub fn unexpected_ids(&self) -> &[Id] {
         &self.unexpected_ids
+    }
+}
+
+impl<Id: Clone + Eq + Hash + fmt::Display> DeleteOutput<Id> {
+    #[doc(hidden)]
+    /// The output of one request whose answer names the ids it settled (an API that deletes
+    /// what a filter matches): each named id once, under the rules of [`send_batch`] (an id
+    /// named twice with different outcomes is unconfirmed).
+    pub fn of_answer(executed: Executed<Answered<Id>>) -> Self {
+        let names = executed.value.outcomes.iter().map(|(id, _)| id.clone());
+        let mut settle = Settle::new(ReportBuilder::new(names));
+        let all = 0..settle.report.ids().len();
+        settle.answered(all, executed);
+        settle.finish().unwrap_or_else(DeleteOutput::of_failure)
     }
 }
 
@@ -365,6 +403,12 @@ impl<Id: Clone + Eq + Hash + fmt::Display> Settle<Id> {
         let answer = executed.value;
         for (id, outcome) in answer.outcomes {
             match self.report.position(&id) {
+                // Ranges are settled once each: an outcome already there came from this
+                // answer, which names the id twice.
+                Some(at) if range.contains(&at) && self.report.has_at(at) => {
+                    let rid = answer.request_id.clone();
+                    self.report.record_again_at(at, outcome, rid);
+                }
                 Some(at) if range.contains(&at) => {
                     self.report
                         .record_at(at, outcome, answer.request_id.clone());
@@ -635,6 +679,64 @@ mod tests {
         assert_eq!(outcomes, ["deleted", "unconfirmed"]);
         assert_eq!(out.error().map(Error::kind), Some(ErrorKind::Transport));
         assert!(out.earlier_attempt_may_have_applied());
+    }
+
+    #[tokio::test]
+    async fn an_answer_naming_an_id_twice_with_different_outcomes_is_unconfirmed() {
+        let report = ReportBuilder::new([1u64, 2]);
+        let answer = Answered::new(
+            Some("r".into()),
+            vec![
+                (1, Outcome::Deleted),
+                (1, Outcome::Absent),
+                (2, Outcome::Deleted),
+                (2, Outcome::Deleted),
+            ],
+        );
+        let out = send_batch(report, async { executed(answer) })
+            .await
+            .expect("sent");
+        let items = out.report().items();
+        assert_eq!(
+            items[0].outcome.as_str(),
+            "unconfirmed",
+            "deleted and absent"
+        );
+        assert!(
+            items[0]
+                .outcome
+                .message()
+                .unwrap_or("")
+                .contains("contradicts")
+        );
+        assert_eq!(items[1].outcome, Outcome::Deleted, "twice the same");
+
+        // An answer that names its own ids (a filter's): each once, under the same rule.
+        let answer = Answered::new(
+            None,
+            vec![
+                ("a".to_string(), Outcome::Deleted),
+                ("b".to_string(), Outcome::Deleted),
+                (
+                    "b".to_string(),
+                    Outcome::Refused {
+                        code: None,
+                        message: "m".into(),
+                    },
+                ),
+            ],
+        );
+        let out = DeleteOutput::of_answer(Executed {
+            value: answer,
+            attempts: 1,
+            earlier_attempt_may_have_applied: false,
+            client_request_id: "c".into(),
+        });
+        let got: Vec<(&str, &str)> = (out.report().items().iter())
+            .map(|i| (i.id.as_str(), i.outcome.as_str()))
+            .collect();
+        assert_eq!(got, [("a", "deleted"), ("b", "unconfirmed")]);
+        assert_eq!(out.attempts(), 1);
     }
 
     #[tokio::test]

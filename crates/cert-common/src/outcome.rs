@@ -318,6 +318,34 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
         }
     }
 
+    /// Records `outcome` for the id at `at` when the same answer already gave it one (it
+    /// names the id twice): an outcome of the same kind keeps the first; another kind makes
+    /// the id unconfirmed, the answer contradicting itself (never deleted on such an answer).
+    pub(crate) fn record_again_at(
+        &mut self,
+        at: usize,
+        outcome: Outcome,
+        request_id: Option<String>,
+    ) {
+        let Some(Some((first, _))) = self.slots.get(at) else {
+            return self.record_at(at, outcome, request_id);
+        };
+        if first.as_str() != outcome.as_str() {
+            let message = format!(
+                "the answer names this id twice, as {} and as {}: it contradicts itself",
+                first.as_str(),
+                outcome.as_str()
+            );
+            self.slots[at] = Some((
+                Outcome::Unconfirmed {
+                    code: None,
+                    message,
+                },
+                request_id,
+            ));
+        }
+    }
+
     /// True when some id has an outcome.
     pub fn has_any(&self) -> bool {
         self.slots.iter().any(Option::is_some)

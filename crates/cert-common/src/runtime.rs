@@ -309,6 +309,18 @@ pub struct Executed<T> {
     pub client_request_id: String,
 }
 
+impl<T> Executed<T> {
+    /// The same call, its value mapped.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Executed<U> {
+        Executed {
+            value: f(self.value),
+            attempts: self.attempts,
+            earlier_attempt_may_have_applied: self.earlier_attempt_may_have_applied,
+            client_request_id: self.client_request_id,
+        }
+    }
+}
+
 /// The longest server wait hint honoured when the operation has no deadline.
 const MAX_HINT_WITHOUT_DEADLINE: Duration = Duration::from_secs(600);
 

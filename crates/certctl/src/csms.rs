@@ -90,10 +90,10 @@ pub async fn delete_secrets(
     }
     // The same report every other command prints: one entry per secret the answer names.
     let report = out.report();
-    let earlier = out.earlier_attempt_may_have_applied;
+    let earlier = out.earlier_attempt_may_have_applied();
     match conn.output {
         OutputFormat::Json => {
-            let mut doc = crate::report::to_json("huawei-csms", &report);
+            let mut doc = crate::report::to_json("huawei-csms", report);
             doc.earlier_attempt_may_have_applied = earlier;
             match serde_json::to_string_pretty(&doc) {
                 Ok(s) => crate::report::print(&(s + "\n")),
@@ -101,7 +101,7 @@ pub async fn delete_secrets(
             }
         }
         OutputFormat::Table => {
-            crate::report::print(&crate::report::to_table("huawei-csms", &report))
+            crate::report::print(&crate::report::to_table("huawei-csms", report))
         }
     }
     if earlier {

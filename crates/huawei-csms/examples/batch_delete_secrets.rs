@@ -40,7 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "matched {}, request id {}",
         out.total.unwrap_or(0),
-        out.request_id.as_deref().unwrap_or("-")
+        out.request_id().unwrap_or("-")
     );
     for name in &out.deleted {
         println!("deleted\t{name}");
@@ -48,7 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for f in &out.failed {
         println!("failed\t{}\t{}", f.name, f.message);
     }
-    if out.earlier_attempt_may_have_applied {
+    if out.earlier_attempt_may_have_applied() {
         println!("note: an earlier attempt may have deleted secrets not listed here");
     }
     Ok(())

@@ -1,10 +1,10 @@
 //! `BatchDeleteSecrets`: the fluent builder with its irreversibility guard, and the report.
 
+use cert_common::batch::Answered;
 use cert_common::http::HttpResponse;
-use cert_common::outcome::ReportBuilder;
 use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
 use cert_common::runtime::AttemptContext;
-use cert_common::{DeleteReport, Error, Outcome, PlannedRequest};
+use cert_common::{DeleteOutput, DeleteReport, Error, Outcome, PlannedRequest};
 
 use crate::generated::client::BatchDeleteSecretsFluentBuilder;
 use crate::generated::errors::RULES;
@@ -24,8 +24,17 @@ pub struct FailedSecret {
     pub message: String,
 }
 
-/// The server's report of a `BatchDeleteSecrets` call, or, when the request failed after it
-/// was sent, its [`error`](Self::error).
+/// The server's report of a `BatchDeleteSecrets` call.
+///
+/// It derefs to the [`DeleteOutput`] every crate's `send()` returns, over the secrets the
+/// answer names: [`report()`](DeleteOutput::report) (deleted, or refused with the code at
+/// the start of its message; a name listed both as deleted and as failed is unconfirmed: the
+/// answer contradicts itself), [`request_id()`](DeleteOutput::request_id),
+/// [`attempts()`](DeleteOutput::attempts),
+/// [`earlier_attempt_may_have_applied()`](DeleteOutput::earlier_attempt_may_have_applied)
+/// (then secrets an earlier attempt deleted are missing from the report), and, for a request
+/// that failed after it was sent, [`error()`](DeleteOutput::error) and
+/// [`stopped()`](DeleteOutput::stopped).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteSecretsOutput {
@@ -35,108 +44,35 @@ pub struct BatchDeleteSecretsOutput {
     pub deleted: Vec<String>,
     /// The secrets that matched but were not deleted, with the reason.
     pub failed: Vec<FailedSecret>,
-    /// The `X-Request-Id` of the answer.
-    pub request_id: Option<String>,
-    /// Attempts made.
-    pub attempts: u32,
-    /// True when an earlier failed attempt may have taken effect: secrets it deleted are then
-    /// missing from this report. For a request that failed: when any attempt may have.
-    pub earlier_attempt_may_have_applied: bool,
-    /// Why the request failed, when it did (then nothing above comes from an answer).
-    error: Option<Error>,
+    output: DeleteOutput<String>,
+}
+
+impl std::ops::Deref for BatchDeleteSecretsOutput {
+    type Target = DeleteOutput<String>;
+
+    fn deref(&self) -> &DeleteOutput<String> {
+        &self.output
+    }
 }
 
 impl BatchDeleteSecretsOutput {
-    /// The output of a request that failed after it was sent.
-    fn failed_with(e: Error) -> Self {
-        BatchDeleteSecretsOutput {
-            total: None,
-            deleted: Vec::new(),
-            failed: Vec::new(),
-            request_id: e.request_id().map(str::to_string),
-            attempts: e.attempts(),
-            earlier_attempt_may_have_applied: e.may_have_applied(),
-            error: Some(e),
-        }
+    /// The per-secret report, consuming the output.
+    pub fn into_report(self) -> DeleteReport<String> {
+        self.output.into_report()
     }
 
-    /// Why the request failed, when it did: the HTTP status, the vendor's code and message,
-    /// the request id, and whether it may have applied
-    /// ([`Error::may_have_applied`]: then secrets may have been deleted that no answer names).
-    pub fn error(&self) -> Option<&Error> {
-        self.error.as_ref()
-    }
-
-    /// [`Self::error`], consuming the output.
+    /// The request's error, when it failed, consuming the output.
     pub fn into_error(self) -> Option<Error> {
-        self.error
+        self.output.into_error()
     }
 
     /// The output, or its error when the request failed (as reqwest's `error_for_status`):
     /// for a caller to whom any failure is an error, `send().await?.error_for_failure()?`.
     pub fn error_for_failure(mut self) -> Result<Self, Error> {
-        match self.error.take() {
+        match self.output.take_error() {
             Some(e) => Err(e),
             None => Ok(self),
         }
-    }
-
-    /// The error, when it is one that stops a run ([`Error::stops_run`]: a wrong endpoint,
-    /// an answer not of this API), as every crate's output says.
-    pub fn stopped(&self) -> Option<&Error> {
-        self.error.as_ref().filter(|e| e.stops_run())
-    }
-
-    /// [`Self::report`], consuming the output.
-    pub fn into_report(self) -> DeleteReport<String> {
-        self.report()
-    }
-
-    /// The request id, as every crate's output gives it.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-
-    /// The request ids of the answers (this API's one request), as every crate's output
-    /// gives them.
-    pub fn request_ids(&self) -> Vec<&str> {
-        self.request_id().into_iter().collect()
-    }
-
-    /// The answer as a per-id report, the same shape every other crate returns: one outcome
-    /// per secret the answer names (deleted, or refused with the code at the start of its
-    /// message), each name once. A name listed both as deleted and as failed is unconfirmed:
-    /// the answer contradicts itself. When an earlier attempt may have applied, secrets it
-    /// deleted are not named here ([`Self::earlier_attempt_may_have_applied`]).
-    pub fn report(&self) -> DeleteReport<String> {
-        let names = self
-            .deleted
-            .iter()
-            .chain(self.failed.iter().map(|f| &f.name))
-            .cloned();
-        let mut builder = ReportBuilder::new(names);
-        let failed_names: std::collections::HashSet<&str> =
-            self.failed.iter().map(|f| f.name.as_str()).collect();
-        for name in &self.deleted {
-            let outcome = if failed_names.contains(name.as_str()) {
-                Outcome::Unconfirmed {
-                    code: None,
-                    message: "the answer lists this secret as both deleted and failed".into(),
-                }
-            } else {
-                Outcome::Deleted
-            };
-            builder.record(name, outcome, self.request_id.clone());
-        }
-        for f in &self.failed {
-            let outcome = Outcome::Refused {
-                code: f.code.clone(),
-                message: f.message.clone(),
-            };
-            builder.record(&f.name, outcome, self.request_id.clone());
-        }
-        // Every name comes from the answer and was recorded above.
-        builder.finish_recorded()
     }
 }
 
@@ -180,7 +116,7 @@ impl BatchDeleteSecretsFluentBuilder {
 
     /// Sends the request (with retries) and returns the server's report. A request that
     /// fails after it was sent is an output too, with its
-    /// [`error`](BatchDeleteSecretsOutput::error) (HTTP status, code, message, request id);
+    /// [`error`](cert_common::DeleteOutput::error) (HTTP status, code, message, request id);
     /// `Err` only when nothing was sent (invalid input, no usable credentials).
     pub async fn send(self) -> Result<BatchDeleteSecretsOutput, Error> {
         let (path, body) = self.prepare()?;
@@ -197,26 +133,41 @@ impl BatchDeleteSecretsFluentBuilder {
         let executed = match core.execute(op::CALL, &spec, parse).await {
             Ok(executed) => executed,
             Err(e) if e.attempts() == 0 => return Err(e),
-            Err(e) => return Ok(BatchDeleteSecretsOutput::failed_with(e)),
+            Err(e) => {
+                let output = DeleteOutput::of_failure(e);
+                let (total, deleted, failed) = (None, Vec::new(), Vec::new());
+                return Ok(BatchDeleteSecretsOutput {
+                    total,
+                    deleted,
+                    failed,
+                    output,
+                });
+            }
         };
-        let (response, request_id) = executed.value;
+        let (response, request_id) = &executed.value;
+        let deleted = response.success_secrets.clone().unwrap_or_default();
+        let failed: Vec<FailedSecret> = (response.failed_secrets.iter().flatten())
+            .map(|f| FailedSecret {
+                code: leading_code(&f.error_msg),
+                name: f.secret_name.clone(),
+                message: f.error_msg.clone(),
+            })
+            .collect();
+        // Deleted, or refused with its code; a secret in both lists is unconfirmed.
+        let refused = |f: &FailedSecret| Outcome::Refused {
+            code: f.code.clone(),
+            message: f.message.clone(),
+        };
+        let named = (deleted.iter().map(|n| (n.clone(), Outcome::Deleted)))
+            .chain(failed.iter().map(|f| (f.name.clone(), refused(f))));
+        let total = response.total;
+        let answered = Answered::new(request_id.clone(), named.collect());
+        let output = DeleteOutput::of_answer(executed.map(|_| answered));
         Ok(BatchDeleteSecretsOutput {
-            total: response.total,
-            deleted: response.success_secrets.unwrap_or_default(),
-            failed: response
-                .failed_secrets
-                .unwrap_or_default()
-                .into_iter()
-                .map(|f| FailedSecret {
-                    code: leading_code(&f.error_msg),
-                    name: f.secret_name,
-                    message: f.error_msg,
-                })
-                .collect(),
-            request_id,
-            attempts: executed.attempts,
-            earlier_attempt_may_have_applied: executed.earlier_attempt_may_have_applied,
-            error: None,
+            total,
+            deleted,
+            failed,
+            output,
         })
     }
 }

@@ -34,13 +34,13 @@
 //!
 //! `send()` returns the server's report ([`BatchDeleteSecretsOutput`]: total, deleted secret
 //! names, failed secrets with their error message). A request that failed after it was sent is
-//! an output too, whose [`error`](BatchDeleteSecretsOutput::error) is a [`cert_common::Error`]
+//! an output too, whose [`error`](cert_common::DeleteOutput::error) is a [`cert_common::Error`]
 //! with the HTTP status, the vendor's code and message and the request id; `send()` returns
 //! `Err` only when nothing was sent, as in every crate. Throttling (429 / `APIG.0308`),
 //! 5xx and transport failures are retried by [`cert_common`]'s runtime; every attempt is signed
 //! afresh. Because a retried batch delete may follow one that already deleted secrets,
-//! [`BatchDeleteSecretsOutput::earlier_attempt_may_have_applied`] says when the report may be
-//! missing secrets an earlier attempt deleted.
+//! [`earlier_attempt_may_have_applied()`](cert_common::DeleteOutput::earlier_attempt_may_have_applied)
+//! says when the report may be missing secrets an earlier attempt deleted.
 //!
 //! This crate does not implement [`cert_common::Deleter`]: the API deletes by service instance,
 //! not by a list of ids, so it has no per-id plan or report.

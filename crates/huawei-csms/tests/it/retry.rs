@@ -37,8 +37,8 @@ async fn throttled_then_success() {
         .await
         .expect("sent");
     assert_eq!(out.deleted, vec!["s1"]);
-    assert_eq!(out.attempts, 2);
-    assert!(!out.earlier_attempt_may_have_applied);
+    assert_eq!(out.attempts(), 2);
+    assert!(!out.earlier_attempt_may_have_applied());
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)]);
     let seen = http.seen();
     assert_eq!(seen.len(), 2);
@@ -68,7 +68,7 @@ async fn a_5xx_then_success_is_flagged_as_possibly_incomplete() {
         .send()
         .await
         .expect("sent");
-    assert!(out.earlier_attempt_may_have_applied);
+    assert!(out.earlier_attempt_may_have_applied());
 }
 
 #[tokio::test]
@@ -95,7 +95,7 @@ async fn server_errors_exhausted_keep_the_last_error() {
         .expect("sent");
     assert_eq!(http.seen().len(), 3);
     assert_eq!(
-        (out.attempts, out.earlier_attempt_may_have_applied),
+        (out.attempts(), out.earlier_attempt_may_have_applied()),
         (3, true)
     );
     assert!(

@@ -105,8 +105,8 @@ async fn exact_request_and_the_seed_example_answer() {
         message,
         "CSMS.0107: Secret is already in the **Pending deletion** state."
     );
-    assert_eq!(out.request_id.as_deref(), Some("rid-ok"));
-    assert_eq!(out.attempts, 1);
+    assert_eq!(out.request_id(), Some("rid-ok"));
+    assert_eq!(out.attempts(), 1);
 }
 
 #[tokio::test]
@@ -184,4 +184,46 @@ async fn documented_error_statuses_keep_code_message_and_request_id() {
         assert_eq!(e.status(), Some(status));
         assert_eq!(e.request_id(), Some("rid-e"));
     }
+}
+
+#[tokio::test]
+async fn a_secret_listed_both_deleted_and_failed_is_unconfirmed_and_each_name_is_reported_once() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(PATH);
+            then.status(200).header("X-Request-Id", "rid-c").body(
+                r#"{"total":4,"success_secrets":["a","both","a"],
+                   "failed_secrets":[{"secret_name":"both","error_msg":"CSMS.0107: pending"},
+                                     {"secret_name":"f","error_msg":"locked"},
+                                     {"secret_name":"f","error_msg":"locked again"}]}"#,
+            );
+        })
+        .await;
+    let out = client(&server, RetryConfig::disabled())
+        .batch_delete_secrets()
+        .instance_id("i")
+        .send()
+        .await
+        .expect("sent");
+    let got: Vec<(&str, &str)> = out
+        .report()
+        .items()
+        .iter()
+        .map(|i| (i.id.as_str(), i.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("a", "deleted"), ("both", "unconfirmed"), ("f", "refused")],
+        "the contradiction is never deleted nor refused"
+    );
+    assert_eq!(out.report().items()[2].outcome.message(), Some("locked"));
+    assert!(
+        out.report()
+            .items()
+            .iter()
+            .all(|i| i.request_id.as_deref() == Some("rid-c"))
+    );
+    assert!(out.error().is_none() && out.stopped().is_none());
+    assert_eq!(out.into_report().items().len(), 3);
 }
