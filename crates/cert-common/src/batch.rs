@@ -283,6 +283,20 @@ impl<Id> DeleteOutput<Id> {
 
 impl<Id: Clone + Eq + Hash + fmt::Display> DeleteOutput<Id> {
     #[doc(hidden)]
+    /// The output of one request whose answer names the ids it settled, as
+    /// [`of_answer`](Self::of_answer), from its lists: the ids it says it deleted, and the
+    /// others with their outcomes (an id in both is unconfirmed).
+    pub fn of_lists(
+        request: Executed<Option<String>>,
+        deleted: impl IntoIterator<Item = Id>,
+        others: impl IntoIterator<Item = (Id, Outcome)>,
+    ) -> Self {
+        let deleted = deleted.into_iter().map(|id| (id, Outcome::Deleted));
+        let named = deleted.chain(others).collect();
+        Self::of_answer(request.map(|rid| Answered::new(rid, named)))
+    }
+
+    #[doc(hidden)]
     /// The output of one request whose answer names the ids it settled (an API that deletes
     /// what a filter matches): each named id once, under the rules of [`send_batch`] (an id
     /// named twice with different outcomes is unconfirmed).

@@ -309,6 +309,19 @@ pub struct Executed<T> {
     pub client_request_id: String,
 }
 
+impl Executed<Option<String>> {
+    /// What a call that failed after it was sent did: its request id, attempts, and whether
+    /// it may have applied (no client request id is kept).
+    pub fn of_failure(e: &Error) -> Self {
+        Executed {
+            value: e.request_id().map(str::to_string),
+            attempts: e.attempts(),
+            earlier_attempt_may_have_applied: e.may_have_applied(),
+            client_request_id: String::new(),
+        }
+    }
+}
+
 impl<T> Executed<T> {
     /// The same call, its value mapped.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Executed<U> {

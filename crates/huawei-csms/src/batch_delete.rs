@@ -1,15 +1,15 @@
 //! `BatchDeleteSecrets`: the fluent builder with its irreversibility guard, and the report.
 
-use cert_common::batch::Answered;
+use std::sync::OnceLock;
+
 use cert_common::http::HttpResponse;
-use cert_common::providers::huawei::{RequestSpec, decode, fill_path};
-use cert_common::runtime::AttemptContext;
+use cert_common::providers::huawei::{RequestSpec, decode, fill_path, leading_code};
+use cert_common::runtime::{AttemptContext, Executed};
 use cert_common::{DeleteOutput, DeleteReport, Error, Outcome, PlannedRequest};
 
-use crate::generated::client::BatchDeleteSecretsFluentBuilder;
-use crate::generated::errors::RULES;
 use crate::generated::models::{BatchDeleteSecretsRequest, BatchDeleteSecretsResponse};
 use crate::generated::operation::batch_delete_secrets as op;
+use crate::generated::{client::BatchDeleteSecretsFluentBuilder, errors::RULES};
 
 /// A secret the server matched but could not delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,32 +44,61 @@ pub struct BatchDeleteSecretsOutput {
     pub deleted: Vec<String>,
     /// The secrets that matched but were not deleted, with the reason.
     pub failed: Vec<FailedSecret>,
-    output: DeleteOutput<String>,
+    /// The request as it went (its value: the request id).
+    request: Executed<Option<String>>,
+    /// Made from the lists the first time it is asked for (set at once for a failure).
+    output: OnceLock<DeleteOutput<String>>,
 }
 
 impl std::ops::Deref for BatchDeleteSecretsOutput {
     type Target = DeleteOutput<String>;
 
     fn deref(&self) -> &DeleteOutput<String> {
-        &self.output
+        self.output.get_or_init(|| self.made())
     }
 }
 
 impl BatchDeleteSecretsOutput {
+    /// The shared output over the names the lists give: deleted, or refused with its code
+    /// (a secret in both lists is unconfirmed).
+    fn made(&self) -> DeleteOutput<String> {
+        let others = self.failed.iter().map(|f| {
+            let (code, message) = (f.code.clone(), f.message.clone());
+            (f.name.clone(), Outcome::Refused { code, message })
+        });
+        DeleteOutput::of_lists(self.request.clone(), self.deleted.iter().cloned(), others)
+    }
+
+    /// The shared output, consuming this one.
+    fn into_output(mut self) -> DeleteOutput<String> {
+        self.output.take().unwrap_or_else(|| self.made())
+    }
+
     /// The per-secret report, consuming the output.
     pub fn into_report(self) -> DeleteReport<String> {
-        self.output.into_report()
+        self.into_output().into_report()
+    }
+
+    /// Why the request failed, when it did (an answered request has no error: asking does
+    /// not make the report).
+    pub fn error(&self) -> Option<&Error> {
+        self.output.get()?.error()
+    }
+
+    /// [`Self::error`] when it [stops a run](Error::stops_run).
+    pub fn stopped(&self) -> Option<&Error> {
+        self.output.get()?.stopped()
     }
 
     /// The request's error, when it failed, consuming the output.
     pub fn into_error(self) -> Option<Error> {
-        self.output.into_error()
+        self.into_output().into_error()
     }
 
     /// The output, or its error when the request failed (as reqwest's `error_for_status`):
     /// for a caller to whom any failure is an error, `send().await?.error_for_failure()?`.
     pub fn error_for_failure(mut self) -> Result<Self, Error> {
-        match self.output.take_error() {
+        match self.output.get_mut().and_then(DeleteOutput::take_error) {
             Some(e) => Err(e),
             None => Ok(self),
         }
@@ -134,67 +163,37 @@ impl BatchDeleteSecretsFluentBuilder {
             Ok(executed) => executed,
             Err(e) if e.attempts() == 0 => return Err(e),
             Err(e) => {
-                let output = DeleteOutput::of_failure(e);
+                let request = Executed::of_failure(&e);
+                let output = OnceLock::from(DeleteOutput::of_failure(e));
                 let (total, deleted, failed) = (None, Vec::new(), Vec::new());
                 return Ok(BatchDeleteSecretsOutput {
                     total,
                     deleted,
                     failed,
+                    request,
                     output,
                 });
             }
         };
-        let (response, request_id) = &executed.value;
-        let deleted = response.success_secrets.clone().unwrap_or_default();
-        let failed: Vec<FailedSecret> = (response.failed_secrets.iter().flatten())
-            .map(|f| FailedSecret {
+        let mut lists = (None, Vec::new(), Vec::new());
+        let request = executed.map(|(response, request_id)| {
+            let failed = (response.failed_secrets.into_iter().flatten()).map(|f| FailedSecret {
                 code: leading_code(&f.error_msg),
-                name: f.secret_name.clone(),
-                message: f.error_msg.clone(),
-            })
-            .collect();
-        // Deleted, or refused with its code; a secret in both lists is unconfirmed.
-        let refused = |f: &FailedSecret| Outcome::Refused {
-            code: f.code.clone(),
-            message: f.message.clone(),
-        };
-        let named = (deleted.iter().map(|n| (n.clone(), Outcome::Deleted)))
-            .chain(failed.iter().map(|f| (f.name.clone(), refused(f))));
-        let total = response.total;
-        let answered = Answered::new(request_id.clone(), named.collect());
-        let output = DeleteOutput::of_answer(executed.map(|_| answered));
+                name: f.secret_name,
+                message: f.error_msg,
+            });
+            let deleted = response.success_secrets.unwrap_or_default();
+            lists = (response.total, deleted, failed.collect());
+            request_id
+        });
+        let (total, deleted, failed) = lists;
+        let output = OnceLock::new();
         Ok(BatchDeleteSecretsOutput {
             total,
             deleted,
             failed,
+            request,
             output,
         })
-    }
-}
-
-/// `CSMS.0107` from `CSMS.0107: Secret is ...`: a `PREFIX.SUFFIX` token of letters and digits
-/// before the first `:`.
-fn leading_code(message: &str) -> Option<String> {
-    let (head, _) = message.split_once(':')?;
-    let head = head.trim();
-    let (a, b) = head.split_once('.')?;
-    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
-    (ok(a) && ok(b)).then(|| head.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::leading_code;
-
-    #[test]
-    fn codes_are_read_from_the_start_of_failure_messages() {
-        assert_eq!(
-            leading_code("CSMS.0107: Secret is already in the **Pending deletion** state."),
-            Some("CSMS.0107".to_string())
-        );
-        assert_eq!(leading_code("Secret is locked: try later"), None);
-        assert_eq!(leading_code("no colon"), None);
-        assert_eq!(leading_code("a.b.c: x"), None);
-        assert_eq!(leading_code(": x"), None);
     }
 }

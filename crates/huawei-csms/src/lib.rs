@@ -51,5 +51,4 @@ pub mod generated;
 pub use batch_delete::{BatchDeleteSecretsOutput, FailedSecret};
 pub use cert_common::providers::huawei::{Config, ConfigBuilder};
 pub use generated::client::{BatchDeleteSecretsFluentBuilder, Client};
-pub use generated::errors::{ErrorCode, error_code};
-pub use generated::models::InstanceType;
+pub use generated::{errors::ErrorCode, errors::error_code, models::InstanceType};

@@ -168,3 +168,30 @@ pub fn decode<T: DeserializeOwned>(
     let value = serde_json::from_slice(&response.body).map_err(|e| decode_error(response, &e))?;
     Ok((value, request_id))
 }
+
+/// The code at the start of a Huawei message: `CSMS.0107` from `CSMS.0107: Secret is ...`: a `PREFIX.SUFFIX` token of letters and digits
+/// before the first `:`.
+pub fn leading_code(message: &str) -> Option<String> {
+    let (head, _) = message.split_once(':')?;
+    let head = head.trim();
+    let (a, b) = head.split_once('.')?;
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    (ok(a) && ok(b)).then(|| head.to_string())
+}
+
+#[cfg(test)]
+mod leading_code_tests {
+    use super::leading_code;
+
+    #[test]
+    fn codes_are_read_from_the_start_of_failure_messages() {
+        assert_eq!(
+            leading_code("CSMS.0107: Secret is already in the **Pending deletion** state."),
+            Some("CSMS.0107".to_string())
+        );
+        assert_eq!(leading_code("Secret is locked: try later"), None);
+        assert_eq!(leading_code("no colon"), None);
+        assert_eq!(leading_code("a.b.c: x"), None);
+        assert_eq!(leading_code(": x"), None);
+    }
+}
