@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::Hash;
 
-use crate::answer::CodeMeaning;
+use crate::answer::{CodeMeaning, CodeRule};
 
 /// What happened to one id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +94,28 @@ impl Outcome {
             Outcome::Unconfirmed { code, message }
         } else {
             Outcome::Refused { code, message }
+        }
+    }
+
+    /// The outcome of one id that an answer lists as not done, with the code it gives for it
+    /// (if any). The API's error table decides, as it does for a whole answer's code:
+    /// `not_found` is [`Outcome::Absent`]; a code after which the id may be deleted yet, or
+    /// may have been (`server_error`, `throttling`, `wrong_endpoint`), is
+    /// [`Outcome::Unconfirmed`], never a final refusal; any other code, or none, is
+    /// [`Outcome::Refused`]: the answer says this id was not deleted.
+    pub fn listed_failure(rules: &[CodeRule], code: Option<String>, message: String) -> Outcome {
+        match code
+            .as_deref()
+            .and_then(|c| crate::answer::lookup(rules, c))
+        {
+            Some(CodeMeaning::NotFound) => Outcome::Absent,
+            Some(
+                CodeMeaning::ServerError
+                | CodeMeaning::Throttling
+                | CodeMeaning::WrongEndpoint
+                | CodeMeaning::Undocumented,
+            ) => Outcome::Unconfirmed { code, message },
+            _ => Outcome::Refused { code, message },
         }
     }
 
@@ -228,6 +250,7 @@ impl<Id: PartialEq> DeleteReport<Id> {
 /// Up to 16 distinct ids an id's position is found by scanning the list; above, through a map
 /// (a call with a handful of ids then costs no map and no copy of each id).
 #[derive(Debug)]
+#[doc(hidden)]
 pub struct ReportBuilder<Id> {
     order: Vec<Id>,
     index: Option<HashMap<Id, usize>>,
@@ -431,6 +454,7 @@ impl<Id: Clone + Eq + Hash> ReportBuilder<Id> {
 /// A set of ids to test membership in: the list itself while it holds up to 16 (no hashing,
 /// no allocation), a hash set beyond, as [`ReportBuilder`] finds its ids.
 #[derive(Debug)]
+#[doc(hidden)]
 pub enum IdSet<'a, Id> {
     /// Scanned.
     Few(&'a [Id]),
@@ -460,6 +484,29 @@ impl<'a, Id: Eq + Hash> IdSet<'a, Id> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_failure_is_what_the_table_says_of_its_code() {
+        let rules = [
+            CodeRule::exact("Gone", CodeMeaning::NotFound),
+            CodeRule::exact("Busy", CodeMeaning::ServerError),
+            CodeRule::family("Slow", CodeMeaning::Throttling),
+            CodeRule::exact("Bound", CodeMeaning::InUse),
+            CodeRule::exact("Nope", CodeMeaning::Refused),
+        ];
+        let of = |code: Option<&str>| {
+            Outcome::listed_failure(&rules, code.map(str::to_string), "m".into()).as_str()
+        };
+        assert_eq!(of(Some("Gone")), "absent");
+        assert_eq!(of(Some("Busy")), "unconfirmed");
+        assert_eq!(of(Some("Slow.Down")), "unconfirmed");
+        assert_eq!(of(Some("Bound")), "refused");
+        assert_eq!(of(Some("Nope")), "refused");
+        assert_eq!(of(Some("Unknown")), "refused");
+        assert_eq!(of(None), "refused");
+        let kept = Outcome::listed_failure(&rules, Some("Busy".into()), "m".into());
+        assert_eq!((kept.code(), kept.message()), (Some("Busy"), Some("m")));
+    }
 
     #[test]
     fn id_sets_answer_alike_below_and_above_the_scan_limit() {

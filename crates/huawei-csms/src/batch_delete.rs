@@ -27,8 +27,9 @@ pub struct FailedSecret {
 /// The server's report of a `BatchDeleteSecrets` call.
 ///
 /// It derefs to the [`DeleteOutput`] every crate's `send()` returns, over the secrets the
-/// answer names: [`report()`](DeleteOutput::report) (deleted, or refused with the code at
-/// the start of its message; a name listed both as deleted and as failed is unconfirmed: the
+/// answer names: [`report()`](DeleteOutput::report) (deleted; a failed secret as the error
+/// table says of the code at the start of its message: refused, or unconfirmed for a server
+/// error or throttling; a name listed both as deleted and as failed is unconfirmed: the
 /// answer contradicts itself), [`request_id()`](DeleteOutput::request_id),
 /// [`attempts()`](DeleteOutput::attempts),
 /// [`earlier_attempt_may_have_applied()`](DeleteOutput::earlier_attempt_may_have_applied)
@@ -59,12 +60,12 @@ impl std::ops::Deref for BatchDeleteSecretsOutput {
 }
 
 impl BatchDeleteSecretsOutput {
-    /// The shared output over the names the lists give: deleted, or refused with its code
-    /// (a secret in both lists is unconfirmed).
+    /// The shared output over the names the lists give: deleted, or what `RULES` make of a
+    /// failed secret's code (a secret in both lists is unconfirmed).
     fn made(&self) -> DeleteOutput<String> {
         let others = self.failed.iter().map(|f| {
-            let (code, message) = (f.code.clone(), f.message.clone());
-            (f.name.clone(), Outcome::Refused { code, message })
+            let outcome = Outcome::listed_failure(RULES, f.code.clone(), f.message.clone());
+            (f.name.clone(), outcome)
         });
         DeleteOutput::of_lists(self.request.clone(), self.deleted.iter().cloned(), others)
     }

@@ -227,3 +227,48 @@ async fn a_secret_listed_both_deleted_and_failed_is_unconfirmed_and_each_name_is
     assert!(out.error().is_none() && out.stopped().is_none());
     assert_eq!(out.into_report().items().len(), 3);
 }
+
+#[tokio::test]
+async fn a_failed_secret_is_what_the_error_table_says_of_its_code() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(PATH);
+            then.status(200).header("X-Request-Id", "rid-t").body(
+                r#"{"total":6,"success_secrets":[],
+                   "failed_secrets":[{"secret_name":"kms","error_msg":"KMS.0101: KMS is busy"},
+                                     {"secret_name":"slow","error_msg":"APIG.0308: throttled"},
+                                     {"secret_name":"pending","error_msg":"CSMS.0107: pending"},
+                                     {"secret_name":"odd","error_msg":"CSMS.9999: undocumented"},
+                                     {"secret_name":"bare","error_msg":"no code here"},
+                                     {"secret_name":"twice","error_msg":"KMS.0102: busy"},
+                                     {"secret_name":"twice","error_msg":"CSMS.0107: pending"}]}"#,
+            );
+        })
+        .await;
+    let out = client(&server, RetryConfig::disabled())
+        .batch_delete_secrets()
+        .instance_id("i")
+        .send()
+        .await
+        .expect("sent");
+    let got: Vec<(&str, &str, Option<&str>)> = out
+        .report()
+        .items()
+        .iter()
+        .map(|i| (i.id.as_str(), i.outcome.as_str(), i.outcome.code()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("kms", "unconfirmed", Some("KMS.0101")),
+            ("slow", "unconfirmed", Some("APIG.0308")),
+            ("pending", "refused", Some("CSMS.0107")),
+            ("odd", "refused", Some("CSMS.9999")),
+            ("bare", "refused", None),
+            ("twice", "unconfirmed", None),
+        ],
+        "a server error or throttling is never a final refusal"
+    );
+    assert_eq!(out.failed.len(), 7, "the answer's lists are kept as sent");
+}
