@@ -37,6 +37,7 @@ impl RetryClass {
 
 /// Parses a `Retry-After` header: delay-seconds or an HTTP date (relative to `now_unix`).
 /// A date in the past means "now" (zero).
+#[doc(hidden)]
 pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
@@ -48,26 +49,16 @@ pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
     ))
 }
 
-/// Parses Aliyun's `x-acs-retry-after` (milliseconds; only positive integers count, as in
-/// the vendor's SDK).
-pub fn parse_acs_retry_after(value: &str) -> Option<Duration> {
-    match value.trim().parse::<u64>() {
-        Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
-        _ => None,
-    }
-}
-
-/// Extracts the server's wait hint from response headers (lower-case names):
-/// `x-acs-retry-after` (ms) first, then `Retry-After`.
+/// The server's wait hint from an answer's standard `Retry-After` header (seconds or an
+/// HTTP date). A vendor with a header of its own reads it first (Aliyun's
+/// `x-acs-retry-after`, in `providers/aliyun`).
+#[doc(hidden)]
 pub fn server_retry_hint(
     headers: &crate::http::HeaderMap,
     now: std::time::SystemTime,
 ) -> Option<Duration> {
-    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
-    if let Some(d) = get("x-acs-retry-after").and_then(parse_acs_retry_after) {
-        return Some(d);
-    }
-    get("retry-after").and_then(|v| parse_retry_after(v, unix_seconds(now)))
+    let value = headers.get("retry-after").and_then(|v| v.to_str().ok())?;
+    parse_retry_after(value, unix_seconds(now))
 }
 
 /// Retry settings of a client.
@@ -163,16 +154,20 @@ impl RetryConfig {
 /// Lock-free: a success while the budget is full (the usual case) only reads the count, so
 /// concurrent calls on several threads do not contend for it.
 #[derive(Debug)]
+#[doc(hidden)]
 pub struct RetryBudget {
     capacity: u32,
     tokens: AtomicU32,
 }
 
 /// Tokens a retry costs.
+#[doc(hidden)]
 pub const RETRY_COST: u32 = 5;
 /// Tokens a retry after a timeout or broken connection costs.
+#[doc(hidden)]
 pub const RETRY_TIMEOUT_COST: u32 = 10;
 /// Tokens a success returns.
+#[doc(hidden)]
 pub const SUCCESS_REFUND: u32 = 1;
 
 impl RetryBudget {
@@ -256,25 +251,16 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", 0), None);
-        assert_eq!(
-            parse_acs_retry_after("1500"),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(parse_acs_retry_after("0"), None);
-        assert_eq!(parse_acs_retry_after("-5"), None);
         let r = crate::test_util::response(503, &[("Retry-After", "2")], "");
         assert_eq!(
             server_retry_hint(&r.headers, std::time::UNIX_EPOCH),
             Some(Duration::from_secs(2))
         );
-        let r = crate::test_util::response(
-            503,
-            &[("Retry-After", "2"), ("X-Acs-Retry-After", "1500")],
-            "",
-        );
+        let r = crate::test_util::response(503, &[("X-Acs-Retry-After", "1500")], "");
         assert_eq!(
             server_retry_hint(&r.headers, std::time::UNIX_EPOCH),
-            Some(Duration::from_millis(1500))
+            None,
+            "a vendor's own header is its folder's to read"
         );
     }
 

@@ -993,11 +993,8 @@ fn log_attempt<T>(
         Ok(_) => None,
     }
     .or_else(|| {
-        response.and_then(|r| {
-            r.header("x-request-id")
-                .or_else(|| r.header("x-acs-request-id"))
-                .map(str::to_string)
-        })
+        let name = crate::vendors::request_id_header(op.provider)?;
+        response.and_then(|r| r.header(name)).map(str::to_string)
     });
     let latency_ms = clock
         .monotonic()

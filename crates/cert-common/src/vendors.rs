@@ -1,5 +1,5 @@
 //! The vendors compiled in, and what the vendor-neutral core needs of each: the header names
-//! its requests and answers carry. Each vendor defines its own table in
+//! its requests and answers carry, and the one that names the server's request id. Each vendor defines its own table in
 //! `providers/<vendor>/headers.rs`, behind its feature; this is the one place that lists
 //! them, so the transport and the log redaction name no vendor.
 
@@ -8,6 +8,11 @@ use reqwest::header::HeaderName;
 /// One vendor's header names.
 #[derive(Debug)]
 pub(crate) struct VendorHeaders {
+    /// The vendor.
+    pub provider: crate::Provider,
+    /// The answer header that carries the server's request id, when the vendor sends one
+    /// (Tencent puts it in the body only).
+    pub request_id: Option<&'static str>,
     /// Headers whose values are safe to print (everything else is redacted).
     pub loggable: &'static [&'static str],
     /// Headers its signers and request builders send, as static `HeaderName`s. Sorted by
@@ -33,6 +38,15 @@ pub(crate) static ENABLED: &[&VendorHeaders] = &[
     #[cfg(feature = "aliyun")]
     &crate::providers::aliyun::headers::HEADERS,
 ];
+
+/// The answer header `provider` names its request id in, when this build has the vendor
+/// and it sends one.
+pub(crate) fn request_id_header(provider: crate::Provider) -> Option<&'static str> {
+    ENABLED
+        .iter()
+        .find(|v| v.provider == provider)
+        .and_then(|v| v.request_id)
+}
 
 /// True when `name` is a header some vendor of this build logs.
 pub(crate) fn is_loggable(name: &str) -> bool {

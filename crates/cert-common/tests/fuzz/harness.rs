@@ -220,7 +220,7 @@ pub fn check_every_decoder(r: &HttpResponse) -> Result<(), String> {
     for v in r.headers.values() {
         let text = String::from_utf8_lossy(v.as_bytes());
         let _ = retry::parse_retry_after(&text, cert_common::time::unix_seconds(now));
-        let _ = retry::parse_acs_retry_after(&text);
+        let _ = aliyun::parse_acs_retry_after(&text);
         if let Some(d) = UtcDateTime::parse_http_date(&text) {
             let _ = d
                 .to_unix()

@@ -4,7 +4,8 @@
 
 use crate::harness::{check_every_decoder, response_from_bytes};
 use cert_common::answer::{CodeMeaning, CodeRule, lookup, snippet};
-use cert_common::retry::{parse_acs_retry_after, parse_retry_after};
+use cert_common::providers::aliyun::parse_acs_retry_after;
+use cert_common::retry::parse_retry_after;
 use cert_common::time::UtcDateTime;
 use proptest::prelude::*;
 

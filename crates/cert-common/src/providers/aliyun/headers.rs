@@ -20,6 +20,8 @@ static SENT: [(&str, HeaderName); 10] = static_header_names![
 /// Aliyun's headers: everything but the security token is loggable (the content hash and the
 /// key id are not secrets; the signature is in `Authorization`).
 pub(crate) static HEADERS: VendorHeaders = VendorHeaders {
+    provider: crate::Provider::Aliyun,
+    request_id: Some("x-acs-request-id"),
     loggable: &[
         "x-acs-action",
         "x-acs-version",

@@ -9,7 +9,7 @@ pub mod ecs_ram_role;
 pub(crate) mod headers;
 pub mod sts;
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 
@@ -21,7 +21,7 @@ use crate::credentials::{AccessKey, Credentials};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Provider};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::retry::{parse_acs_retry_after, server_retry_hint};
+use crate::retry::server_retry_hint;
 use crate::runtime::Attempt;
 use crate::sign::aliyun::{CommonParams, sign_request_with};
 use crate::sign::push_encoded;
@@ -145,6 +145,24 @@ pub fn request_id(response: &HttpResponse) -> Option<String> {
 /// The API's name in error messages.
 const API: &str = "an Alibaba Cloud RPC API";
 
+/// Parses Alibaba Cloud's `x-acs-retry-after` (milliseconds; only positive integers count, as
+/// in the vendor's SDK).
+pub fn parse_acs_retry_after(value: &str) -> Option<Duration> {
+    match value.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
+        _ => None,
+    }
+}
+
+/// The server's wait hint: `x-acs-retry-after` (ms) first, then the standard `Retry-After`.
+fn retry_hint(headers: &crate::http::HeaderMap, now: SystemTime) -> Option<Duration> {
+    let acs = headers
+        .get("x-acs-retry-after")
+        .and_then(|v| v.to_str().ok());
+    acs.and_then(parse_acs_retry_after)
+        .or_else(|| server_retry_hint(headers, now))
+}
+
 /// Parses an RPC answer: a 2xx body decoded as `T`, or an [`Error`].
 ///
 /// - First [`check_foreign`]: a redirect, HTML or text where JSON is due, or a refusal without
@@ -173,7 +191,7 @@ pub fn parse_response<T: DeserializeOwned>(
             undecodable_success(response, API, &e).with_request_id(request_id(response))
         });
     }
-    let hint = server_retry_hint(&response.headers, now);
+    let hint = retry_hint(&response.headers, now);
     let parsed = parse_error_body(&response.body);
     let status = response.status;
     if parsed.is_none() && (400..500).contains(&status) && status != 429 && !acs_hint {
@@ -224,6 +242,31 @@ mod tests {
         CodeRule::family("Forbidden", CodeMeaning::Auth),
     ];
     use crate::retry::RetryClass;
+
+    #[test]
+    fn acs_retry_after_is_milliseconds_and_read_before_retry_after() {
+        assert_eq!(
+            parse_acs_retry_after("1500"),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(parse_acs_retry_after("0"), None);
+        assert_eq!(parse_acs_retry_after("-5"), None);
+        let both = crate::test_util::response(
+            503,
+            &[("Retry-After", "2"), ("X-Acs-Retry-After", "1500")],
+            "",
+        );
+        let now = std::time::UNIX_EPOCH;
+        assert_eq!(
+            retry_hint(&both.headers, now),
+            Some(Duration::from_millis(1500))
+        );
+        let standard = crate::test_util::response(503, &[("Retry-After", "2")], "");
+        assert_eq!(
+            retry_hint(&standard.headers, now),
+            Some(Duration::from_secs(2))
+        );
+    }
     use std::time::{Duration, UNIX_EPOCH};
 
     #[derive(Debug, serde::Deserialize)]

@@ -17,6 +17,8 @@ static SENT: [(&str, HeaderName); 7] = static_header_names![
 /// Huawei's headers: the signer's date, the project, and the request ids, loggable; the token
 /// headers and the content hash are sent but never printed.
 pub(crate) static HEADERS: VendorHeaders = VendorHeaders {
+    provider: crate::Provider::Huawei,
+    request_id: Some("x-request-id"),
     loggable: &[
         "x-request-id",
         "x-client-request-id",

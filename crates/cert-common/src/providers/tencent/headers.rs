@@ -19,6 +19,8 @@ static SENT: [(&str, HeaderName); 9] = static_header_names![
 /// Tencent's headers: the call's action, version, region, time, language and trace id,
 /// loggable; the token and the content hash are sent but never printed.
 pub(crate) static HEADERS: VendorHeaders = VendorHeaders {
+    provider: crate::Provider::Tencent,
+    request_id: None,
     loggable: &[
         "x-tc-action",
         "x-tc-version",
