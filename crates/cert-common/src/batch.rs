@@ -36,6 +36,7 @@ use crate::runtime::Executed;
 /// One request of a call with several: how many ids it carries (the next ones of the call's
 /// distinct ids, in order) and what the crate prepared to send them (a path, a body).
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct Batch<P> {
     /// How many of the call's distinct ids the request carries.
     pub len: usize,
@@ -52,11 +53,13 @@ impl<P> Batch<P> {
 
 #[doc(hidden)]
 /// A call prepared: its distinct ids and the requests that carry them, in order.
+#[doc(hidden)]
 pub type Prepared<Id, P> = (ReportBuilder<Id>, Vec<Batch<P>>);
 
 #[doc(hidden)]
 /// What one request's answer said, id by id.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct Answered<Id> {
     /// The answer's request id.
     pub request_id: Option<String>,
@@ -313,6 +316,7 @@ impl<Id: Clone + Eq + Hash + fmt::Display> DeleteOutput<Id> {
 /// Sends `batches`, at most `limit` at once: `send` gets each batch's ids and payload. The
 /// batches carry `report`'s distinct ids in order (their `len`s add up to its count); every
 /// id is settled into one [`DeleteOutput`].
+#[doc(hidden)]
 pub async fn send_batches<Id, P, F, Fut>(
     report: ReportBuilder<Id>,
     batches: Vec<Batch<P>>,
@@ -345,6 +349,7 @@ where
 #[doc(hidden)]
 /// [`send_batches`] for a call of one request, carrying every id of `report`, sent from this
 /// task by `request` (which may borrow).
+#[doc(hidden)]
 pub async fn send_batch<Id, Fut>(
     report: ReportBuilder<Id>,
     request: Fut,

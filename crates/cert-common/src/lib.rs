@@ -24,7 +24,11 @@
 //! `answer` (what an answer means), `providers` (each vendor's request building, parsing and
 //! credential sources), `concurrency`, `json`, `seen` and `validate` — are public so those
 //! crates can use them, and hidden from this documentation: they carry no stability promise
-//! beyond the workspace's own crates, which are released together at one version.
+//! beyond the workspace's own crates, which are released together at one version. The same
+//! holds for the engine's items inside documented modules, hidden one by one: the batch
+//! engine (`batch::send_batches`, `Batch`, `Answered`), `outcome::ReportBuilder`, the retry
+//! budget, the header parsers and the credential sources' plumbing (`credentials::ini`,
+//! `metadata`, `sts`).
 
 // Built with no vendor feature (a crate that only needs the vendor-neutral parts, such as
 // cert-ratelimit-redis), the signing helpers the vendors share have no caller.
@@ -46,6 +50,7 @@ pub mod http;
 #[doc(hidden)]
 pub mod json;
 pub mod outcome;
+mod provider;
 #[doc(hidden)]
 pub mod providers;
 pub mod random;
@@ -70,8 +75,9 @@ pub use batch::{DeleteOutput, RequestSummary};
 pub use credentials::{AccessKey, Credentials, Secret};
 pub use deleter::{Deleter, PlannedRequest, Scope};
 pub use endpoint::Endpoint;
-pub use error::{Error, ErrorKind, Provider};
+pub use error::{Error, ErrorKind};
 pub use outcome::{DeleteReport, ItemOutcome, Outcome};
+pub use provider::Provider;
 pub use rate_limit::{LimitKey, Limiter, RateLimitConfig};
 pub use retry::{RetryClass, RetryConfig};
 pub use runtime::{ClientOptions, RateLimit};

@@ -29,9 +29,12 @@ use crate::error::{Error, ErrorKind};
 mod cache;
 mod chain;
 mod env;
+#[doc(hidden)]
 pub mod ini;
+#[doc(hidden)]
 pub mod metadata;
 pub mod profile;
+#[doc(hidden)]
 pub mod sts;
 
 pub use cache::{CachedProvider, FetchTemporary, RETRY_AFTER_FAILURE, Temporary};
