@@ -44,12 +44,6 @@
 mod client;
 pub mod generated;
 
-pub use cert_common::{
-    ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
-};
 pub use client::DEFAULT_CONCURRENCY;
-pub use generated::client::{
-    Cas, Client, Config, ConfigBuilder, DeleteUserCertificateFluentBuilder,
-    DeleteUserCertificateOutput,
-};
+pub use generated::client::*;
 pub use generated::errors::{ErrorCode, error_code};

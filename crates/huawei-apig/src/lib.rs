@@ -31,7 +31,7 @@
 //! | 204 | [`Deleted`](cert_common::Outcome::Deleted) |
 //! | 404 | [`Absent`](cert_common::Outcome::Absent) |
 //! | another 4xx, e.g. the certificate is still bound to a domain | [`Refused`](cert_common::Outcome::Refused) with the server's code and message |
-//! | 429 / `APIG.0308`, 5xx, transport failures | retried; when retries run out, [`Outcome::from_error`](cert_common::Outcome::from_error) of the last error (`Unconfirmed` when it may have applied), which keeps its code, message and request id |
+//! | 429 / `APIG.0308`, 5xx, transport failures | retried; when retries run out, [`Outcome::from_error`] of the last error (`Unconfirmed` when it may have applied), which keeps its code, message and request id |
 //!
 //! The request's error, when it failed, is kept in the output
 //! ([`DeleteOutput::error`](cert_common::DeleteOutput::error)). `send()` returns `Err` only
@@ -47,7 +47,6 @@
 mod delete;
 pub mod generated;
 
-pub use cert_common::providers::huawei::{Config, ConfigBuilder};
 pub use delete::DEFAULT_CONCURRENCY;
-pub use generated::client::{Client, DeleteCertificateFluentBuilder, DeleteCertificateOutput};
+pub use generated::client::*;
 pub use generated::errors::{ErrorCode, error_code};

@@ -49,6 +49,5 @@ mod batch_delete;
 pub mod generated;
 
 pub use batch_delete::{BatchDeleteSecretsOutput, FailedSecret};
-pub use cert_common::providers::huawei::{Config, ConfigBuilder};
-pub use generated::client::{BatchDeleteSecretsFluentBuilder, Client};
+pub use generated::client::*;
 pub use generated::{errors::ErrorCode, errors::error_code, models::InstanceType};

@@ -23,7 +23,7 @@
 //! # Outcomes
 //!
 //! [`BatchDeleteCertificatesFluentBuilder::send`] reports exactly one
-//! [`Outcome`](cert_common::Outcome) per distinct requested id:
+//! [`Outcome`] per distinct requested id:
 //!
 //! | server says | outcome |
 //! |---|---|
@@ -31,7 +31,7 @@
 //! | `ret_status: not found` | `Absent` (also after an earlier attempt that may have deleted it) |
 //! | any other `ret_status` | `Refused`, with `ret_code` as the code |
 //! | the id is not in the answer | `Unconfirmed` |
-//! | the whole request failed | [`Outcome::from_error`](cert_common::Outcome::from_error): `Unconfirmed` when it may have applied (5xx, broken connection), else `Refused` |
+//! | the whole request failed | [`Outcome::from_error`]: `Unconfirmed` when it may have applied (5xx, broken connection), else `Refused` |
 //!
 //! Repeated ids are sent and reported once; ids the server names that were not requested are
 //! kept apart in [`DeleteOutput::unexpected_ids`](cert_common::DeleteOutput::unexpected_ids), never invented into the
@@ -40,7 +40,7 @@
 //! # Errors and retries
 //!
 //! `send()` returns `Err` only when nothing was sent: invalid input
-//! ([`ErrorKind::InvalidInput`](cert_common::ErrorKind::InvalidInput)), or missing credentials.
+//! ([`ErrorKind::InvalidInput`]), or missing credentials.
 //! Failures of the request itself become per-id outcomes, and the error is kept in
 //! [`DeleteOutput::error`](cert_common::DeleteOutput::error). Throttling (HTTP 429, `APIG.0308`), 5xx answers
 //! and transport failures are retried by [`cert_common`]'s runtime with full-jitter backoff,
@@ -50,16 +50,13 @@
 //!
 //! [`Config`] is shared by the three Huawei crates; see its documentation for how region,
 //! endpoint (including `http://127.0.0.1:PORT` for a local emulator), credentials and project
-//! id are resolved, and [`ClientOptions`](cert_common::ClientOptions) for retries, pacing,
+//! id are resolved, and [`ClientOptions`] for retries, pacing,
 //! timeouts and the HTTP client.
 
 mod batch_delete;
 mod client;
 pub mod generated;
 
-pub use cert_common::providers::huawei::{Config, ConfigBuilder};
 pub use client::DEFAULT_CONCURRENCY;
-pub use generated::client::{
-    BatchDeleteCertificatesFluentBuilder, BatchDeleteCertificatesOutput, Client,
-};
+pub use generated::client::*;
 pub use generated::errors::{ErrorCode, error_code};

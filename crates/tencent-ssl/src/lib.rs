@@ -54,11 +54,6 @@ mod client;
 pub mod generated;
 
 pub use cert_common::providers::tencent::Language;
-pub use cert_common::{
-    ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
-};
 pub use client::DEFAULT_CONCURRENCY;
-pub use generated::client::{
-    BatchDeleteCsrFluentBuilder, BatchDeleteCsrOutput, Client, Config, ConfigBuilder, Ssl,
-};
+pub use generated::client::*;
 pub use generated::errors::{ErrorCode, error_code};

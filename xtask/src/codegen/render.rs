@@ -82,8 +82,13 @@ fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
     out.line("");
     out.line("use std::sync::Arc;");
     out.line("");
-    out.line("use cert_common::providers::huawei::{Config, Resolved, ServiceInfo};");
-    out.line("use cert_common::{Endpoint, Error};");
+    out.line("use cert_common::Endpoint;");
+    out.line("use cert_common::providers::huawei::{Resolved, ServiceInfo};");
+    out.line("");
+    out.line("/// The shared Huawei configuration (region, endpoint, credentials, project id, [`ClientOptions`]); see its builder's methods.");
+    out.line("pub use cert_common::providers::huawei::{Config, ConfigBuilder};");
+    out.line("/// The types of `cert_common` this client's API uses, re-exported so that a user needs only this crate.");
+    out.line("pub use cert_common::{ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig};");
     out.line("");
     out.line(format!("use super::operation::{op} as op;"));
     out.line("");
@@ -108,7 +113,7 @@ fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
     out.line("}");
     out.line("");
     out.line("impl Client {");
-    out.line("    /// Builds a client. Fails with [`ErrorKind::Config`](cert_common::ErrorKind::Config) when neither a region nor an endpoint is set, the endpoint is malformed, or no project id is configured (`HUAWEICLOUD_SDK_PROJECT_ID`). Credentials are looked up per request.");
+    out.line("    /// Builds a client. Fails with [`ErrorKind::Config`] when neither a region nor an endpoint is set, the endpoint is malformed, or no project id is configured (`HUAWEICLOUD_SDK_PROJECT_ID`). Credentials are looked up per request.");
     out.line("    pub fn new(config: Config) -> Result<Self, Error> {");
     out.line("        Ok(Client {");
     out.line("            inner: Arc::new(config.resolve(&SERVICE)?),");
@@ -121,7 +126,7 @@ fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
     out.line("    }");
     out.line("");
     if spec.deleter.is_some() {
-        out.line("    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.");
+        out.line("    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`], else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.");
         out.line("    pub fn max_concurrency(&self) -> usize {");
         out.line("        self.inner.runtime.max_concurrency(crate::DEFAULT_CONCURRENCY)");
         out.line("    }");
@@ -171,7 +176,10 @@ fn render_rpc_client(header: &str, specs: &[SpecFile], provider: cert_common::Pr
     out.line(format!(
         "use cert_common::providers::{vendor}::config::Resolved;"
     ));
-    out.line("use cert_common::{Endpoint, Error};");
+    out.line("use cert_common::Endpoint;");
+    out.line("");
+    out.line("/// The types of `cert_common` this client's API uses, re-exported so that a user needs only this crate.");
+    out.line("pub use cert_common::{ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig};");
     out.line("");
     out.line(format!("use super::operation::{op} as op;"));
     out.line("");
@@ -213,7 +221,7 @@ fn render_rpc_client(header: &str, specs: &[SpecFile], provider: cert_common::Pr
     out.line("");
     out.line(format!(
         "/// The configuration of a [`Client`]: the shared {cloud} configuration for this API \
-         (region, endpoint, credentials, [`ClientOptions`](cert_common::ClientOptions)); see \
+         (region, endpoint, credentials, [`ClientOptions`]); see \
          its builder's methods."
     ));
     out.line(format!(
@@ -235,7 +243,7 @@ fn render_rpc_client(header: &str, specs: &[SpecFile], provider: cert_common::Pr
     out.line("}");
     out.line("");
     out.line("impl Client {");
-    out.line("    /// A client from `config`. Fails with [`ErrorKind::Config`](cert_common::ErrorKind::Config) (nothing sent) if the HTTP client cannot be built, or the endpoint is plain `http` to a host other than loopback without [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http). Credentials are looked up per request.");
+    out.line("    /// A client from `config`. Fails with [`ErrorKind::Config`] (nothing sent) if the HTTP client cannot be built, or the endpoint is plain `http` to a host other than loopback without [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http). Credentials are looked up per request.");
     out.line("    pub fn new(config: Config) -> Result<Self, Error> {");
     out.line("        Ok(Client {");
     out.line("            inner: Arc::new(config.resolve(&op::API)?),");
@@ -247,7 +255,7 @@ fn render_rpc_client(header: &str, specs: &[SpecFile], provider: cert_common::Pr
     out.line("        &self.inner.endpoint");
     out.line("    }");
     out.line("");
-    out.line("    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.");
+    out.line("    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`], else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.");
     out.line("    pub fn max_concurrency(&self) -> usize {");
     out.line("        self.inner.runtime.max_concurrency(crate::DEFAULT_CONCURRENCY)");
     out.line("    }");

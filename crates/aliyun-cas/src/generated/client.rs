@@ -3,8 +3,13 @@
 
 use std::sync::Arc;
 
+use cert_common::Endpoint;
 use cert_common::providers::aliyun::config::Resolved;
-use cert_common::{Endpoint, Error};
+
+/// The types of `cert_common` this client's API uses, re-exported so that a user needs only this crate.
+pub use cert_common::{
+    ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
+};
 
 use super::operation::delete_user_certificate as op;
 
@@ -20,7 +25,7 @@ impl cert_common::providers::aliyun::config::AliyunApi for Cas {
     }
 }
 
-/// The configuration of a [`Client`]: the shared Alibaba Cloud configuration for this API (region, endpoint, credentials, [`ClientOptions`](cert_common::ClientOptions)); see its builder's methods.
+/// The configuration of a [`Client`]: the shared Alibaba Cloud configuration for this API (region, endpoint, credentials, [`ClientOptions`]); see its builder's methods.
 pub type Config = cert_common::providers::aliyun::config::Config<Cas>;
 
 /// The builder of a [`Config`].
@@ -33,7 +38,7 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client from `config`. Fails with [`ErrorKind::Config`](cert_common::ErrorKind::Config) (nothing sent) if the HTTP client cannot be built, or the endpoint is plain `http` to a host other than loopback without [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http). Credentials are looked up per request.
+    /// A client from `config`. Fails with [`ErrorKind::Config`] (nothing sent) if the HTTP client cannot be built, or the endpoint is plain `http` to a host other than loopback without [`allow_insecure_http`](cert_common::ClientOptions::allow_insecure_http). Credentials are looked up per request.
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Client {
             inner: Arc::new(config.resolve(&op::API)?),
@@ -45,7 +50,7 @@ impl Client {
         &self.inner.endpoint
     }
 
-    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`](cert_common::ClientOptions::max_concurrency), else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.
+    /// Requests one call with several ids keeps in flight: [`ClientOptions::max_concurrency`], else [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY). They all share the client's rate limiter and retry budget.
     pub fn max_concurrency(&self) -> usize {
         self.inner
             .runtime

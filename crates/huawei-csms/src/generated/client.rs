@@ -3,8 +3,15 @@
 
 use std::sync::Arc;
 
-use cert_common::providers::huawei::{Config, Resolved, ServiceInfo};
-use cert_common::{Endpoint, Error};
+use cert_common::Endpoint;
+use cert_common::providers::huawei::{Resolved, ServiceInfo};
+
+/// The shared Huawei configuration (region, endpoint, credentials, project id, [`ClientOptions`]); see its builder's methods.
+pub use cert_common::providers::huawei::{Config, ConfigBuilder};
+/// The types of `cert_common` this client's API uses, re-exported so that a user needs only this crate.
+pub use cert_common::{
+    ClientOptions, DeleteReport, Error, ErrorKind, ItemOutcome, Outcome, RateLimit, RetryConfig,
+};
 
 use super::operation::batch_delete_secrets as op;
 
@@ -22,7 +29,7 @@ pub struct Client {
 }
 
 impl Client {
-    /// Builds a client. Fails with [`ErrorKind::Config`](cert_common::ErrorKind::Config) when neither a region nor an endpoint is set, the endpoint is malformed, or no project id is configured (`HUAWEICLOUD_SDK_PROJECT_ID`). Credentials are looked up per request.
+    /// Builds a client. Fails with [`ErrorKind::Config`] when neither a region nor an endpoint is set, the endpoint is malformed, or no project id is configured (`HUAWEICLOUD_SDK_PROJECT_ID`). Credentials are looked up per request.
     pub fn new(config: Config) -> Result<Self, Error> {
         Ok(Client {
             inner: Arc::new(config.resolve(&SERVICE)?),

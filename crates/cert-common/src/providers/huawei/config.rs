@@ -47,6 +47,7 @@ pub struct Config {
     credentials: Option<Credentials>,
     project_id: Option<String>,
     profile: Option<String>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
     options: ClientOptions,
     env: Option<EnvLookup>,
 }
@@ -59,6 +60,10 @@ impl fmt::Debug for Config {
             .field("credentials", &self.credentials)
             .field("project_id", &self.project_id)
             .field("profile", &self.profile)
+            .field(
+                "credentials_provider",
+                &self.provider.as_ref().map(|_| "custom"),
+            )
             .field("options", &self.options)
             .field("env_lookup", &self.env.as_ref().map(|_| "custom"))
             .finish()
@@ -92,6 +97,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Any credentials provider instead of the default chain (explicit credentials, the
+    /// environment, the credentials file, the metadata service), as in every crate. The
+    /// project id is still the explicit one, `HUAWEICLOUD_SDK_PROJECT_ID` or the profile's.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.config.provider = Some(provider);
+        self
+    }
+
     /// The project id (otherwise `HUAWEICLOUD_SDK_PROJECT_ID`).
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.config.project_id = Some(project_id.into());
@@ -113,6 +126,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Reads environment variables (and `HOME`) through `env` instead of the process's, as
+    /// in every crate.
+    pub fn env(mut self, env: Env) -> Self {
+        self.config.env = Some(Arc::new(move |k: &str| env.get(k)));
+        self
+    }
+
     /// Reads environment variables through `lookup` instead of the process environment
     /// (for tests, or another source of variables).
     pub fn env_lookup(
@@ -123,7 +143,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// The configuration.
+    /// The configuration. Infallible, as every crate's `build()` is: the region, endpoint,
+    /// project id and credentials are checked when the client is built ([`Config::resolve`]).
     pub fn build(self) -> Config {
         self.config
     }
@@ -187,14 +208,18 @@ impl Config {
                     })?,
             },
         };
-        let runtime = Runtime::for_api(
-            self.options.clone(),
-            credentials_provider(
+        let credentials = match &self.provider {
+            Some(p) => p.clone(),
+            None => credentials_provider(
                 self.credentials.clone(),
                 self.profile.clone(),
                 self.options.credential_env(env),
                 lookup,
             ),
+        };
+        let runtime = Runtime::for_api(
+            self.options.clone(),
+            credentials,
             &service.api,
             &endpoint,
             self.region.as_deref(),

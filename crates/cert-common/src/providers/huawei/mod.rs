@@ -325,6 +325,45 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_credentials_provider_and_an_env_are_set_as_in_every_crate() {
+        let given = crate::credentials::StaticProvider::new(AccessKey::new("given", "sk"));
+        let env = crate::credentials::Env::from_fn(|k| {
+            let set = [
+                ("HUAWEICLOUD_SDK_AK", "envak"),
+                ("HUAWEICLOUD_SDK_SK", "s"),
+                (PROJECT_ID_VAR, "from-env"),
+            ];
+            set.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        });
+        let resolved = Config::builder()
+            .region("r")
+            .env(env.clone())
+            .credentials_provider(std::sync::Arc::new(given))
+            .build()
+            .resolve(&ELB)
+            .expect("resolve");
+        assert_eq!(
+            resolved.project_id, "from-env",
+            "the project id still from env"
+        );
+        let c = resolved.runtime.credentials().await.expect("creds");
+        assert_eq!(c.access_key().map(AccessKey::id), Some("given"));
+        let from_env = Config::builder().region("r").env(env).build();
+        let c = from_env
+            .resolve(&ELB)
+            .expect("resolve")
+            .runtime
+            .credentials()
+            .await;
+        assert_eq!(
+            c.expect("creds").access_key().map(AccessKey::id),
+            Some("envak")
+        );
+    }
+
+    #[tokio::test]
     async fn credentials_come_from_config_then_keys_then_token() {
         let core = |c: Config| c.resolve(&ELB).expect("resolve").runtime;
         let rt = core(
