@@ -50,11 +50,8 @@ impl DeleteUserCertificateFluentBuilder {
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         let target = format!("{}/ {}", self.client.endpoint(), op::ACTION);
         let report = self.prepare(self.ids.clone())?;
-        let plan = report.ids().iter().map(|id| PlannedRequest {
-            method: "POST",
-            target: target.clone(),
-            ids: vec![id.to_string()],
-        });
+        let plan = (report.ids().iter())
+            .map(|id| PlannedRequest::new("POST", target.clone(), vec![id.to_string()]));
         Ok(plan.collect())
     }
 

@@ -10,6 +10,7 @@ use crate::outcome::DeleteReport;
 
 /// One request a delete would send (for dry runs).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PlannedRequest {
     /// HTTP method.
     pub method: &'static str,
@@ -17,6 +18,17 @@ pub struct PlannedRequest {
     pub target: String,
     /// The ids this request covers.
     pub ids: Vec<String>,
+}
+
+impl PlannedRequest {
+    /// A request of `method` to `target`, covering `ids`.
+    pub fn new(method: &'static str, target: String, ids: Vec<String>) -> Self {
+        PlannedRequest {
+            method,
+            target,
+            ids,
+        }
+    }
 }
 
 /// Deletes a list of ids on one provider's API.

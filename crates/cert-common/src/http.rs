@@ -20,6 +20,7 @@ pub type HeaderName = Cow<'static, str>;
 
 /// An HTTP request, exactly as it will be sent.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpRequest {
     /// Upper-case method (`GET`, `POST`, `DELETE`).
     pub method: Cow<'static, str>,
@@ -167,6 +168,7 @@ impl fmt::Debug for HttpRequest {
 
 /// An HTTP response.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// Status code.
     pub status: u16,

@@ -144,6 +144,7 @@ impl fmt::Display for Outcome {
 
 /// The outcome of one id.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ItemOutcome<Id> {
     /// The id as the caller gave it.
     pub id: Id,
@@ -151,6 +152,17 @@ pub struct ItemOutcome<Id> {
     pub outcome: Outcome,
     /// The request id of the request that decided the outcome, when the server gave one.
     pub request_id: Option<String>,
+}
+
+impl<Id> ItemOutcome<Id> {
+    /// The outcome of `id`, decided by the request with `request_id`.
+    pub fn new(id: Id, outcome: Outcome, request_id: Option<String>) -> Self {
+        ItemOutcome {
+            id,
+            outcome,
+            request_id,
+        }
+    }
 }
 
 /// One outcome per requested id, in the order the caller first named them.

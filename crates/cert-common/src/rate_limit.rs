@@ -25,6 +25,7 @@ pub const TIMER_RESOLUTION: Duration = Duration::from_millis(1);
 
 /// Settings of a [`RateLimiter`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct RateLimitConfig {
     /// Requests per second at full speed.
     pub rate_per_second: f64,
@@ -47,6 +48,12 @@ impl RateLimitConfig {
     /// Sets the burst.
     pub fn with_burst(mut self, burst: u32) -> Self {
         self.burst = burst.max(1);
+        self
+    }
+
+    /// Sets the slowest rate after repeated throttling, as a fraction of the full rate.
+    pub fn with_min_fraction(mut self, fraction: f64) -> Self {
+        self.min_fraction = fraction;
         self
     }
 }

@@ -63,6 +63,7 @@ pub fn server_retry_hint(
 
 /// Retry settings of a client.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RetryConfig {
     /// Attempts in all, the first included (1 = no retries).
     pub max_attempts: u32,

@@ -85,8 +85,11 @@ impl StreamOptions {
         self
     }
 
-    /// Batches in flight at once (clamped to at least 1). The client's rate limiter paces
-    /// them either way.
+    /// Batches in flight at once (clamped to at least 1), for this stream only. Without it the
+    /// stream keeps the client's own limit in flight, the one
+    /// [`ClientOptions::max_concurrency`](crate::ClientOptions::max_concurrency) sets for
+    /// every crate ([`Deleter::stream_concurrency`]). The client's rate limiter paces them
+    /// either way.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = Some(n.max(1));
         self

@@ -30,6 +30,7 @@ pub trait HttpSend: Send + Sync + std::fmt::Debug {
 
 /// Timeouts of one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TransportConfig {
     /// Time allowed to connect (TCP and TLS); set on the default transport's client.
     pub connect_timeout: Duration,

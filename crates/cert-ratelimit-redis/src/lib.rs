@@ -560,11 +560,9 @@ impl Inner {
         let outage = lock(&self.health).outages;
         let per_second = rate.per_second / f64::from(self.options.workers);
         let make = || Local {
-            limiter: RateLimiter::new(RateLimitConfig {
-                rate_per_second: per_second,
-                burst: 1,
-                min_fraction: rate.min_fraction,
-            }),
+            limiter: RateLimiter::new(
+                RateLimitConfig::per_second(per_second).with_min_fraction(rate.min_fraction),
+            ),
             rate_bits: per_second.to_bits(),
             drained_in: 0,
         };

@@ -125,11 +125,7 @@ impl Settled {
             "refused" => Outcome::Refused { code, message },
             _ => Outcome::Unconfirmed { code, message },
         };
-        ItemOutcome {
-            id: self.id.clone(),
-            outcome,
-            request_id: self.request_id.clone(),
-        }
+        ItemOutcome::new(self.id.clone(), outcome, self.request_id.clone())
     }
 }
 
@@ -515,16 +511,13 @@ pub fn replay(
     })?;
     for id in attempted.iter() {
         if !ids.contains(&id) {
-            emit(ItemOutcome {
-                id: id.to_string(),
-                outcome: Outcome::Unconfirmed {
-                    code: None,
-                    message: "sent by a run that was interrupted before its answer was \
-                              recorded; resume the run to settle it"
-                        .into(),
-                },
-                request_id: None,
-            });
+            let outcome = Outcome::Unconfirmed {
+                code: None,
+                message: "sent by a run that was interrupted before its answer was recorded; \
+                          resume the run to settle it"
+                    .into(),
+            };
+            emit(ItemOutcome::new(id.to_string(), outcome, None));
         }
     }
     Ok(dropped)
@@ -565,11 +558,7 @@ mod tests {
     }
 
     fn item(id: &str, outcome: Outcome) -> ItemOutcome<String> {
-        ItemOutcome {
-            id: id.into(),
-            outcome,
-            request_id: Some("r".into()),
-        }
+        ItemOutcome::new(id.into(), outcome, Some("r".into()))
     }
 
     #[test]

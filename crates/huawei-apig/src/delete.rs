@@ -43,14 +43,13 @@ impl DeleteCertificateFluentBuilder {
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         let (report, batches) = Self::prepare(self.ids.clone(), &self.client)?;
         let endpoint = self.client.endpoint();
-        let plan = batches
-            .into_iter()
-            .zip(report.ids())
-            .map(|(b, id)| PlannedRequest {
-                method: op::METHOD,
-                target: format!("{endpoint}{}", b.payload),
-                ids: vec![id.clone()],
-            });
+        let plan = batches.into_iter().zip(report.ids()).map(|(b, id)| {
+            PlannedRequest::new(
+                op::METHOD,
+                format!("{endpoint}{}", b.payload),
+                vec![id.clone()],
+            )
+        });
         Ok(plan.collect())
     }
 

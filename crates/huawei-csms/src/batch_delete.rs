@@ -137,11 +137,9 @@ impl BatchDeleteSecretsFluentBuilder {
     /// (`ids` holds the instance id, when given).
     pub fn plan(&self) -> Result<PlannedRequest, Error> {
         let (path, _) = self.prepare()?;
-        Ok(PlannedRequest {
-            method: op::METHOD,
-            target: format!("{}{}", self.client.endpoint(), path),
-            ids: self.instance_id.iter().cloned().collect(),
-        })
+        let target = format!("{}{}", self.client.endpoint(), path);
+        let ids = self.instance_id.iter().cloned().collect();
+        Ok(PlannedRequest::new(op::METHOD, target, ids))
     }
 
     /// Sends the request (with retries) and returns the server's report. A request that

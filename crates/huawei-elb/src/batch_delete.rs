@@ -57,11 +57,12 @@ impl BatchDeleteCertificatesFluentBuilder {
     /// distinct id: ELB documents no batch limit), sending nothing.
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         let (report, payload) = Self::prepare(&self.client, self.ids.clone())?;
-        Ok(vec![PlannedRequest {
-            method: op::METHOD,
-            target: format!("{}{}", self.client.endpoint(), payload.path),
-            ids: report.ids().to_vec(),
-        }])
+        let target = format!("{}{}", self.client.endpoint(), payload.path);
+        Ok(vec![PlannedRequest::new(
+            op::METHOD,
+            target,
+            report.ids().to_vec(),
+        )])
     }
 
     /// Sends the request (with retries) and reports one outcome per distinct id.

@@ -85,10 +85,9 @@ impl BatchDeleteCsrFluentBuilder {
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         let (_, batches) = Client::prepare(&self.ids).map_err(tag)?;
         let target = format!("{}/ {}", self.client.endpoint(), op::ACTION);
-        let plan = batches.into_iter().map(|b| PlannedRequest {
-            method: "POST",
-            target: target.clone(),
-            ids: b.payload.iter().map(u64::to_string).collect(),
+        let plan = batches.into_iter().map(|b| {
+            let ids = b.payload.iter().map(u64::to_string).collect();
+            PlannedRequest::new("POST", target.clone(), ids)
         });
         Ok(plan.collect())
     }

@@ -114,10 +114,8 @@ impl HttpSend for HyperSend {
         let response = self.client.request(built).await.map_err(|e| failed(&e))?;
         let (parts, body) = response.into_parts();
         let body = body.collect().await.map_err(|e| failed(&e))?.to_bytes();
-        Ok(HttpResponse {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        })
+        let mut answer = HttpResponse::new(parts.status.as_u16(), body);
+        answer.headers = parts.headers;
+        Ok(answer)
     }
 }

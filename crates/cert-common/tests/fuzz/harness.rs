@@ -135,11 +135,9 @@ pub fn response_from_bytes(data: &[u8]) -> HttpResponse {
         let keep = usize::from(b.byte()) % body.len();
         body.truncate(keep);
     }
-    HttpResponse {
-        status,
-        headers,
-        body: body.into(),
-    }
+    let mut response = HttpResponse::new(status, body);
+    response.headers = headers;
+    response
 }
 
 /// `{"RequestId"}`: the Aliyun success shape.

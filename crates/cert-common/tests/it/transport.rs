@@ -9,10 +9,7 @@ use httpmock::prelude::*;
 
 fn transport(connect: Duration) -> ReqwestTransport {
     ReqwestTransport::new(
-        TransportConfig {
-            connect_timeout: connect,
-            ..TransportConfig::default()
-        },
+        TransportConfig::default().with_connect_timeout(connect),
         "cloud-cert-sdk-rust/test",
     )
     .expect("transport")
