@@ -1,6 +1,6 @@
 //! [`Provider`]: the clouds the SDK speaks to. The vendor-neutral core (runtime, retry,
 //! transport, errors) carries it as a tag and never matches on it; what differs per vendor
-//! lives in `providers/<vendor>/` and `sign/<vendor>.rs`, gathered by `vendors.rs`.
+//! lives in `providers/<vendor>/`, gathered by `vendors.rs`.
 
 use std::fmt;
 

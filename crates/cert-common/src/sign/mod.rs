@@ -7,12 +7,14 @@
 //! Each exposes its canonical request and string to sign in [`Signed`] for debugging, and is
 //! tested against the vendors' own vectors (`tests/data/signing-vectors.json`).
 
+// Each vendor's signer lives in its folder (`providers/<vendor>/sign.rs`), behind its
+// feature; this module holds what they share and names them here.
 #[cfg(feature = "aliyun")]
-pub mod aliyun;
+pub use crate::providers::aliyun::sign as aliyun;
 #[cfg(feature = "huawei")]
-pub mod huawei;
+pub use crate::providers::huawei::sign as huawei;
 #[cfg(feature = "tencent")]
-pub mod tencent;
+pub use crate::providers::tencent::sign as tencent;
 
 #[cfg(any(feature = "huawei", feature = "aliyun"))]
 use std::borrow::Cow;
@@ -51,21 +53,21 @@ impl fmt::Debug for Signed {
 /// value; [`Signed`], the debugging view, is made from it when asked for. The signed header
 /// names and the signature are parts of the `Authorization` value (the signature its last 64
 /// characters), so neither is a string of its own.
-struct Signature {
+pub(crate) struct Signature {
     canonical_request: String,
     string_to_sign: StringToSign,
-    authorization: String,
+    pub(crate) authorization: String,
     /// Where the `;`-joined signed header names are in `authorization`.
     signed_headers: std::ops::Range<usize>,
 }
 
 /// Hex characters of an HMAC-SHA256 signature.
-const SIGNATURE_HEX_LEN: usize = 64;
+pub(crate) const SIGNATURE_HEX_LEN: usize = 64;
 
 impl Signature {
     /// The finished signature: the hex of `tag` is appended to `authorization`, which ends
     /// with `Signature=`.
-    fn sealed(
+    pub(crate) fn sealed(
         canonical_request: String,
         string_to_sign: StringToSign,
         mut authorization: String,
@@ -81,7 +83,7 @@ impl Signature {
         }
     }
 
-    fn into_signed(self) -> Signed {
+    pub(crate) fn into_signed(self) -> Signed {
         let a = &self.authorization;
         Signed {
             canonical_request: self.canonical_request,
@@ -95,17 +97,17 @@ impl Signature {
 
 /// The string to sign: under 160 bytes with these APIs' values, so it is kept on the stack;
 /// an unusually long one (a long service name or `X-Sdk-Date`) moves to the heap.
-enum StringToSign {
+pub(crate) enum StringToSign {
     Stack([u8; 160], usize),
     Heap(String),
 }
 
 impl StringToSign {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         StringToSign::Stack([0; 160], 0)
     }
 
-    fn push_str(&mut self, s: &str) {
+    pub(crate) fn push_str(&mut self, s: &str) {
         match self {
             StringToSign::Stack(buf, len) => match buf.get_mut(*len..*len + s.len()) {
                 Some(room) => {
@@ -123,7 +125,7 @@ impl StringToSign {
     }
 
     /// Appends the lower-case hex of SHA-256 of `data`.
-    fn push_sha256_hex(&mut self, data: &[u8]) {
+    pub(crate) fn push_sha256_hex(&mut self, data: &[u8]) {
         let mut buf = [0u8; 64];
         self.push_str(hex_into(
             digest::digest(&digest::SHA256, data).as_ref(),
@@ -133,7 +135,7 @@ impl StringToSign {
 
     /// Appends the lower-case hex of `algorithm`'s hash of `data`.
     #[cfg(any(feature = "huawei", feature = "aliyun"))]
-    fn push_hash_hex(&mut self, algorithm: SigningAlgorithm, data: &[u8]) {
+    pub(crate) fn push_hash_hex(&mut self, algorithm: SigningAlgorithm, data: &[u8]) {
         match algorithm {
             SigningAlgorithm::HmacSha256 => self.push_sha256_hex(data),
             #[cfg(feature = "sm3")]
@@ -144,7 +146,7 @@ impl StringToSign {
         }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             StringToSign::Stack(buf, len) => &buf[..*len],
             StringToSign::Heap(heap) => heap.as_bytes(),
@@ -172,7 +174,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 }
 
 /// Appends the lower-case hex of SHA-256 to `out` (no intermediate `String`).
-fn push_sha256_hex(out: &mut String, data: &[u8]) {
+pub(crate) fn push_sha256_hex(out: &mut String, data: &[u8]) {
     if data.is_empty() {
         // Every body-less request (DELETE, Aliyun's query-only POSTs) hashes the empty body.
         out.push_str(EMPTY_SHA256_HEX);
@@ -200,7 +202,7 @@ pub enum SigningAlgorithm {
 
 /// A MAC: ring's tag for HMAC-SHA256, 32 bytes for HMAC-SM3.
 #[cfg(any(feature = "huawei", feature = "aliyun"))]
-enum Mac {
+pub(crate) enum Mac {
     Ring(hmac::Tag),
     #[cfg(feature = "sm3")]
     Bytes([u8; 32]),
@@ -220,7 +222,7 @@ impl AsRef<[u8]> for Mac {
 #[cfg(any(feature = "huawei", feature = "aliyun"))]
 impl SigningAlgorithm {
     /// Appends the lower-case hex of this algorithm's hash of `data`.
-    fn push_hash_hex(self, out: &mut String, data: &[u8]) {
+    pub(crate) fn push_hash_hex(self, out: &mut String, data: &[u8]) {
         match self {
             SigningAlgorithm::HmacSha256 => push_sha256_hex(out, data),
             #[cfg(feature = "sm3")]
@@ -229,7 +231,7 @@ impl SigningAlgorithm {
     }
 
     /// The MAC of `msg` keyed with `secret` (the SHA-256 key schedule cached per thread).
-    fn mac_with_secret(self, secret: &std::sync::Arc<str>, msg: &[u8]) -> Mac {
+    pub(crate) fn mac_with_secret(self, secret: &std::sync::Arc<str>, msg: &[u8]) -> Mac {
         match self {
             SigningAlgorithm::HmacSha256 => Mac::Ring(hmac_with_secret(secret, msg)),
             #[cfg(feature = "sm3")]
@@ -238,7 +240,7 @@ impl SigningAlgorithm {
     }
 
     /// The MAC of `msg` keyed with `key`.
-    fn mac(self, key: &[u8], msg: &[u8]) -> Mac {
+    pub(crate) fn mac(self, key: &[u8], msg: &[u8]) -> Mac {
         match self {
             SigningAlgorithm::HmacSha256 => Mac::Ring(hmac_tag(key, msg)),
             #[cfg(feature = "sm3")]
@@ -339,7 +341,7 @@ fn hmac_with_secret(secret: &std::sync::Arc<str>, msg: &[u8]) -> hmac::Tag {
 }
 
 /// HMAC-SHA256 as ring's fixed-size tag: no heap allocation, for chaining derived keys.
-fn hmac_tag(key: &[u8], msg: &[u8]) -> hmac::Tag {
+pub(crate) fn hmac_tag(key: &[u8], msg: &[u8]) -> hmac::Tag {
     hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), msg)
 }
 
@@ -375,7 +377,7 @@ fn hex_into<'b>(bytes: &[u8], buf: &'b mut [u8; 64]) -> &'b str {
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends `s` to `out` with ASCII letters upper-cased (the canonical method).
-fn push_upper(out: &mut String, s: &str) {
+pub(crate) fn push_upper(out: &mut String, s: &str) {
     let start = out.len();
     out.push_str(s);
     out[start..].make_ascii_uppercase();
@@ -383,7 +385,7 @@ fn push_upper(out: &mut String, s: &str) {
 
 /// Appends `s` in ASCII lower case (header names are ASCII).
 #[cfg(feature = "huawei")]
-fn push_lower(out: &mut String, s: &str) {
+pub(crate) fn push_lower(out: &mut String, s: &str) {
     let start = out.len();
     out.push_str(s);
     out[start..].make_ascii_lowercase();
@@ -391,7 +393,7 @@ fn push_lower(out: &mut String, s: &str) {
 
 /// A header name in lower case, borrowed when it already is (the common case).
 #[cfg(feature = "aliyun")]
-fn lower(name: &str) -> Cow<'_, str> {
+pub(crate) fn lower(name: &str) -> Cow<'_, str> {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(name.to_ascii_lowercase())
     } else {
@@ -413,7 +415,10 @@ pub fn signatures_equal(a: &str, b: &str) -> bool {
 /// before it (the signer's included) already names. Signers build their headers this way in
 /// the request's own vector.
 #[cfg(any(feature = "tencent", feature = "aliyun"))]
-fn signer_headers_first(headers: &mut Vec<(crate::http::HeaderName, String)>, given: usize) {
+pub(crate) fn signer_headers_first(
+    headers: &mut Vec<(crate::http::HeaderName, String)>,
+    given: usize,
+) {
     headers.rotate_left(given);
     let mut i = headers.len() - given;
     while i < headers.len() {
@@ -440,7 +445,7 @@ static UNRESERVED: [bool; 256] = {
     table
 };
 
-fn is_unreserved(b: u8) -> bool {
+pub(crate) fn is_unreserved(b: u8) -> bool {
     UNRESERVED[usize::from(b)]
 }
 
@@ -529,7 +534,7 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
 
 /// [`percent_decode`], borrowing `s` when there is nothing to decode (the common case).
 #[cfg(any(feature = "huawei", feature = "aliyun"))]
-fn decode_cow(s: &str, plus_is_space: bool) -> Cow<'_, str> {
+pub(crate) fn decode_cow(s: &str, plus_is_space: bool) -> Cow<'_, str> {
     if s.bytes().any(|b| b == b'%' || (plus_is_space && b == b'+')) {
         Cow::Owned(percent_decode(s, plus_is_space))
     } else {
@@ -539,7 +544,10 @@ fn decode_cow(s: &str, plus_is_space: bool) -> Cow<'_, str> {
 
 /// [`parse_query`] without copying the pairs that need no decoding.
 #[cfg(any(feature = "huawei", feature = "aliyun"))]
-fn parse_query_cow(query: &str, plus_is_space: bool) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+pub(crate) fn parse_query_cow(
+    query: &str,
+    plus_is_space: bool,
+) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -552,7 +560,10 @@ fn parse_query_cow(query: &str, plus_is_space: bool) -> Vec<(Cow<'_, str>, Cow<'
 
 /// Appends decoded, already sorted pairs as `enc(k)=enc(v)` joined by `&`.
 #[cfg(any(feature = "huawei", feature = "aliyun"))]
-fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(out: &mut String, sorted: &[(K, V)]) {
+pub(crate) fn push_canonical_query<K: AsRef<str>, V: AsRef<str>>(
+    out: &mut String,
+    sorted: &[(K, V)],
+) {
     for (i, (k, v)) in sorted.iter().enumerate() {
         if i > 0 {
             out.push('&');

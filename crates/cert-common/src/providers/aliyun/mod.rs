@@ -7,6 +7,7 @@ pub mod config;
 pub mod credentials;
 pub mod ecs_ram_role;
 pub(crate) mod headers;
+pub mod sign;
 pub mod sts;
 
 use std::time::{Duration, SystemTime};

@@ -19,6 +19,7 @@ pub mod credentials;
 pub mod federation;
 pub(crate) mod headers;
 pub mod metadata;
+pub mod sign;
 mod temporary_key;
 
 mod answer;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod credentials;
 pub mod cvm_role;
 pub(crate) mod headers;
+pub mod sign;
 pub mod sts;
 
 use std::fmt;

@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use ring::hmac;
 
-use super::{
+use crate::credentials::AccessKey;
+use crate::http::HttpRequest;
+use crate::sign::{
     SIGNATURE_HEX_LEN, Signature, Signed, StringToSign, hmac_tag, push_sha256_hex, push_upper,
     signer_headers_first,
 };
-use crate::credentials::AccessKey;
-use crate::http::HttpRequest;
 use crate::time::UtcDateTime;
 
 /// The algorithm name.

@@ -6,12 +6,12 @@
 
 use std::borrow::Cow;
 
-use super::{
+use crate::credentials::AccessKey;
+use crate::http::HttpRequest;
+use crate::sign::{
     SIGNATURE_HEX_LEN, Signature, Signed, SigningAlgorithm, StringToSign, lower, parse_query_cow,
     push_canonical_query, push_upper, signer_headers_first,
 };
-use crate::credentials::AccessKey;
-use crate::http::HttpRequest;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";

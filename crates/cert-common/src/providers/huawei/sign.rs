@@ -8,12 +8,12 @@
 //! 5. String to sign `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex(sha256(canonical))>`, keyed with the
 //!    raw secret key.
 
-use super::{
+use crate::credentials::{AccessKey, Credentials};
+use crate::http::HttpRequest;
+use crate::sign::{
     SIGNATURE_HEX_LEN, Signature, Signed, SigningAlgorithm, StringToSign, decode_cow,
     parse_query_cow, push_canonical_query, push_encoded, push_lower, push_upper,
 };
-use crate::credentials::{AccessKey, Credentials};
-use crate::http::HttpRequest;
 use crate::time::UtcDateTime;
 
 /// The algorithm name.
@@ -51,7 +51,7 @@ pub fn canonical_uri(wire_path: &str) -> String {
 fn push_canonical_uri(out: &mut String, wire_path: &str) {
     if wire_path
         .bytes()
-        .all(|b| b == b'/' || super::is_unreserved(b))
+        .all(|b| b == b'/' || crate::sign::is_unreserved(b))
     {
         // Nothing to decode or encode (the usual path): it is its own canonical form.
         out.push_str(wire_path);
