@@ -20,8 +20,10 @@ use crate::error::{Error, ErrorKind};
 use crate::http::HttpResponse;
 use crate::retry::RetryClass;
 
-/// What an error code means for a delete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What an error code means for a delete. Specs spell it in snake case (`not_found`,
+/// `server_error`, ...): codegen reads it from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CodeMeaning {
     /// The resource does not exist: the id is `absent`. Only from an exact entry.

@@ -27,8 +27,9 @@
 //! beyond the workspace's own crates, which are released together at one version. The same
 //! holds for the engine's items inside documented modules, hidden one by one: the batch
 //! engine (`batch::send_batches`, `Batch`, `Answered`), `outcome::ReportBuilder`, the retry
-//! budget, the header parsers and the credential sources' plumbing (`credentials::ini`,
-//! `metadata`, `sts`).
+//! budget, the header parsers and the credential sources' plumbing (`credentials::metadata`,
+//! `sts`). [`CodeMeaning`], what an error code means, is the one type of `answer` users meet
+//! (through [`Error::code_meaning`] and each crate's `ErrorCode::meaning`): it is exported here.
 
 // Built with no vendor feature (a crate that only needs the vendor-neutral parts, such as
 // cert-ratelimit-redis), the signing helpers the vendors share have no caller.
@@ -71,6 +72,7 @@ pub mod transport;
 pub mod validate;
 mod vendors;
 
+pub use answer::CodeMeaning;
 pub use batch::{DeleteOutput, RequestSummary};
 pub use credentials::{AccessKey, Credentials, Secret};
 pub use deleter::{Deleter, PlannedRequest, Scope};

@@ -103,6 +103,7 @@ impl Outcome {
     /// may have been (`server_error`, `throttling`, `wrong_endpoint`), is
     /// [`Outcome::Unconfirmed`], never a final refusal; any other code, or none, is
     /// [`Outcome::Refused`]: the answer says this id was not deleted.
+    #[doc(hidden)]
     pub fn listed_failure(rules: &[CodeRule], code: Option<String>, message: String) -> Outcome {
         match code
             .as_deref()

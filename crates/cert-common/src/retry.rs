@@ -16,8 +16,10 @@ use std::time::Duration;
 
 use crate::time::{UtcDateTime, unix_seconds};
 
-/// What an error means for retrying.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What an error means for retrying. Specs spell it in lower case (`throttling`,
+/// `transient`, `permanent`): codegen reads it from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum RetryClass {
     /// The server asked us to slow down: retry after a wait, and slow the rate limiter.

@@ -33,6 +33,7 @@ const MAX_BUNDLE: u64 = 8 * 1024 * 1024;
 
 /// The trust of one transport: extra roots on top of the default source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Trust {
     /// A PEM bundle of extra roots.
     pub ca_bundle: Option<PathBuf>,

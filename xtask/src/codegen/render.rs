@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::spec::{
-    Charset, EnumValue, ErrorDef, FieldDef, FieldType, IntFormat, Limits, Location, Spec, StructDef,
+    Charset, EnumValue, ErrorDef, FieldDef, FieldType, IntFormat, Limits, Location, Spec,
+    StructDef, variant_of,
 };
 
 /// A spec together with the name of the file it was read from (`batch_delete_csr.json`).
@@ -911,7 +912,7 @@ fn render_errors(header: &str, specs: &[SpecFile], vendor: &[ErrorDef]) -> Resul
             "CodeRule::{}({}, CodeMeaning::{}),",
             if error.family { "family" } else { "exact" },
             lit(&error.code),
-            error.meaning().variant()
+            variant_of(error.meaning())
         ));
     }
     out.line("];");
@@ -940,7 +941,7 @@ fn render_errors(header: &str, specs: &[SpecFile], vendor: &[ErrorDef]) -> Resul
                 "`{}`{family} ({status}; {}, {}): {}.\n\nSource: {}.",
                 error.code,
                 error.meaning().as_str(),
-                error.class.retry_class().to_lowercase(),
+                variant_of(error.class).to_lowercase(),
                 error.description.trim().trim_end_matches('.'),
                 error.source.trim().trim_end_matches('.')
             )),
@@ -990,34 +991,22 @@ fn render_errors(header: &str, specs: &[SpecFile], vendor: &[ErrorDef]) -> Resul
     out.line("}");
     out.line("}");
     out.line("");
-    out.line("/// How a client should react: slow down, retry, or give up. Unknown codes are");
-    out.line("/// permanent.");
+    out.line(
+        "/// How a client should react: slow down, retry, or give up, as [`Self::meaning`] says",
+    );
+    out.line("/// (the runtime's own rule). A code no entry of [`RULES`] covers is `Permanent` here; the");
+    out.line("/// runtime then decides by the answer's HTTP status ([`cert_common::answer::default_meaning`]).");
     out.line("pub fn class(&self) -> RetryClass {");
-    out.line("match self {");
-    for error in &errors {
-        out.line(format!(
-            "Self::{} => RetryClass::{},",
-            error.variant_name(),
-            error.class.retry_class()
-        ));
-    }
-    out.line("Self::Unknown(_) => RetryClass::Permanent,");
-    out.line("}");
+    out.line("self.meaning().map_or(RetryClass::Permanent, CodeMeaning::retry_class)");
     out.line("}");
     out.line("");
-    out.line("/// What the code means for a delete (see `cert_common::answer`); `None` for codes");
-    out.line("/// this API does not document, which get a default by HTTP status.");
+    out.line(
+        "/// What the code means for a delete: [`RULES`]' entry for it (an exact entry, else the",
+    );
+    out.line("/// longest family that covers it, as the runtime looks it up), `None` for a code no entry");
+    out.line("/// covers, which gets a default by HTTP status.");
     out.line("pub fn meaning(&self) -> Option<CodeMeaning> {");
-    out.line("match self {");
-    for error in &errors {
-        out.line(format!(
-            "Self::{} => Some(CodeMeaning::{}),",
-            error.variant_name(),
-            error.meaning().variant()
-        ));
-    }
-    out.line("Self::Unknown(_) => None,");
-    out.line("}");
+    out.line("cert_common::answer::lookup(RULES, self.as_str())");
     out.line("}");
     out.line("");
     out.line("/// The HTTP status the code is documented to come with, if documented.");
@@ -1672,12 +1661,11 @@ mod tests {
         let errors = &render_small()["errors.rs"];
         for expected in [
             "\"DEMO.0308\" => Self::Demo0308,",
-            "Self::Demo0308 => RetryClass::Throttling,",
             "Self::Demo0308 => Some(429),",
             "other => Self::Unknown(other.to_owned()),",
-            "Self::Unknown(_) => RetryClass::Permanent,",
+            "self.meaning().map_or(RetryClass::Permanent, CodeMeaning::retry_class)",
             "CodeRule::exact(\"DEMO.0308\", CodeMeaning::Throttling),",
-            "Self::Demo0308 => Some(CodeMeaning::Throttling),",
+            "cert_common::answer::lookup(RULES, self.as_str())",
         ] {
             assert!(errors.contains(expected), "missing {expected}\n{errors}");
         }

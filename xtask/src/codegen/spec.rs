@@ -435,69 +435,16 @@ pub struct ErrorDef {
     pub source: String,
 }
 
-/// What a code means for a delete; mirrors `cert_common::answer::CodeMeaning`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Meaning {
-    /// No such resource: the id is absent.
-    NotFound,
-    /// The resource is in use: refused.
-    InUse,
-    /// Refused, not retried.
-    Refused,
-    /// Credentials refused.
-    Auth,
-    /// The key or token itself refused: fetched again once.
-    CredentialsRefused,
-    /// The signature's timestamp is outside the server's window.
-    ClockSkew,
-    /// Slow down.
-    Throttling,
-    /// A server-side failure that may have applied.
-    ServerError,
-    /// The endpoint does not serve this API.
-    WrongEndpoint,
-}
+/// What a code means for a delete, and how a client reacts to it: cert-common's own types,
+/// read from the spec's spelling (`not_found`, `server_error`, ...; `throttling`, `transient`,
+/// `permanent`). Defined once, there.
+pub use cert_common::answer::CodeMeaning as Meaning;
+pub use cert_common::retry::RetryClass as ErrorClass;
 
-impl Meaning {
-    /// The `cert_common::answer::CodeMeaning` variant name.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Self::NotFound => "NotFound",
-            Self::InUse => "InUse",
-            Self::Refused => "Refused",
-            Self::Auth => "Auth",
-            Self::CredentialsRefused => "CredentialsRefused",
-            Self::ClockSkew => "ClockSkew",
-            Self::Throttling => "Throttling",
-            Self::ServerError => "ServerError",
-            Self::WrongEndpoint => "WrongEndpoint",
-        }
-    }
-
-    /// The spec's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotFound => "not_found",
-            Self::InUse => "in_use",
-            Self::Refused => "refused",
-            Self::Auth => "auth",
-            Self::CredentialsRefused => "credentials_refused",
-            Self::ClockSkew => "clock_skew",
-            Self::Throttling => "throttling",
-            Self::ServerError => "server_error",
-            Self::WrongEndpoint => "wrong_endpoint",
-        }
-    }
-
-    /// The retry class a meaning implies.
-    pub fn class(self) -> ErrorClass {
-        match self {
-            Self::Throttling => ErrorClass::Throttling,
-            Self::ServerError => ErrorClass::Transient,
-            _ => ErrorClass::Permanent,
-        }
-    }
+/// The name of an enum variant of cert-common's (`NotFound`, `Throttling`), as generated code
+/// writes it.
+pub fn variant_of(value: impl std::fmt::Debug) -> String {
+    format!("{value:?}")
 }
 
 impl ErrorDef {
@@ -506,7 +453,7 @@ impl ErrorDef {
         self.meaning.unwrap_or(match self.class {
             ErrorClass::Throttling => Meaning::Throttling,
             ErrorClass::Transient => Meaning::ServerError,
-            ErrorClass::Permanent => Meaning::Refused,
+            _ => Meaning::Refused,
         })
     }
 
@@ -515,29 +462,6 @@ impl ErrorDef {
         self.variant
             .clone()
             .unwrap_or_else(|| variant_from_code(&self.code))
-    }
-}
-
-/// How a client should react to an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ErrorClass {
-    /// Slow down and retry.
-    Throttling,
-    /// Retry after a backoff.
-    Transient,
-    /// Do not retry.
-    Permanent,
-}
-
-impl ErrorClass {
-    /// The matching `cert_common::retry::RetryClass` variant name.
-    pub fn retry_class(self) -> &'static str {
-        match self {
-            Self::Throttling => "Throttling",
-            Self::Transient => "Transient",
-            Self::Permanent => "Permanent",
-        }
     }
 }
 
@@ -708,12 +632,19 @@ impl Spec {
             if !codes.insert(error.code.as_str()) {
                 return Err(format!("error code `{}` listed twice", error.code));
             }
-            if error.meaning().class() != error.class {
+            if error.meaning == Some(Meaning::Undocumented) {
+                return Err(format!(
+                    "error code `{}`: `undocumented` is the runtime's default, not a meaning \
+                     a spec gives",
+                    error.code
+                ));
+            }
+            if error.meaning().retry_class() != error.class {
                 return Err(format!(
                     "error code `{}`: meaning `{}` contradicts class `{}`",
                     error.code,
                     error.meaning().as_str(),
-                    error.class.retry_class().to_lowercase()
+                    variant_of(error.class).to_lowercase()
                 ));
             }
             if error.family && error.meaning() == Meaning::NotFound {

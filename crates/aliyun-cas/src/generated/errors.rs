@@ -208,62 +208,19 @@ impl ErrorCode {
         }
     }
 
-    /// How a client should react: slow down, retry, or give up. Unknown codes are
-    /// permanent.
+    /// How a client should react: slow down, retry, or give up, as [`Self::meaning`] says
+    /// (the runtime's own rule). A code no entry of [`RULES`] covers is `Permanent` here; the
+    /// runtime then decides by the answer's HTTP status ([`cert_common::answer::default_meaning`]).
     pub fn class(&self) -> RetryClass {
-        match self {
-            Self::ThrottlingUser => RetryClass::Throttling,
-            Self::ThrottlingApi => RetryClass::Throttling,
-            Self::RejectedThrottling => RetryClass::Throttling,
-            Self::UnknownError => RetryClass::Transient,
-            Self::Throttling => RetryClass::Throttling,
-            Self::ServiceUnavailable => RetryClass::Transient,
-            Self::InternalError => RetryClass::Transient,
-            Self::InvalidActionNotFound => RetryClass::Permanent,
-            Self::InvalidApiNotFound => RetryClass::Permanent,
-            Self::InvalidProductNotFound => RetryClass::Permanent,
-            Self::InvalidVersion => RetryClass::Permanent,
-            Self::NoSuchVersion => RetryClass::Permanent,
-            Self::InvalidAction => RetryClass::Permanent,
-            Self::UnsupportedOperation => RetryClass::Permanent,
-            Self::InvalidAccessKeyIdNotFound => RetryClass::Permanent,
-            Self::InvalidAccessKeyId => RetryClass::Permanent,
-            Self::InvalidSecurityToken => RetryClass::Permanent,
-            Self::SignatureDoesNotMatch => RetryClass::Permanent,
-            Self::IncompleteSignature => RetryClass::Permanent,
-            Self::InvalidTimeStampExpired => RetryClass::Permanent,
-            Self::Forbidden => RetryClass::Permanent,
-            Self::Unknown(_) => RetryClass::Permanent,
-        }
+        self.meaning()
+            .map_or(RetryClass::Permanent, CodeMeaning::retry_class)
     }
 
-    /// What the code means for a delete (see `cert_common::answer`); `None` for codes
-    /// this API does not document, which get a default by HTTP status.
+    /// What the code means for a delete: [`RULES`]' entry for it (an exact entry, else the
+    /// longest family that covers it, as the runtime looks it up), `None` for a code no entry
+    /// covers, which gets a default by HTTP status.
     pub fn meaning(&self) -> Option<CodeMeaning> {
-        match self {
-            Self::ThrottlingUser => Some(CodeMeaning::Throttling),
-            Self::ThrottlingApi => Some(CodeMeaning::Throttling),
-            Self::RejectedThrottling => Some(CodeMeaning::Throttling),
-            Self::UnknownError => Some(CodeMeaning::ServerError),
-            Self::Throttling => Some(CodeMeaning::Throttling),
-            Self::ServiceUnavailable => Some(CodeMeaning::ServerError),
-            Self::InternalError => Some(CodeMeaning::ServerError),
-            Self::InvalidActionNotFound => Some(CodeMeaning::WrongEndpoint),
-            Self::InvalidApiNotFound => Some(CodeMeaning::WrongEndpoint),
-            Self::InvalidProductNotFound => Some(CodeMeaning::WrongEndpoint),
-            Self::InvalidVersion => Some(CodeMeaning::WrongEndpoint),
-            Self::NoSuchVersion => Some(CodeMeaning::WrongEndpoint),
-            Self::InvalidAction => Some(CodeMeaning::WrongEndpoint),
-            Self::UnsupportedOperation => Some(CodeMeaning::WrongEndpoint),
-            Self::InvalidAccessKeyIdNotFound => Some(CodeMeaning::CredentialsRefused),
-            Self::InvalidAccessKeyId => Some(CodeMeaning::CredentialsRefused),
-            Self::InvalidSecurityToken => Some(CodeMeaning::CredentialsRefused),
-            Self::SignatureDoesNotMatch => Some(CodeMeaning::Auth),
-            Self::IncompleteSignature => Some(CodeMeaning::Auth),
-            Self::InvalidTimeStampExpired => Some(CodeMeaning::ClockSkew),
-            Self::Forbidden => Some(CodeMeaning::Auth),
-            Self::Unknown(_) => None,
-        }
+        cert_common::answer::lookup(RULES, self.as_str())
     }
 
     /// The HTTP status the code is documented to come with, if documented.

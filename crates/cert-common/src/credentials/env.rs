@@ -83,6 +83,7 @@ impl fmt::Debug for Env {
 /// defined in its folder, behind its feature: `EnvVars::HUAWEI`, `EnvVars::TENCENT`,
 /// `EnvVars::ALIYUN`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvVars {
     /// Variable holding the access key id.
     pub access_key_id: &'static str,

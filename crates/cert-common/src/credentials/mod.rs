@@ -29,7 +29,6 @@ use crate::error::{Error, ErrorKind};
 mod cache;
 mod chain;
 mod env;
-#[doc(hidden)]
 pub mod ini;
 #[doc(hidden)]
 pub mod metadata;

@@ -30,6 +30,7 @@ use crate::error::{Error, ErrorKind};
 
 /// Where a vendor keeps its credentials file and how it picks a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProfileSpec {
     /// The vendor's name, for messages ("Tencent Cloud").
     pub vendor: &'static str,
@@ -45,6 +46,7 @@ pub struct ProfileSpec {
 
 /// Which profile, and who asked for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Selection {
     /// The profile's name.
     pub name: String,
@@ -54,6 +56,7 @@ pub struct Selection {
 
 /// One profile, read from its file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LoadedProfile {
     /// The file it was read from.
     pub path: PathBuf,
@@ -255,6 +258,7 @@ pub type ReadProfile = fn(&LoadedProfile, &Env) -> Result<ProfileSource, Error>;
 /// What a profile gives: keys, or a source of its own (a role assumed with the profile's keys,
 /// behind a cache).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum ProfileSource {
     /// Keys (or a token) to use as they are.
     Keys(Credentials),

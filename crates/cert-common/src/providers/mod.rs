@@ -21,7 +21,8 @@ macro_rules! credential_setters {
             self
         }
 
-        /// Any credentials provider instead of explicit-then-environment.
+        /// Any credentials provider instead of the vendor's default chain (explicit
+        /// credentials, the environment, profiles, web identity, instance metadata).
         pub fn credentials_provider(
             mut self,
             provider: std::sync::Arc<dyn crate::credentials::ProvideCredentials>,

@@ -24,6 +24,7 @@ use ring::{digest, hmac};
 
 /// The result of signing: everything a person needs to debug a signature mismatch.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Signed {
     /// The canonical request that was hashed.
     pub canonical_request: String,

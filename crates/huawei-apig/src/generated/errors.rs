@@ -237,70 +237,19 @@ impl ErrorCode {
         }
     }
 
-    /// How a client should react: slow down, retry, or give up. Unknown codes are
-    /// permanent.
+    /// How a client should react: slow down, retry, or give up, as [`Self::meaning`] says
+    /// (the runtime's own rule). A code no entry of [`RULES`] covers is `Permanent` here; the
+    /// runtime then decides by the answer's HTTP status ([`cert_common::answer::default_meaning`]).
     pub fn class(&self) -> RetryClass {
-        match self {
-            Self::Apig3021 => RetryClass::Permanent,
-            Self::Apig3025 => RetryClass::Permanent,
-            Self::Apig3093 => RetryClass::Permanent,
-            Self::Apig3030 => RetryClass::Permanent,
-            Self::Apig2012 => RetryClass::Permanent,
-            Self::Apig1005 => RetryClass::Permanent,
-            Self::Apig1115 => RetryClass::Permanent,
-            Self::Apig9999 => RetryClass::Transient,
-            Self::Apig9008 => RetryClass::Throttling,
-            Self::Apig0101 => RetryClass::Permanent,
-            Self::Apigw0101 => RetryClass::Permanent,
-            Self::Apig0308 => RetryClass::Throttling,
-            Self::Apigw0308 => RetryClass::Throttling,
-            Self::Apig0301 => RetryClass::Permanent,
-            Self::Apigw0301 => RetryClass::Permanent,
-            Self::Apig1002 => RetryClass::Permanent,
-            Self::Apig0302 => RetryClass::Permanent,
-            Self::Apigw0302 => RetryClass::Permanent,
-            Self::Apig0303 => RetryClass::Permanent,
-            Self::Apigw0303 => RetryClass::Permanent,
-            Self::Apig0202 => RetryClass::Transient,
-            Self::Apig0203 => RetryClass::Transient,
-            Self::Apig0601 => RetryClass::Transient,
-            Self::Apig0610 => RetryClass::Transient,
-            Self::Apig0613 => RetryClass::Transient,
-            Self::Unknown(_) => RetryClass::Permanent,
-        }
+        self.meaning()
+            .map_or(RetryClass::Permanent, CodeMeaning::retry_class)
     }
 
-    /// What the code means for a delete (see `cert_common::answer`); `None` for codes
-    /// this API does not document, which get a default by HTTP status.
+    /// What the code means for a delete: [`RULES`]' entry for it (an exact entry, else the
+    /// longest family that covers it, as the runtime looks it up), `None` for a code no entry
+    /// covers, which gets a default by HTTP status.
     pub fn meaning(&self) -> Option<CodeMeaning> {
-        match self {
-            Self::Apig3021 => Some(CodeMeaning::NotFound),
-            Self::Apig3025 => Some(CodeMeaning::NotFound),
-            Self::Apig3093 => Some(CodeMeaning::Refused),
-            Self::Apig3030 => Some(CodeMeaning::Refused),
-            Self::Apig2012 => Some(CodeMeaning::Refused),
-            Self::Apig1005 => Some(CodeMeaning::Auth),
-            Self::Apig1115 => Some(CodeMeaning::Auth),
-            Self::Apig9999 => Some(CodeMeaning::ServerError),
-            Self::Apig9008 => Some(CodeMeaning::Throttling),
-            Self::Apig0101 => Some(CodeMeaning::WrongEndpoint),
-            Self::Apigw0101 => Some(CodeMeaning::WrongEndpoint),
-            Self::Apig0308 => Some(CodeMeaning::Throttling),
-            Self::Apigw0308 => Some(CodeMeaning::Throttling),
-            Self::Apig0301 => Some(CodeMeaning::CredentialsRefused),
-            Self::Apigw0301 => Some(CodeMeaning::CredentialsRefused),
-            Self::Apig1002 => Some(CodeMeaning::CredentialsRefused),
-            Self::Apig0302 => Some(CodeMeaning::Auth),
-            Self::Apigw0302 => Some(CodeMeaning::Auth),
-            Self::Apig0303 => Some(CodeMeaning::Auth),
-            Self::Apigw0303 => Some(CodeMeaning::Auth),
-            Self::Apig0202 => Some(CodeMeaning::ServerError),
-            Self::Apig0203 => Some(CodeMeaning::ServerError),
-            Self::Apig0601 => Some(CodeMeaning::ServerError),
-            Self::Apig0610 => Some(CodeMeaning::ServerError),
-            Self::Apig0613 => Some(CodeMeaning::ServerError),
-            Self::Unknown(_) => None,
-        }
+        cert_common::answer::lookup(RULES, self.as_str())
     }
 
     /// The HTTP status the code is documented to come with, if documented.

@@ -307,86 +307,19 @@ impl ErrorCode {
         }
     }
 
-    /// How a client should react: slow down, retry, or give up. Unknown codes are
-    /// permanent.
+    /// How a client should react: slow down, retry, or give up, as [`Self::meaning`] says
+    /// (the runtime's own rule). A code no entry of [`RULES`] covers is `Permanent` here; the
+    /// runtime then decides by the answer's HTTP status ([`cert_common::answer::default_meaning`]).
     pub fn class(&self) -> RetryClass {
-        match self {
-            Self::FailedOperation => RetryClass::Transient,
-            Self::InvalidParameter => RetryClass::Permanent,
-            Self::InvalidParameterInvalidCsrId => RetryClass::Permanent,
-            Self::InvalidParameterWithDetailReason => RetryClass::Permanent,
-            Self::InvalidParameterValue => RetryClass::Permanent,
-            Self::LimitExceededRateLimitExceeded => RetryClass::Throttling,
-            Self::MissingParameter => RetryClass::Permanent,
-            Self::UnknownParameter => RetryClass::Permanent,
-            Self::InvalidRequest => RetryClass::Permanent,
-            Self::RequestSizeLimitExceeded => RetryClass::Permanent,
-            Self::UnsupportedOperation => RetryClass::Permanent,
-            Self::LimitExceeded => RetryClass::Permanent,
-            Self::ResourceInUse => RetryClass::Permanent,
-            Self::ResourceNotFound => RetryClass::Permanent,
-            Self::ResourceUnavailable => RetryClass::Permanent,
-            Self::ResourceInsufficient => RetryClass::Permanent,
-            Self::RequestLimitExceeded => RetryClass::Throttling,
-            Self::AuthFailure => RetryClass::Permanent,
-            Self::AuthFailureSignatureExpire => RetryClass::Permanent,
-            Self::AuthFailureTokenFailure => RetryClass::Permanent,
-            Self::AuthFailureSecretIdNotFound => RetryClass::Permanent,
-            Self::AuthFailureInvalidSecretId => RetryClass::Permanent,
-            Self::UnauthorizedOperation => RetryClass::Permanent,
-            Self::IpInBlacklist => RetryClass::Permanent,
-            Self::IpNotInWhitelist => RetryClass::Permanent,
-            Self::InternalError => RetryClass::Transient,
-            Self::ServiceUnavailable => RetryClass::Transient,
-            Self::InvalidAction => RetryClass::Permanent,
-            Self::NoSuchVersion => RetryClass::Permanent,
-            Self::NoSuchProduct => RetryClass::Permanent,
-            Self::ActionOffline => RetryClass::Permanent,
-            Self::UnsupportedRegion => RetryClass::Permanent,
-            Self::UnsupportedProtocol => RetryClass::Permanent,
-            Self::Unknown(_) => RetryClass::Permanent,
-        }
+        self.meaning()
+            .map_or(RetryClass::Permanent, CodeMeaning::retry_class)
     }
 
-    /// What the code means for a delete (see `cert_common::answer`); `None` for codes
-    /// this API does not document, which get a default by HTTP status.
+    /// What the code means for a delete: [`RULES`]' entry for it (an exact entry, else the
+    /// longest family that covers it, as the runtime looks it up), `None` for a code no entry
+    /// covers, which gets a default by HTTP status.
     pub fn meaning(&self) -> Option<CodeMeaning> {
-        match self {
-            Self::FailedOperation => Some(CodeMeaning::ServerError),
-            Self::InvalidParameter => Some(CodeMeaning::Refused),
-            Self::InvalidParameterInvalidCsrId => Some(CodeMeaning::Refused),
-            Self::InvalidParameterWithDetailReason => Some(CodeMeaning::Refused),
-            Self::InvalidParameterValue => Some(CodeMeaning::Refused),
-            Self::LimitExceededRateLimitExceeded => Some(CodeMeaning::Throttling),
-            Self::MissingParameter => Some(CodeMeaning::Refused),
-            Self::UnknownParameter => Some(CodeMeaning::Refused),
-            Self::InvalidRequest => Some(CodeMeaning::Refused),
-            Self::RequestSizeLimitExceeded => Some(CodeMeaning::Refused),
-            Self::UnsupportedOperation => Some(CodeMeaning::Refused),
-            Self::LimitExceeded => Some(CodeMeaning::Refused),
-            Self::ResourceInUse => Some(CodeMeaning::InUse),
-            Self::ResourceNotFound => Some(CodeMeaning::Refused),
-            Self::ResourceUnavailable => Some(CodeMeaning::Refused),
-            Self::ResourceInsufficient => Some(CodeMeaning::Refused),
-            Self::RequestLimitExceeded => Some(CodeMeaning::Throttling),
-            Self::AuthFailure => Some(CodeMeaning::Auth),
-            Self::AuthFailureSignatureExpire => Some(CodeMeaning::ClockSkew),
-            Self::AuthFailureTokenFailure => Some(CodeMeaning::CredentialsRefused),
-            Self::AuthFailureSecretIdNotFound => Some(CodeMeaning::CredentialsRefused),
-            Self::AuthFailureInvalidSecretId => Some(CodeMeaning::CredentialsRefused),
-            Self::UnauthorizedOperation => Some(CodeMeaning::Auth),
-            Self::IpInBlacklist => Some(CodeMeaning::Auth),
-            Self::IpNotInWhitelist => Some(CodeMeaning::Auth),
-            Self::InternalError => Some(CodeMeaning::ServerError),
-            Self::ServiceUnavailable => Some(CodeMeaning::ServerError),
-            Self::InvalidAction => Some(CodeMeaning::WrongEndpoint),
-            Self::NoSuchVersion => Some(CodeMeaning::WrongEndpoint),
-            Self::NoSuchProduct => Some(CodeMeaning::WrongEndpoint),
-            Self::ActionOffline => Some(CodeMeaning::WrongEndpoint),
-            Self::UnsupportedRegion => Some(CodeMeaning::WrongEndpoint),
-            Self::UnsupportedProtocol => Some(CodeMeaning::WrongEndpoint),
-            Self::Unknown(_) => None,
-        }
+        cert_common::answer::lookup(RULES, self.as_str())
     }
 
     /// The HTTP status the code is documented to come with, if documented.

@@ -484,3 +484,21 @@ fn the_generated_table_is_what_classifies_every_documented_code() {
 fn crate_rules() -> &'static [cert_common::answer::CodeRule] {
     tencent_ssl::generated::errors::RULES
 }
+
+#[test]
+fn a_code_of_a_documented_family_means_what_the_runtime_acts_on() {
+    use cert_common::answer::CodeMeaning;
+    use cert_common::retry::RetryClass;
+    let code = ErrorCode::from_code("RequestLimitExceeded.IPLimitExceeded");
+    assert!(
+        matches!(code, ErrorCode::Unknown(_)),
+        "no variant of its own"
+    );
+    assert_eq!(code.meaning(), Some(CodeMeaning::Throttling));
+    assert_eq!(code.class(), RetryClass::Throttling);
+    let unknown = ErrorCode::from_code("NoSuch.Code");
+    assert_eq!(
+        (unknown.meaning(), unknown.class()),
+        (None, RetryClass::Permanent)
+    );
+}

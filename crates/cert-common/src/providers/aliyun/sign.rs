@@ -227,6 +227,7 @@ pub fn sign_request_with(
 
 /// The parts of an ACS3 `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParsedAuthorization {
     /// `Credential=`.
     pub access_key_id: String,

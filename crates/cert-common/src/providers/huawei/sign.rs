@@ -268,6 +268,7 @@ fn sign_with_key(
 
 /// The parts of a Huawei `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParsedAuthorization {
     /// `Access=`.
     pub access_key_id: String,

@@ -288,6 +288,7 @@ pub fn sign_request(
 
 /// The parts of a TC3 `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParsedAuthorization {
     /// Secret id from `Credential=`.
     pub secret_id: String,
