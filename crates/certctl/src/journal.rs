@@ -114,7 +114,26 @@ pub struct Settled {
     pub attempted_at: Option<String>,
 }
 
+/// The outcomes a settled line can hold, as [`Outcome::as_str`] writes them.
+const OUTCOMES: [&str; 4] = ["deleted", "absent", "refused", "unconfirmed"];
+
 impl Settled {
+    /// What makes this line no line certctl writes, if anything: an empty id, or an outcome
+    /// that is not one of the four.
+    fn problem(&self) -> Option<String> {
+        if self.id.is_empty() {
+            return Some("an empty id".into());
+        }
+        if !OUTCOMES.contains(&self.outcome.as_str()) {
+            return Some(format!(
+                "outcome {:?} is none of {}",
+                self.outcome,
+                OUTCOMES.join(", ")
+            ));
+        }
+        None
+    }
+
     /// The outcome as the library's type.
     pub fn to_item(&self) -> ItemOutcome<String> {
         let code = self.code.clone();
@@ -210,6 +229,14 @@ fn read_lines(
         let parsed = std::str::from_utf8(&buf)
             .map_err(|_| "not UTF-8".to_string())
             .and_then(|t| serde_json::from_str::<Line>(t.trim_end()).map_err(|e| e.to_string()));
+        // A line that parses but says what certctl never writes is corrupt too.
+        let parsed = parsed.and_then(|l| match &l {
+            Line::Settled(s) => s.problem().map_or(Ok(l), Err),
+            Line::Attempt(a) if a.attempt.iter().any(String::is_empty) => {
+                Err("an attempt with an empty id".into())
+            }
+            _ => Ok(l),
+        });
         let line = match parsed {
             Ok(l) => l,
             Err(_) if !complete => {
@@ -632,6 +659,39 @@ mod tests {
         let e = replay(&path, |_| {}, |_| {}).expect_err("corrupt");
         assert!(e.contains("line 3"), "{e}");
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_line_that_parses_but_says_nothing_certctl_writes_is_corrupt() {
+        let bad: [&[u8]; 5] = [
+            br#"{"id":"2","outcome":"bogus","code":null,"message":null,"request_id":null,"attempted_at":null}"#,
+            br#"{"id":"2","outcome":"Deleted","code":null,"message":null,"request_id":null,"attempted_at":null}"#,
+            br#"{"id":"","outcome":"deleted","code":null,"message":null,"request_id":null,"attempted_at":null}"#,
+            br#"{"attempt":["3",""],"at":"2026-12-07T00:00:00Z"}"#,
+            br#"{"id":"2","outcome":"deleted","extra":1}"#,
+        ];
+        for (n, line) in bad.iter().enumerate() {
+            let path = temp(&format!("parses-{n}"));
+            let j = Journal::create(&path, &header()).expect("create");
+            j.settled(&item("1", Outcome::Deleted));
+            drop(j);
+            let mut f = OpenOptions::new().append(true).open(&path).expect("open");
+            // A complete last line (its newline written) is never taken for one cut short.
+            f.write_all(line).expect("write");
+            f.write_all(b"\n").expect("write");
+            drop(f);
+            for e in [
+                Journal::resume(&path, &header(), false)
+                    .map(|_| ())
+                    .expect_err("corrupt"),
+                replay(&path, |_| {}, |_| {})
+                    .map(|_| ())
+                    .expect_err("corrupt"),
+            ] {
+                assert!(e.contains("line 3") && e.contains("corrupt"), "{n}: {e}");
+            }
+            let _ = std::fs::remove_file(&path);
+        }
     }
 
     #[test]
