@@ -149,9 +149,37 @@ impl RateLimiter {
         let wait = if s.tokens >= 0.0 {
             Duration::ZERO
         } else {
-            Duration::from_secs_f64(-s.tokens / s.rate)
+            // A wait too long to represent (a rate of 1e-300 per second) is forever, not a
+            // panic.
+            Duration::try_from_secs_f64(-s.tokens / s.rate).unwrap_or(Duration::MAX)
         };
         (wait, s.rate)
+    }
+
+    /// Holds every slot not yet reserved until at least `by` from now, and gives up any burst
+    /// saved up: a limiter taking over from another pacing the same account (a shared limiter
+    /// whose store went away) starts where the other's reservations end, not on top of them.
+    pub fn defer(&self, by: Duration) {
+        let now = self.inner.clock.monotonic();
+        let mut s = self.lock();
+        let elapsed = now.saturating_sub(s.last).as_secs_f64();
+        s.last = s.last.max(now);
+        s.tokens = (s.tokens + elapsed * s.rate).min(f64::from(self.inner.config.burst));
+        // The next reservation takes one token and waits -tokens / rate: at least `by`.
+        s.tokens = s.tokens.min(1.0 - by.as_secs_f64() * s.rate);
+    }
+
+    /// How long from now until the last slot reserved so far (zero when none is ahead).
+    pub fn reserved_ahead(&self) -> Duration {
+        let now = self.inner.clock.monotonic();
+        let s = self.lock();
+        let elapsed = now.saturating_sub(s.last).as_secs_f64();
+        let tokens = s.tokens + elapsed * s.rate;
+        if tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::try_from_secs_f64(-tokens / s.rate).unwrap_or(Duration::MAX)
+        }
     }
 
     /// Waits for the next slot.
@@ -436,5 +464,36 @@ mod tests {
         let (l, _) = manual(f64::NAN, 0);
         assert_eq!(l.config().rate_per_second, 1.0);
         assert_eq!(l.reserve(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_deferred_limiter_starts_after_the_hold_without_a_burst() {
+        let (l, clock) = manual(10.0, 5);
+        l.defer(Duration::from_millis(300));
+        assert_eq!(
+            l.reserve(),
+            Duration::from_millis(300),
+            "not before the hold"
+        );
+        assert_eq!(
+            l.reserve(),
+            Duration::from_millis(400),
+            "then at the rate, no burst"
+        );
+        assert_eq!(l.reserved_ahead(), Duration::from_millis(400));
+        clock.advance(Duration::from_millis(450));
+        assert_eq!(l.reserved_ahead(), Duration::ZERO);
+        // A hold already passed gives up the saved burst only.
+        clock.advance(Duration::from_secs(10));
+        l.defer(Duration::ZERO);
+        assert_eq!(l.reserve(), Duration::ZERO);
+        assert_eq!(l.reserve(), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_rate_too_small_to_wait_for_waits_forever_without_panicking() {
+        let (l, _) = manual(1e-300, 1);
+        assert_eq!(l.reserve(), Duration::ZERO, "the burst");
+        assert_eq!(l.reserve(), Duration::MAX, "1e300 s is no Duration");
     }
 }

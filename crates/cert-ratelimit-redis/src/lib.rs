@@ -78,13 +78,18 @@
 //! 1. paces in this process instead, with one local token bucket per key at
 //!    `rate / workers` requests per second and a burst of 1 (`workers` is
 //!    [`RedisLimiterOptions::with_workers`]: the number of workers sharing the limit), so the
-//!    workers together still cannot exceed the limit; a bucket entered at an outage's start
-//!    does not start with a saved-up slot;
+//!    workers together still cannot exceed the limit. A bucket entered at an outage's start
+//!    has no saved-up slot, and its first slot comes after the last one Redis had handed out
+//!    (to any worker, as far as this one last heard) and at least one of its own intervals
+//!    later: the slots already handed out still go out, and the bucket does not add to them;
 //! 2. calls the warning hook **once** for the outage, saying what failed, the local rate and
 //!    the worker count (default hook: `tracing::warn!`);
 //! 3. tries Redis again at most every [`DEFAULT_RETRY_INTERVAL`] (2 s), from one request;
 //!    when Redis answers, goes back to the shared schedule and calls the hook once more to say
-//!    so.
+//!    so. The schedule resumes after the slots this process's bucket still has handed out
+//!    (the `acquire` script holds the next slot until they have gone), and for one retry
+//!    interval a returning worker also keeps to its local share, since other workers may still
+//!    be pacing locally.
 //!
 //! Throttling feedback during an outage goes to the local buckets. Nothing here panics.
 //!
@@ -306,6 +311,9 @@ struct Inner {
     factors: Mutex<HashMap<String, i64>>,
     /// The fallback buckets, per Redis key.
     local: Mutex<HashMap<String, Local>>,
+    /// Per key, the end of the shared schedule as Redis last told it: no slot any worker had
+    /// reserved then starts later. A fallback bucket starts there.
+    horizons: Mutex<HashMap<String, Instant>>,
     acquire: Script,
     throttled: Script,
     success: Script,
@@ -391,6 +399,7 @@ impl RedisLimiter {
                 health: Mutex::new(Health::default()),
                 factors: Mutex::new(HashMap::new()),
                 local: Mutex::new(HashMap::new()),
+                horizons: Mutex::new(HashMap::new()),
                 acquire: Script::new(scripts::ACQUIRE),
                 throttled: Script::new(scripts::THROTTLED),
                 success: Script::new(scripts::SUCCESS),
@@ -572,10 +581,45 @@ impl Inner {
             *entry = make();
         }
         if entry.drained_in != outage {
+            // A new outage: start where the shared schedule ended (slots other workers and
+            // this one reserved through Redis may still be ahead), with no burst saved up.
+            // Its first slot is one of its own intervals away at the soonest, as if it had
+            // just sent: workers falling back together then do not all send at once.
             entry.drained_in = outage;
-            let _ = entry.limiter.reserve();
+            let end = lock(&self.horizons).get(redis_key).copied();
+            let now = Instant::now();
+            let own = Duration::try_from_secs_f64(1.0 / per_second).unwrap_or(Duration::MAX);
+            let shared = end.map_or(Duration::ZERO, |e| e.saturating_duration_since(now));
+            entry.limiter.defer(own.max(shared));
         }
         entry.limiter.clone()
+    }
+
+    /// Records how far ahead Redis's schedule for a key reaches (`ahead_micros` from now).
+    fn remember_horizon(&self, redis_key: &str, ahead_micros: i64) {
+        let end = Instant::now() + Duration::from_micros(ahead_micros.max(0).unsigned_abs());
+        let mut h = lock(&self.horizons);
+        match h.get_mut(redis_key) {
+            Some(v) => *v = (*v).max(end),
+            None => {
+                h.insert(redis_key.to_string(), end);
+            }
+        }
+    }
+
+    /// How long from now no slot may start through Redis, in µs: the end of the slots this
+    /// process's fallback bucket still has reserved, plus one shared interval (zero when it
+    /// has none ahead, as always outside an outage and shortly after one).
+    fn local_hold_micros(&self, redis_key: &str, rate: &Rate) -> u64 {
+        let ahead = match lock(&self.local).get(redis_key) {
+            Some(l) => l.limiter.reserved_ahead(),
+            None => return 0,
+        };
+        if ahead.is_zero() {
+            return 0;
+        }
+        let interval = Duration::try_from_secs_f64(1.0 / rate.per_second).unwrap_or(Duration::ZERO);
+        u64::try_from(ahead.saturating_add(interval).as_micros()).unwrap_or(u64::MAX)
     }
 
     fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
@@ -634,13 +678,21 @@ impl Limiter for RedisLimiter {
             let interval = rate.interval_micros();
             let burst = rate.burst.to_string();
             let ttl = IDLE_TTL.as_millis().to_string();
+            // Back from an outage, slots this process reserved locally are still to go out:
+            // the shared schedule resumes after them.
+            let hold = inner.local_hold_micros(&redis_key, &rate).to_string();
             match inner
-                .run::<(i64, i64)>(&inner.acquire, &redis_key, &[&interval, &burst, &ttl])
+                .run::<(i64, i64, i64)>(
+                    &inner.acquire,
+                    &redis_key,
+                    &[&interval, &burst, &ttl, &hold],
+                )
                 .await
             {
-                Ok((wait, ppm)) => {
+                Ok((wait, ppm, ahead)) => {
                     inner.answered(ticket);
                     inner.remember(&redis_key, ppm);
+                    inner.remember_horizon(&redis_key, ahead);
                     if wait > 0 {
                         tokio::time::sleep(Duration::from_micros(wait.unsigned_abs())).await;
                     }

@@ -9,8 +9,11 @@
 /// `acquire`: reserve the next slot (GCRA, reservation style) and return how long to wait.
 ///
 /// `KEYS[1]` the limit's hash; `ARGV[1]` the interval at full speed (µs); `ARGV[2]` the burst;
-/// `ARGV[3]` how long the hash outlives its last reservation (ms).
-/// Returns `{wait_µs, factor_ppm}`.
+/// `ARGV[3]` how long the hash outlives its last reservation (ms); `ARGV[4]` how long from now
+/// no slot may start (µs; a worker coming back from pacing itself passes the end of its own
+/// reservations, so the shared schedule resumes after them, not on top of them).
+/// Returns `{wait_µs, factor_ppm, ahead_µs}`, `ahead` being how far the schedule's next free
+/// slot lies ahead of now: no slot reserved so far starts later.
 pub(crate) const ACQUIRE: &str = r"
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
@@ -21,12 +24,17 @@ local f = tonumber(state[2])
 if not f or f <= 0 or f > 1 then f = 1 end
 local interval = tonumber(ARGV[1]) / f
 local burst = tonumber(ARGV[2])
+local hold = tonumber(ARGV[4]) or 0
 local slot = math.max(tat, now)
-local new_tat = slot + interval
 local wait = math.max(0, slot - (burst - 1) * interval - now)
+if hold > 0 and now + hold > slot then
+  slot = now + hold
+  wait = hold
+end
+local new_tat = slot + interval
 redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', new_tat))
 redis.call('PEXPIRE', KEYS[1], math.ceil((new_tat - now) / 1000) + tonumber(ARGV[3]))
-return {math.floor(wait), math.floor(f * 1000000 + 0.5)}
+return {math.floor(wait), math.floor(f * 1000000 + 0.5), math.floor(new_tat - now)}
 ";
 
 /// `on_throttled`: halve the factor (not below the floor) and drop the burst, so the next
