@@ -302,6 +302,16 @@ async fn resuming_against_another_endpoint_or_account_is_refused() {
         !err.contains("ANOTHERACCESSKEYID01"),
         "the key id is not printed: {err}"
     );
+    // Another Huawei project: its ids name other resources.
+    let mut cmd = elb_delete(&emu.url(), &ids_file, &journal, &["--resume"]);
+    cmd.env(
+        "HUAWEICLOUD_SDK_PROJECT_ID",
+        "ffffffffffffffffffffffffffffffff",
+    );
+    let other_project = run(&mut cmd);
+    assert_eq!(other_project.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&other_project.stderr);
+    assert!(err.contains("project"), "{err}");
     // The same scope resumes: nothing left to do.
     let same = run(&mut elb_delete(
         &emu.url(),
@@ -371,4 +381,95 @@ async fn a_corrupt_journal_line_is_named_and_a_cut_last_line_tolerated() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("line 3"), "names the line: {err}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_is_never_the_ids_file_nor_shared_by_two_runs() {
+    let emu = Emulator::builder().start().await.expect("emulator");
+    emu.seed_elb_certificates(PROJECT, ["f-1", "f-2"]);
+    let dir = TempDir::new("same-file");
+    let ids_file = dir.path("ids.txt");
+    std::fs::write(&ids_file, "f-1\nf-2\n").expect("ids");
+    // The ids file given as the journal: refused before anything is sent.
+    let out = elb_delete(&emu.url(), &ids_file, &ids_file, &["--resume"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("same file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let journal = dir.path("run.journal");
+    let first = elb_delete(&emu.url(), &ids_file, &journal, &[])
+        .output()
+        .expect("runs");
+    assert_eq!(first.status.code(), Some(0));
+    // Standard input read from the journal itself.
+    let mut cmd = elb_delete(&emu.url(), Path::new("-"), &journal, &["--resume"]);
+    cmd.stdin(std::fs::File::open(&journal).expect("journal"));
+    let out = cmd.output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("same file"));
+    assert_eq!(emu.requests().len(), 1, "only the first run sent anything");
+
+    // While another run holds the journal, neither a resume nor a new run may write it.
+    let held = std::fs::File::open(&journal).expect("journal");
+    #[allow(clippy::incompatible_msrv)] // the tests run on the toolchain of certctl (1.89)
+    held.try_lock().expect("lock");
+    let out = elb_delete(&emu.url(), &ids_file, &journal, &["--resume"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("in use by another certctl run"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(held);
+    let out = elb_delete(&emu.url(), &ids_file, &journal, &["--resume"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "free again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_that_skips_refused_ids_does_not_exit_0() {
+    let emu = Emulator::builder().start().await.expect("emulator");
+    emu.seed_elb_certificates(PROJECT, ["g-1"]);
+    let dir = TempDir::new("skip-status");
+    let ids_file = dir.path("ids.txt");
+    std::fs::write(&ids_file, "g-1\n").expect("ids");
+    let journal = dir.path("run.journal");
+    let first = elb_delete(&emu.url(), &ids_file, &journal, &[])
+        .output()
+        .expect("runs");
+    assert_eq!(first.status.code(), Some(0));
+    // An id the journal has as refused, then given again (twice) with the deleted one.
+    let mut text = std::fs::read_to_string(&journal).expect("journal");
+    text.push_str(
+        r#"{"id":"g-2","outcome":"refused","code":"ELB.8902","message":"in use","request_id":"r","attempted_at":null}"#,
+    );
+    text.push('\n');
+    std::fs::write(&journal, text).expect("journal");
+    std::fs::write(&ids_file, "g-1\ng-2\ng-2\ng-1\n").expect("ids");
+    let out = elb_delete(&emu.url(), &ids_file, &journal, &["--resume"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "g-2 is not gone: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["skipped"], 2, "distinct ids: {doc}");
+    assert_eq!(doc["skipped_refused_or_unconfirmed"], 1, "{doc}");
+    assert_eq!(doc["totals"]["requested"], 0);
+    // Only the deleted one skipped: 0.
+    std::fs::write(&ids_file, "g-1\n").expect("ids");
+    let out = elb_delete(&emu.url(), &ids_file, &journal, &["--resume"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
 }

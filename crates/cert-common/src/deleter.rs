@@ -103,6 +103,10 @@ pub struct Scope {
     pub credentials_source: String,
     /// The access key id, masked ([`crate::credentials::mask`]); `IAM token` for a token.
     pub key_id: String,
+    /// The project the requests name, for APIs whose resources live in a project (Huawei's
+    /// project id); `None` elsewhere. Like the account, it decides which resources an id
+    /// names.
+    pub project: Option<String>,
 }
 
 impl Scope {
@@ -120,7 +124,14 @@ impl Scope {
             account,
             credentials_source: String::new(),
             key_id: String::new(),
+            project: None,
         }
+    }
+
+    /// The same scope, in `project`.
+    pub fn with_project(mut self, project: String) -> Self {
+        self.project = Some(project);
+        self
     }
 
     /// The same scope, saying where its credentials come from and (masked) which key.

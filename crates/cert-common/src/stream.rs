@@ -47,8 +47,10 @@ pub type IdStream = BoxStream<'static, String>;
 pub type OutcomeStream = BoxStream<'static, StreamItem>;
 
 /// Called with a batch's ids just before the batch is sent (a journal writes them down, so a
-/// run killed mid-request knows which ids may have been deleted).
-pub type BatchHook = Arc<dyn Fn(&[String]) + Send + Sync>;
+/// run killed mid-request knows which ids may have been deleted). An `Err` keeps the batch
+/// from being sent and stops the stream with that error, as a failed batch does: a journal
+/// that cannot record a request must not let it go out unrecorded.
+pub type BatchHook = Arc<dyn Fn(&[String]) -> Result<(), Error> + Send + Sync>;
 
 /// Settings of a streaming delete. The defaults come from the deleter:
 /// [`Deleter::stream_batch`] and [`Deleter::stream_concurrency`].
@@ -95,7 +97,8 @@ impl StreamOptions {
         self
     }
 
-    /// Calls `hook` with each batch's ids just before it is sent.
+    /// Calls `hook` with each batch's ids just before it is sent; a batch whose hook fails
+    /// is not sent, and the stream stops with the hook's error ([`BatchHook`]).
     pub fn on_batch(mut self, hook: BatchHook) -> Self {
         self.on_batch = Some(hook);
         self
@@ -301,8 +304,12 @@ async fn work<D: Deleter + ?Sized + 'static>(
         if stop.is_set() {
             return;
         }
-        if let Some(hook) = &on_batch {
-            hook(&batch);
+        if let Some(hook) = &on_batch
+            && let Err(e) = hook(&batch)
+        {
+            // Not sent, so never yielded: the caller knows these ids as not attempted.
+            stop.set(e);
+            return;
         }
         let result = std::panic::AssertUnwindSafe(deleter.delete(&batch))
             .catch_unwind()
@@ -573,6 +580,7 @@ mod tests {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(b.to_vec());
+                Ok(())
             })
         };
         let got = collect(d.clone(), ids(0..23), StreamOptions::new().on_batch(hook)).await;
@@ -582,6 +590,43 @@ mod tests {
         hooked.sort();
         sent.sort();
         assert_eq!(hooked, sent);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_hook_keeps_its_batch_unsent_and_stops_the_stream() {
+        let d = fake(5, 1);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let hook: BatchHook = {
+            let calls = calls.clone();
+            Arc::new(move |_: &[String]| {
+                if calls.fetch_add(1, Ordering::SeqCst) >= 2 {
+                    Err(Error::config("the journal cannot be written"))
+                } else {
+                    Ok(())
+                }
+            })
+        };
+        let got = collect(d.clone(), ids(0..100), StreamOptions::new().on_batch(hook)).await;
+        let sent: Vec<String> = d.sent.lock().unwrap_or_else(|p| p.into_inner()).concat();
+        assert_eq!(sent.len(), 10, "two batches of 5 went out, then none");
+        let (items, errors): (Vec<_>, Vec<_>) = got.into_iter().partition(Result::is_ok);
+        let mut yielded: Vec<String> = items
+            .into_iter()
+            .filter_map(|i| i.ok())
+            .map(|i| i.id)
+            .collect();
+        yielded.sort();
+        let mut sent = sent;
+        sent.sort();
+        assert_eq!(yielded, sent, "exactly the sent ids are yielded");
+        assert_eq!(errors.len(), 1);
+        let e = errors
+            .into_iter()
+            .next()
+            .and_then(Result::err)
+            .expect("the hook's error");
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("journal"), "{e}");
     }
 
     #[test]

@@ -221,7 +221,7 @@ pub struct ConnArgs {
     /// Attempts per request, the first included.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
-    /// Requests per second (default: the API's documented limit; 0 turns pacing off).
+    /// Requests per second, 0.001 to 100000 (default: the API's documented limit).
     #[arg(long, value_parser = parse_qps)]
     pub qps: Option<f64>,
     /// Requests in flight at once.
@@ -260,15 +260,18 @@ pub struct ConnArgs {
     pub rate_limit_workers: u32,
 }
 
-/// `--qps`: a positive, finite number of requests per second (at most 100000).
+/// The lowest `--qps`: one request every 1,000 s.
+const MIN_QPS: f64 = 0.001;
+
+/// `--qps`: a finite number of requests per second, from [`MIN_QPS`] to 100000.
 fn parse_qps(text: &str) -> Result<f64, String> {
     let q: f64 = text
         .trim()
         .parse()
         .map_err(|_| format!("{text:?} is not a number"))?;
-    if !q.is_finite() || q <= 0.0 || q > 100_000.0 {
+    if !q.is_finite() || !(MIN_QPS..=100_000.0).contains(&q) {
         return Err(format!(
-            "{text:?} is not a rate: give requests per second, more than 0 and at most 100000"
+            "{text:?} is not a rate: give requests per second, from {MIN_QPS} to 100000"
         ));
     }
     Ok(q)

@@ -36,8 +36,10 @@ pub struct Input {
     pub failure: InputFailure,
     /// Ids read (after skipping).
     pub read: Arc<AtomicU64>,
-    /// Ids skipped because a journal says they are settled.
+    /// Distinct ids skipped because a journal says they are settled.
     pub skipped: Arc<AtomicU64>,
+    /// Of those, the ids whose last outcome was refused or unconfirmed.
+    pub skipped_not_gone: Arc<AtomicU64>,
 }
 
 fn wanted(line: &str) -> Option<&str> {
@@ -85,13 +87,31 @@ fn check(deleter: &dyn Deleter, id: &str, place: &str) -> Result<(), String> {
     deleter.validate_id(id).map_err(|e| format!("{place}: {e}"))
 }
 
+/// The ids a resumed run passes over: those a journal has settled, and among them those whose
+/// last outcome was not "gone" (refused, or unconfirmed and not retried), which keep the run's
+/// exit status from being 0.
+#[derive(Debug, Default)]
+pub struct Skip {
+    /// Settled ids: skipped.
+    pub settled: SeenIds,
+    /// Settled ids whose last outcome is refused or unconfirmed.
+    pub not_gone: SeenIds,
+}
+
+impl Skip {
+    fn contains(&self, id: &str) -> bool {
+        self.settled.contains(id)
+    }
+}
+
 /// Opens the ids of `args` and `from` as a stream. Ids in `skip` (settled, per a journal) are
-/// passed over and counted. Errors here mean nothing was sent (exit status 2).
+/// passed over and counted, each distinct id once. Errors here mean nothing was sent (exit
+/// status 2).
 pub fn open(
     args: &[String],
     from: Option<&str>,
     deleter: Arc<dyn Deleter>,
-    skip: Option<Arc<SeenIds>>,
+    skip: Option<Arc<Skip>>,
 ) -> Result<Input, String> {
     let args: Vec<String> = args.iter().map(|s| s.trim().to_string()).collect();
     check_args(&args)?;
@@ -128,8 +148,10 @@ pub fn open(
     let failure: InputFailure = Arc::default();
     let read = Arc::new(AtomicU64::new(0));
     let skipped = Arc::new(AtomicU64::new(0));
+    let skipped_not_gone = Arc::new(AtomicU64::new(0));
     {
         let (failure, read, skipped) = (failure.clone(), read.clone(), skipped.clone());
+        let not_gone = skipped_not_gone.clone();
         std::thread::Builder::new()
             .name("certctl-ids".into())
             .spawn(move || {
@@ -140,8 +162,10 @@ pub fn open(
                     tx,
                     chunk: Vec::with_capacity(CHUNK),
                     skip,
+                    skipped_ids: SeenIds::new(),
                     read,
                     skipped,
+                    skipped_not_gone: not_gone,
                 };
                 for id in &args {
                     if !out.give(id) {
@@ -206,6 +230,7 @@ pub fn open(
         failure,
         read,
         skipped,
+        skipped_not_gone,
     })
 }
 
@@ -213,17 +238,25 @@ pub fn open(
 struct Handover {
     tx: tokio::sync::mpsc::Sender<Vec<String>>,
     chunk: Vec<String>,
-    skip: Option<Arc<SeenIds>>,
+    skip: Option<Arc<Skip>>,
+    /// The ids skipped so far (each is counted once, however often it is given).
+    skipped_ids: SeenIds,
     read: Arc<AtomicU64>,
     skipped: Arc<AtomicU64>,
+    skipped_not_gone: Arc<AtomicU64>,
 }
 
 impl Handover {
     /// One id: skipped, or added to the chunk (handed over when full). False when the run no
     /// longer wants ids.
     fn give(&mut self, id: &str) -> bool {
-        if self.skip.as_ref().is_some_and(|s| s.contains(id)) {
-            self.skipped.fetch_add(1, Ordering::Relaxed);
+        if let Some(skip) = self.skip.as_ref().filter(|s| s.contains(id)) {
+            if self.skipped_ids.insert(id) {
+                self.skipped.fetch_add(1, Ordering::Relaxed);
+                if skip.not_gone.contains(id) {
+                    self.skipped_not_gone.fetch_add(1, Ordering::Relaxed);
+                }
+            }
             return true;
         }
         self.read.fetch_add(1, Ordering::Relaxed);

@@ -52,6 +52,10 @@ pub struct Header {
     pub region: Option<String>,
     /// A hash of the access key id.
     pub account: String,
+    /// The project (Huawei's project id), for APIs that have one. Journals written before
+    /// certctl recorded it have none, and are not checked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
 }
 
 impl Header {
@@ -63,6 +67,7 @@ impl Header {
             endpoint: scope.endpoint.clone(),
             region: scope.region.clone(),
             account: scope.account.clone(),
+            project: scope.project.clone(),
         }
     }
 
@@ -84,6 +89,13 @@ impl Header {
                 "region {} (this run: {})",
                 show(&self.region),
                 show(&run.region)
+            ));
+        }
+        if self.project.is_some() && self.project != run.project {
+            d.push(format!(
+                "project {} (this run: {})",
+                show(&self.project),
+                show(&run.project)
             ));
         }
         if self.account != run.account {
@@ -199,6 +211,9 @@ pub struct Earlier {
     /// Ids whose request may have been applied without an outcome reaching the journal: an
     /// `attempt` line and no outcome, or (with `--retry-unconfirmed`) an `unconfirmed` one.
     pub interrupted: SeenIds,
+    /// Of the settled ids, those whose last outcome is refused or unconfirmed: a resumed run
+    /// skips them, and cannot then end with exit status 0.
+    pub not_gone: SeenIds,
     /// True when a last line cut short was dropped.
     pub dropped_partial_line: bool,
 }
@@ -288,6 +303,9 @@ fn read_earlier(path: &str, retry_unconfirmed: bool) -> Result<(Header, Earlier,
     let mut settled = SeenIds::new();
     let mut unconfirmed = SeenIds::new();
     let mut attempted = SeenIds::new();
+    // Ids with a deleted or absent line, and ids with a refused or (skipped) unconfirmed one.
+    let mut gone = SeenIds::new();
+    let mut not_gone_ever = SeenIds::new();
     let (header, good, dropped) = read_lines(path, |_, line| {
         match line {
             Line::Attempt(a) => {
@@ -300,11 +318,23 @@ fn read_earlier(path: &str, retry_unconfirmed: bool) -> Result<(Header, Earlier,
             }
             Line::Settled(s) => {
                 settled.insert(&s.id);
+                if matches!(s.outcome.as_str(), "deleted" | "absent") {
+                    gone.insert(&s.id);
+                } else {
+                    not_gone_ever.insert(&s.id);
+                }
             }
             Line::Header(_) => {}
         }
         Ok(())
     })?;
+    // A settled id is never sent again, so a deleted or absent line is its last word.
+    let mut not_gone = SeenIds::new();
+    for id in not_gone_ever.iter() {
+        if !gone.contains(&id) {
+            not_gone.insert(&id);
+        }
+    }
     let mut interrupted = SeenIds::new();
     for id in attempted.iter().chain(unconfirmed.iter()) {
         if !settled.contains(&id) {
@@ -316,27 +346,47 @@ fn read_earlier(path: &str, retry_unconfirmed: bool) -> Result<(Header, Earlier,
         Earlier {
             settled,
             interrupted,
+            not_gone,
             dropped_partial_line: dropped,
         },
         good,
     ))
 }
 
+/// Takes the journal's lock (an advisory lock on the whole file, released when the run's
+/// process ends, however it ends), or says which run holds it. A file system without locks
+/// is used unlocked.
+fn lock(file: &File, path: &str) -> Result<(), String> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "journal {path} is in use by another certctl run (it holds the file's lock): wait \
+             for that run to end, or give another file"
+        )),
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+            Ok(())
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock journal {path}: {e}")),
+    }
+}
+
 impl Journal {
     /// Starts a new journal at `path` for a run in `scope`. A journal already there (not
     /// empty) is refused: resume it with `--resume`, or pick another file.
     pub fn create(path: &str, header: &Header) -> Result<Journal, String> {
-        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-            return Err(format!(
-                "journal {path} already exists: add --resume to continue that run, or give \
-                 another file"
-            ));
-        }
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(|e| format!("cannot create journal {path}: {e}"))?;
+        // Locked before it is looked at: of two runs started on one new file, one writes it.
+        lock(&file, path)?;
+        if file.metadata().is_ok_and(|m| m.len() > 0) {
+            return Err(format!(
+                "journal {path} already exists: add --resume to continue that run, or give \
+                 another file"
+            ));
+        }
         let j = Journal::wrap(path, file);
         j.write_json(header);
         j.sync();
@@ -356,6 +406,13 @@ impl Journal {
                 "--resume: journal {path} does not exist (start without --resume to create it)"
             ));
         }
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| format!("cannot open journal {path}: {e}"))?;
+        // Held for the whole run: two runs resuming one journal would send the same ids.
+        lock(&file, path)?;
         let (found, earlier, good) = read_earlier(path, retry_unconfirmed)?;
         let diff = found.differences(header);
         if !diff.is_empty() {
@@ -364,11 +421,6 @@ impl Journal {
                 diff.join("; ")
             ));
         }
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(|e| format!("cannot open journal {path}: {e}"))?;
         // Cut a partial last line away; end a complete last line that lacks its newline.
         file.set_len(good)
             .map_err(|e| format!("cannot repair journal {path}: {e}"))?;
@@ -409,20 +461,28 @@ impl Journal {
         w.write(value, &self.path);
     }
 
-    /// Records that `ids` are about to be sent.
-    pub fn attempt(&self, ids: &[String]) {
+    /// Records that `ids` are about to be sent. An `Err` (the line could not be written, now
+    /// or earlier) means they must not be sent: a crash would then leave no trace of them.
+    pub fn attempt(&self, ids: &[String]) -> Result<(), String> {
         let at = now_utc();
         let mut w = self.lock();
-        for id in ids {
-            w.in_flight.insert(id.clone(), at.clone());
+        if let Some(e) = &w.failed {
+            return Err(e.clone());
         }
         w.write(
             &Attempt {
                 attempt: ids.to_vec(),
-                at,
+                at: at.clone(),
             },
             &self.path,
         );
+        if let Some(e) = &w.failed {
+            return Err(e.clone());
+        }
+        for id in ids {
+            w.in_flight.insert(id.clone(), at.clone());
+        }
+        Ok(())
     }
 
     /// Records a settled id.
@@ -575,6 +635,7 @@ mod tests {
             endpoint: "http://127.0.0.1:1".into(),
             region: None,
             account: "abcd".into(),
+            project: None,
         }
     }
 
@@ -592,9 +653,9 @@ mod tests {
     fn resume_knows_settled_and_interrupted_ids() {
         let path = temp("resume");
         let j = Journal::create(&path, &header()).expect("create");
-        j.attempt(&["1".into(), "2".into()]);
+        j.attempt(&["1".into(), "2".into()]).expect("attempt");
         j.settled(&item("1", Outcome::Deleted));
-        j.attempt(&["3".into()]);
+        j.attempt(&["3".into()]).expect("attempt");
         drop(j);
         assert!(
             Journal::create(&path, &header()).is_err(),
@@ -609,6 +670,39 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_in_use_by_another_run_is_refused() {
+        let path = temp("locked");
+        let first = Journal::create(&path, &header()).expect("create");
+        let e = Journal::create(&path, &header())
+            .map(|_| ())
+            .expect_err("in use");
+        assert!(e.contains("in use by another certctl run"), "{e}");
+        let e = Journal::resume(&path, &header(), false)
+            .map(|_| ())
+            .expect_err("in use");
+        assert!(e.contains("in use by another certctl run"), "{e}");
+        drop(first);
+        let (resumed, _) = Journal::resume(&path, &header(), false).expect("free again");
+        let e = Journal::resume(&path, &header(), false)
+            .map(|_| ())
+            .expect_err("in use");
+        assert!(e.contains("in use"), "{e}");
+        drop(resumed);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_journal_that_cannot_record_an_attempt_refuses_it() {
+        let j = Journal::wrap("/dev/full", File::create("/dev/full").expect("/dev/full"));
+        let e = j.attempt(&["1".into()]).expect_err("disk full");
+        assert!(e.contains("cannot write journal /dev/full"), "{e}");
+        assert!(
+            j.attempt(&["2".into()]).is_err(),
+            "and every attempt after it"
+        );
+    }
+
+    #[test]
     fn another_account_or_endpoint_is_refused() {
         let path = temp("scope");
         drop(Journal::create(&path, &header()).expect("create"));
@@ -620,6 +714,20 @@ mod tests {
         other.endpoint = "https://cas.aliyuncs.com".into();
         let e = Journal::resume(&path, &other, false).expect_err("refused");
         assert!(e.contains("endpoint"), "{e}");
+        let _ = std::fs::remove_file(&path);
+        // A project recorded must match; a journal without one (older) is not checked.
+        let mut in_project = header();
+        in_project.project = Some("p1".into());
+        drop(Journal::create(&path, &in_project).expect("create"));
+        let mut other = in_project.clone();
+        other.project = Some("p2".into());
+        let e = Journal::resume(&path, &other, false)
+            .map(|_| ())
+            .expect_err("refused");
+        assert!(e.contains("project p1 (this run: p2)"), "{e}");
+        let _ = std::fs::remove_file(&path);
+        drop(Journal::create(&path, &header()).expect("create"));
+        assert!(Journal::resume(&path, &in_project, false).is_ok());
         let _ = std::fs::remove_file(&path);
     }
 
@@ -698,7 +806,8 @@ mod tests {
     fn replay_reports_each_id_once_with_its_last_outcome() {
         let path = temp("replay");
         let j = Journal::create(&path, &header()).expect("create");
-        j.attempt(&["1".into(), "2".into(), "3".into()]);
+        j.attempt(&["1".into(), "2".into(), "3".into()])
+            .expect("attempt");
         j.settled(&item(
             "1",
             Outcome::Unconfirmed {
@@ -707,7 +816,7 @@ mod tests {
             },
         ));
         j.settled(&item("2", Outcome::Absent));
-        j.attempt(&["1".into()]);
+        j.attempt(&["1".into()]).expect("attempt");
         j.settled(&item("1", Outcome::Deleted));
         drop(j);
         let mut got = Vec::new();

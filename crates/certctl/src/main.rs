@@ -91,6 +91,9 @@ async fn config_show(scope: Result<cert_common::Scope, cert_common::Error>) -> u
                 s.key_id,
                 s.account
             ));
+            if let Some(p) = &s.project {
+                report::print(&format!("project:     {p}\n"));
+            }
             0
         }
         Err(e) => {

@@ -163,6 +163,8 @@ pub struct Ending {
     pub stopped: Option<String>,
     /// Ids skipped because a journal says they are settled.
     pub skipped: u64,
+    /// Of those, the ids the journal has as refused or unconfirmed.
+    pub skipped_not_gone: u64,
 }
 
 impl Sink {
@@ -272,6 +274,12 @@ impl Sink {
                 if ending.skipped > 0 {
                     tail.insert("skipped".into(), ending.skipped.into());
                 }
+                if ending.skipped_not_gone > 0 {
+                    tail.insert(
+                        "skipped_refused_or_unconfirmed".into(),
+                        ending.skipped_not_gone.into(),
+                    );
+                }
                 let tail = serde_json::Value::Object(tail).to_string();
                 // `{"totals":…}` without its opening brace closes the document.
                 writeln!(self.out, "],{}", &tail[1..])
@@ -286,8 +294,13 @@ impl Sink {
                     r = r.and_then(|()| {
                         writeln!(
                             self.out,
-                            "  {} skipped: settled by an earlier run (certctl report JOURNAL shows them)",
-                            ending.skipped
+                            "  {} skipped: settled by an earlier run{} (certctl report JOURNAL shows them)",
+                            ending.skipped,
+                            if ending.skipped_not_gone > 0 {
+                                format!(", {} of them refused or unconfirmed", ending.skipped_not_gone)
+                            } else {
+                                String::new()
+                            }
                         )
                     });
                 }

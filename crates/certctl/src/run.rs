@@ -38,6 +38,16 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
         return dry_run(deleter.as_ref(), common);
     }
     let output = common.conn.output;
+    if let (Some(journal), Some(from)) = (&common.journal, common.ids_from.as_deref())
+        && same_file(journal, from)
+    {
+        let from = if from == "-" { "standard input" } else { from };
+        eprintln!(
+            "certctl: the ids ({from}) and --journal {journal} are the same file: the journal's \
+             own lines would be read back as ids"
+        );
+        return EXIT_USAGE;
+    }
     // The journal first: a run it would refuse sends nothing.
     let (journal, earlier) = match &common.journal {
         None => (None, Earlier::default()),
@@ -54,9 +64,12 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     let Earlier {
         settled,
         interrupted,
+        not_gone,
         ..
     } = earlier;
-    let skip = journal.is_some().then(|| Arc::new(settled));
+    let skip = journal
+        .is_some()
+        .then(|| Arc::new(crate::ids::Skip { settled, not_gone }));
     let input = match crate::ids::open(
         &common.ids,
         common.ids_from.as_deref(),
@@ -79,7 +92,9 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     }
     if let Some(j) = &journal {
         let j = j.clone();
-        options = options.on_batch(Arc::new(move |ids: &[String]| j.attempt(ids)));
+        options = options.on_batch(Arc::new(move |ids: &[String]| {
+            j.attempt(ids).map_err(Error::config)
+        }));
     }
     let bar = progress(input.total);
     let mut sink: Option<Sink> = None;
@@ -178,13 +193,17 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
             }
         );
     }
+    // Skipped ids count too: a resumed run whose journal has some refused or unconfirmed is
+    // not a run where every id is gone.
+    let skipped_not_gone = input.skipped_not_gone.load(Ordering::Relaxed);
     let totals_gone = {
         let t = sink.totals();
-        t.deleted + t.absent == t.requested
+        t.deleted + t.absent == t.requested && skipped_not_gone == 0
     };
     sink.finish(&Ending {
         stopped: why,
         skipped,
+        skipped_not_gone,
     });
     if code != report::EXIT_OK {
         return code;
@@ -194,6 +213,38 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     } else {
         report::EXIT_INCOMPLETE
     }
+}
+
+/// Whether `journal` is the file the ids come from (`-`: what standard input reads from):
+/// the same device and inode.
+#[cfg(unix)]
+fn same_file(journal: &str, ids_from: &str) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(j) = std::fs::metadata(journal) else {
+        return false; // a journal not there yet is no ids file
+    };
+    let ids = if ids_from == "-" {
+        std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .and_then(|fd| std::fs::File::from(fd).metadata().ok())
+    } else {
+        std::fs::metadata(ids_from).ok()
+    };
+    ids.is_some_and(|i| j.is_file() && j.dev() == i.dev() && j.ino() == i.ino())
+}
+
+/// Whether `journal` is the file the ids come from: the same canonical path (standard input
+/// is not checked).
+#[cfg(not(unix))]
+fn same_file(journal: &str, ids_from: &str) -> bool {
+    ids_from != "-"
+        && matches!(
+            (std::fs::canonicalize(journal), std::fs::canonicalize(ids_from)),
+            (Ok(a), Ok(b)) if a == b
+        )
 }
 
 /// The exit status of an error that stopped a run part-way.

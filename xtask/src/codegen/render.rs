@@ -138,12 +138,14 @@ fn render_huawei_client(header: &str, specs: &[SpecFile]) -> String {
     out.line("        &self.inner.project_id");
     out.line("    }");
     out.line("");
-    out.line("    /// What a request would go out with: region, endpoint, credential source and key id (masked); resolves the credentials and sends nothing (`certctl config show`).");
+    out.line("    /// What a request would go out with: region, endpoint, project, credential source and key id (masked); resolves the credentials and sends nothing (`certctl config show`).");
     out.line("    pub async fn scope(&self) -> Result<cert_common::Scope, Error> {");
-    out.line("        self.inner");
+    out.line("        let scope = self");
+    out.line("            .inner");
     out.line("            .runtime");
     out.line("            .scope(env!(\"CARGO_PKG_NAME\"), self.endpoint())");
-    out.line("            .await");
+    out.line("            .await?;");
+    out.line("        Ok(scope.with_project(self.project_id().to_string()))");
     out.line("    }");
     out.line("}");
     out.0

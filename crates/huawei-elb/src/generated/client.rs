@@ -53,12 +53,14 @@ impl Client {
         &self.inner.project_id
     }
 
-    /// What a request would go out with: region, endpoint, credential source and key id (masked); resolves the credentials and sends nothing (`certctl config show`).
+    /// What a request would go out with: region, endpoint, project, credential source and key id (masked); resolves the credentials and sends nothing (`certctl config show`).
     pub async fn scope(&self) -> Result<cert_common::Scope, Error> {
-        self.inner
+        let scope = self
+            .inner
             .runtime
             .scope(env!("CARGO_PKG_NAME"), self.endpoint())
-            .await
+            .await?;
+        Ok(scope.with_project(self.project_id().to_string()))
     }
 }
 
