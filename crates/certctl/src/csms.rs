@@ -82,6 +82,21 @@ pub async fn delete_secrets(
     if let Some(e) = out.error() {
         // Sent, and failed: no answer says which secrets went.
         eprintln!("certctl: {e}");
+        if conn.output == OutputFormat::Json {
+            // A script reading stdout still gets a document: nothing named, and why.
+            let doc = serde_json::json!({
+                "provider": "huawei-csms",
+                "dry_run": false,
+                "items": [],
+                "totals": {"requested": 0, "deleted": 0, "absent": 0, "refused": 0, "unconfirmed": 0},
+                "stopped": e.to_string(),
+                "may_have_applied": e.may_have_applied(),
+            });
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => crate::report::print(&(s + "\n")),
+                Err(e) => eprintln!("certctl: cannot render JSON: {e}"),
+            }
+        }
         return if e.stops_run() {
             exit_for(e)
         } else {
