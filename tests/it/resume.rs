@@ -473,3 +473,68 @@ async fn a_resume_that_skips_refused_ids_does_not_exit_0() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A run stopped by an answer that is not the API's: its message and `certctl report` agree on
+/// which ids went out (the stopping request's, unsettled) and which were not attempted.
+#[test]
+fn a_stopped_run_says_which_ids_were_sent_as_the_journal_does() {
+    let server = integration_tests::wire::ScriptedServer::always(|| {
+        integration_tests::wire::html(404, "<html><body>not the API</body></html>")
+    });
+    let dir = TempDir::new("stopped");
+    let journal = dir.path("run.journal");
+    let ids: Vec<String> = (7_002_000..7_002_020).map(|i| i.to_string()).collect();
+    let out = certctl()
+        .args(["aliyun-cas", "delete-certificates", "--endpoint"])
+        .arg(server.url())
+        .arg("--journal")
+        .arg(&journal)
+        .args([
+            "--concurrency",
+            "1",
+            "--max-attempts",
+            "1",
+            "--output",
+            "json",
+        ])
+        .args(&ids)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let unsettled_in_journal: Vec<String> = {
+        let settled: HashSet<String> = settled_lines(&journal)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        attempted(&journal)
+            .into_iter()
+            .filter(|i| !settled.contains(i))
+            .collect()
+    };
+    let k = unsettled_in_journal.len();
+    assert!(k >= 1, "the stopping request's id was sent: {err}");
+    assert!(
+        err.contains(&format!(
+            "{k} of them were sent in requests whose answers did not settle them"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("NOT attempted"), "{err}");
+    let report = certctl()
+        .arg("report")
+        .arg(&journal)
+        .args(["--output", "json"])
+        .output()
+        .expect("report");
+    let doc: Value = serde_json::from_slice(&report.stdout).expect("JSON");
+    let items = doc["items"].as_array().expect("items");
+    assert_eq!(items.len(), k, "the report names the sent ids only: {doc}");
+    for item in items {
+        assert_eq!(item["outcome"], "unconfirmed", "{doc}");
+        assert!(
+            unsettled_in_journal.contains(&item["id"].as_str().unwrap_or_default().to_string())
+        );
+    }
+}

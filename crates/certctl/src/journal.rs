@@ -485,6 +485,11 @@ impl Journal {
         Ok(())
     }
 
+    /// Ids written down as attempted in this run and not settled (yet).
+    pub fn unsettled_attempts(&self) -> usize {
+        self.lock().in_flight.len()
+    }
+
     /// Records a settled id.
     pub fn settled(&self, item: &ItemOutcome<String>) {
         let mut w = self.lock();
@@ -600,8 +605,8 @@ pub fn replay(
         if !ids.contains(&id) {
             let outcome = Outcome::Unconfirmed {
                 code: None,
-                message: "sent by a run that was interrupted before its answer was recorded; \
-                          resume the run to settle it"
+                message: "sent by a run that stopped or was interrupted before an answer \
+                          settled it; resume the run to settle it"
                     .into(),
             };
             emit(ItemOutcome::new(id.to_string(), outcome, None));

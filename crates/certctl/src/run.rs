@@ -180,12 +180,29 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     };
     if let Some(why) = &why {
         eprintln!("certctl: {why}");
-        let not_attempted = match input.total {
-            Some(total) => format!("{} id(s) were", total.saturating_sub(settled)),
-            None => "the ids not in the report were".to_string(),
+        let unsettled = match input.total {
+            Some(total) => format!("{} id(s) not in the report", total.saturating_sub(settled)),
+            None => "the ids not in the report".to_string(),
+        };
+        // Some of them went out in the requests whose answers did not settle them (the one
+        // that stopped the run, and those in flight then); the journal knows which.
+        let sent = match &journal {
+            Some(j) => match j.unsettled_attempts() {
+                0 => "none of them was sent".to_string(),
+                k => format!(
+                    "{k} of them were sent in requests whose answers did not settle them \
+                     (unconfirmed in `certctl report`; --resume sends them again), the others \
+                     were NOT attempted"
+                ),
+            },
+            None => format!(
+                "at most those of the {} request(s) in flight were sent, the others were NOT \
+                 attempted",
+                common.conn.concurrency
+            ),
         };
         eprintln!(
-            "certctl: the run stopped; {not_attempted} NOT attempted; the report covers the {settled} settled before it stopped{}",
+            "certctl: the run stopped: {unsettled}: {sent}; the report covers the {settled} settled before it stopped{}",
             if journal.is_some() {
                 " (run again with --resume to continue)"
             } else {
