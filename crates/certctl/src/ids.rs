@@ -124,13 +124,25 @@ pub fn open(
         }
     }
     let file = from.filter(|f| *f != "-").map(str::to_string);
+    // The bytes of the file the check read: the run sends from those only, so lines added to
+    // the file while it runs are never sent unchecked.
+    let mut checked_bytes: u64 = 0;
     if let Some(path) = &file {
         let f =
             std::fs::File::open(path).map_err(|e| format!("cannot read ids from {path}: {e}"))?;
-        for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(|e| format!("cannot read ids from {path}: {e}"))?;
+        let mut reader = std::io::BufReader::new(f);
+        let mut line = String::new();
+        for n in 1.. {
+            line.clear();
+            let read = reader
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read ids from {path} line {n}: {e}"))?;
+            if read == 0 {
+                break;
+            }
+            checked_bytes += read as u64;
             if let Some(id) = wanted(&line) {
-                check(deleter.as_ref(), id, &format!("{path} line {}", n + 1))?;
+                check(deleter.as_ref(), id, &format!("{path} line {n}"))?;
                 if !skip.as_ref().is_some_and(|s| s.contains(id)) {
                     distinct.insert(id);
                 }
@@ -184,7 +196,10 @@ pub fn open(
                         BufReader::with_capacity(64 * 1024, Box::new(std::io::stdin())),
                     ),
                     Source::File(path) => match std::fs::File::open(&path) {
-                        Ok(f) => (path, BufReader::with_capacity(64 * 1024, Box::new(f))),
+                        Ok(f) => (
+                            path,
+                            BufReader::with_capacity(64 * 1024, Box::new(f.take(checked_bytes))),
+                        ),
                         Err(e) => return fail(format!("cannot read ids from {path}: {e}")),
                     },
                 };
@@ -304,6 +319,51 @@ mod tests {
             .filter_map(|l| wanted(l))
             .collect();
         assert_eq!(got, ["a", "b"]);
+    }
+
+    #[test]
+    fn lines_added_to_the_ids_file_after_the_check_are_not_sent() {
+        use std::io::Write;
+        let path = std::env::temp_dir().join(format!("certctl-ids-grow-{}", std::process::id()));
+        std::fs::write(&path, "1\n2\n").expect("ids");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let deleter: Arc<dyn Deleter> = Arc::new(
+            aliyun_cas::Client::new(aliyun_cas::Config::builder().region("cn-hangzhou").build())
+                .expect("client"),
+        );
+        let path_text = path.to_string_lossy().into_owned();
+        let input = open(&[], Some(&path_text), deleter, None).expect("checked");
+        assert_eq!(input.total, Some(2));
+        // Appended after the check (as a journal given as the ids file would be): not sent,
+        // even the line that is not an id at all.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        f.write_all(b"3\nnot-an-id\n").expect("append");
+        drop(f);
+        let got: Vec<String> = rt.block_on(input.stream.collect());
+        assert_eq!(got, ["1", "2"]);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn an_ids_file_that_is_not_utf8_names_the_line() {
+        let path = std::env::temp_dir().join(format!("certctl-ids-utf8-{}", std::process::id()));
+        std::fs::write(&path, b"1\n\xff\xfe\n").expect("ids");
+        let deleter: Arc<dyn Deleter> = Arc::new(
+            aliyun_cas::Client::new(aliyun_cas::Config::builder().region("cn-hangzhou").build())
+                .expect("client"),
+        );
+        let path_text = path.to_string_lossy().into_owned();
+        let e = open(&[], Some(&path_text), deleter, None)
+            .map(|_| ())
+            .expect_err("not UTF-8");
+        assert!(e.contains("line 2"), "{e}");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

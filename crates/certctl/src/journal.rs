@@ -116,13 +116,19 @@ pub struct Settled {
     pub id: String,
     /// deleted | absent | refused | unconfirmed.
     pub outcome: String,
+    // Every field is required, `null` included (as certctl writes them): a line missing one
+    // was not written by certctl. (`deserialize_with` turns off serde's missing-is-`None`.)
     /// The provider's code.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub code: Option<String>,
     /// The message.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub message: Option<String>,
     /// The request id that decided the outcome.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub request_id: Option<String>,
     /// When its request was sent (UTC).
+    #[serde(deserialize_with = "Option::deserialize")]
     pub attempted_at: Option<String>,
 }
 
@@ -776,12 +782,13 @@ mod tests {
 
     #[test]
     fn a_line_that_parses_but_says_nothing_certctl_writes_is_corrupt() {
-        let bad: [&[u8]; 5] = [
+        let bad: [&[u8]; 6] = [
             br#"{"id":"2","outcome":"bogus","code":null,"message":null,"request_id":null,"attempted_at":null}"#,
             br#"{"id":"2","outcome":"Deleted","code":null,"message":null,"request_id":null,"attempted_at":null}"#,
             br#"{"id":"","outcome":"deleted","code":null,"message":null,"request_id":null,"attempted_at":null}"#,
             br#"{"attempt":["3",""],"at":"2026-12-07T00:00:00Z"}"#,
             br#"{"id":"2","outcome":"deleted","extra":1}"#,
+            br#"{"id":"2","outcome":"deleted"}"#,
         ];
         for (n, line) in bad.iter().enumerate() {
             let path = temp(&format!("parses-{n}"));
