@@ -740,3 +740,36 @@ async fn neither_redis_stopping_nor_coming_back_lets_a_busy_worker_over_the_limi
     let all = warnings.all();
     assert!(all.iter().any(|w| w.contains("failed")), "{all:?}");
 }
+
+/// A Redis that answers but refuses the URL's settings is a mistake to fix, not an outage:
+/// certctl stops before sending anything (exit 3), and never prints the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certctl_refuses_a_redis_that_rejects_the_urls_settings() {
+    let server = RedisServer::start();
+    let emu = tencent_emulator(2).await;
+    let ids: Vec<String> = vec!["1".into(), "2".into()];
+    let port = server.port();
+    for url in [
+        // A database the server does not have (it has 16).
+        format!("redis://127.0.0.1:{port}/200"),
+        // A password for a server that has none.
+        format!("redis://:s3cret@127.0.0.1:{port}/0"),
+    ] {
+        let cmd = certctl_delete_csrs(&emu, &url, 1, &ids);
+        let out = tokio::task::spawn_blocking(move || {
+            let mut cmd = cmd;
+            cmd.output().expect("certctl runs")
+        })
+        .await
+        .expect("certctl");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{url}\n{stderr}");
+        assert!(
+            stderr.contains("refused this client's settings"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+    }
+    assert!(emu.requests().is_empty(), "nothing was sent");
+    assert_eq!(emu.tencent_csrs().len(), 2);
+}

@@ -426,6 +426,33 @@ impl RedisLimiter {
     pub fn is_shared(&self) -> bool {
         lock(&self.inner.health).outage.is_none()
     }
+
+    /// Checks, before a run, that the Redis of the URL accepts this client: `Ok(true)` when it
+    /// answers a `PING`, `Ok(false)` when it cannot be reached in time (the limiter will then
+    /// pace in-process, as documented, and warn once), and a
+    /// [`Config`](cert_common::ErrorKind::Config) error when Redis answers but refuses the
+    /// URL's settings (a wrong password or user, a database number it does not have, no
+    /// permission): that is a mistake to fix, not an outage to ride out. Sends no rate-limit
+    /// script and changes no state.
+    pub async fn check(&self) -> Result<bool, Error> {
+        let inner = &*self.inner;
+        let ping = async {
+            let mut conn = inner.url.client.get_multiplexed_async_connection().await?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await
+        };
+        match tokio::time::timeout(inner.options.timeout, ping).await {
+            Err(_) => Ok(false),
+            Ok(Ok(_)) => Ok(true),
+            Ok(Err(e)) if e.is_io_error() || e.is_timeout() || e.is_connection_refusal() => {
+                Ok(false)
+            }
+            Ok(Err(e)) => Err(Error::config(format!(
+                "Redis at {} refused this client's settings ({e}): check the --rate-limit URL's \
+                 user, password and database",
+                inner.url
+            ))),
+        }
+    }
 }
 
 impl fmt::Debug for RedisLimiter {

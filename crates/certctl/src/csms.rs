@@ -60,6 +60,9 @@ pub async fn delete_secrets(
     if let Err(e) = op.plan() {
         return fail(&e);
     }
+    if let Err(code) = crate::providers::check_rate_limit(conn).await {
+        return code;
+    }
     match confirmed(instance_id, yes) {
         Ok(true) => {}
         Ok(false) => {

@@ -54,6 +54,25 @@ fn shared_limiter(url: RedisUrl, workers: u32) -> RedisLimiter {
     )
 }
 
+/// Before a run with `--rate-limit`: a Redis that answers but refuses the URL's settings (a
+/// wrong password, a database it does not have) is a configuration error (exit 3), nothing
+/// sent; one that cannot be reached is left to the limiter's documented fallback.
+pub async fn check_rate_limit(conn: &ConnArgs) -> Result<(), u8> {
+    let Some(url) = &conn.rate_limit else {
+        return Ok(());
+    };
+    match RedisLimiter::from_url(url.clone(), RedisLimiterOptions::default())
+        .check()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            eprintln!("certctl: {e}");
+            Err(crate::report::EXIT_CONFIG)
+        }
+    }
+}
+
 /// The parser of `--rate-limit`: a `redis://` or `rediss://` URL that redis-rs accepts. Its
 /// error never repeats the value given (which may hold a password).
 #[derive(Debug, Clone, Copy)]

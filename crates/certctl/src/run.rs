@@ -37,6 +37,9 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     if common.dry_run {
         return dry_run(deleter.as_ref(), common);
     }
+    if let Err(code) = crate::providers::check_rate_limit(&common.conn).await {
+        return code;
+    }
     let output = common.conn.output;
     if let (Some(journal), Some(from)) = (&common.journal, common.ids_from.as_deref())
         && same_file(journal, from)
