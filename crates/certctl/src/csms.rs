@@ -86,15 +86,14 @@ pub async fn delete_secrets(
         // Sent, and failed: no answer says which secrets went.
         eprintln!("certctl: {e}");
         if conn.output == OutputFormat::Json {
-            // A script reading stdout still gets a document: nothing named, and why.
-            let doc = serde_json::json!({
-                "provider": "huawei-csms",
-                "dry_run": false,
-                "items": [],
-                "totals": {"requested": 0, "deleted": 0, "absent": 0, "refused": 0, "unconfirmed": 0},
-                "stopped": e.to_string(),
-                "may_have_applied": e.may_have_applied(),
-            });
+            // A script reading stdout still gets the usual document: nothing named, and why.
+            let none = cert_common::DeleteReport::<String>::concat([]);
+            let mut doc = serde_json::to_value(crate::report::to_json("huawei-csms", &none))
+                .unwrap_or_default();
+            if let Some(map) = doc.as_object_mut() {
+                map.insert("stopped".into(), e.to_string().into());
+                map.insert("may_have_applied".into(), e.may_have_applied().into());
+            }
             match serde_json::to_string_pretty(&doc) {
                 Ok(s) => crate::report::print(&(s + "\n")),
                 Err(e) => eprintln!("certctl: cannot render JSON: {e}"),

@@ -362,7 +362,7 @@ fn read_earlier(path: &str, retry_unconfirmed: bool) -> Result<(Header, Earlier,
 /// Takes the journal's lock (an advisory lock on the whole file, released when the run's
 /// process ends, however it ends), or says which run holds it. A file system without locks
 /// is used unlocked.
-fn lock(file: &File, path: &str) -> Result<(), String> {
+fn lock_file(file: &File, path: &str) -> Result<(), String> {
     match file.try_lock() {
         Ok(()) => Ok(()),
         Err(std::fs::TryLockError::WouldBlock) => Err(format!(
@@ -386,7 +386,7 @@ impl Journal {
             .open(path)
             .map_err(|e| format!("cannot create journal {path}: {e}"))?;
         // Locked before it is looked at: of two runs started on one new file, one writes it.
-        lock(&file, path)?;
+        lock_file(&file, path)?;
         if file.metadata().is_ok_and(|m| m.len() > 0) {
             return Err(format!(
                 "journal {path} already exists: add --resume to continue that run, or give \
@@ -418,7 +418,7 @@ impl Journal {
             .open(path)
             .map_err(|e| format!("cannot open journal {path}: {e}"))?;
         // Held for the whole run: two runs resuming one journal would send the same ids.
-        lock(&file, path)?;
+        lock_file(&file, path)?;
         let (found, earlier, good) = read_earlier(path, retry_unconfirmed)?;
         let diff = found.differences(header);
         if !diff.is_empty() {
