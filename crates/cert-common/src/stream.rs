@@ -61,6 +61,7 @@ pub struct StreamOptions {
     concurrency: Option<usize>,
     on_batch: Option<BatchHook>,
     buffer: Option<usize>,
+    runtimes: Vec<tokio::runtime::Handle>,
 }
 
 impl std::fmt::Debug for StreamOptions {
@@ -70,6 +71,7 @@ impl std::fmt::Debug for StreamOptions {
             .field("concurrency", &self.concurrency)
             .field("on_batch", &self.on_batch.is_some())
             .field("buffer", &self.buffer)
+            .field("runtimes", &self.runtimes.len())
             .finish()
     }
 }
@@ -108,6 +110,21 @@ impl StreamOptions {
     /// (default 1024).
     pub fn buffer(mut self, n: usize) -> Self {
         self.buffer = Some(n.max(1));
+        self
+    }
+
+    /// Runs the workers on these runtimes, in turn (worker `i` on `runtimes[i % len]`),
+    /// instead of the one the stream is created on. For a program that runs one
+    /// current-thread runtime per core, each on a thread of its own: a worker then never
+    /// moves between threads, and with
+    /// [`TransportConfig::with_pool_per_thread`](crate::transport::TransportConfig::with_pool_per_thread)
+    /// each request stays on the thread of its connection, which costs less CPU per request
+    /// than a multi-thread runtime's work stealing (`docs/performance.md` §6). Every runtime
+    /// must keep running until the stream ends; the ids, the set of ids seen and the outcomes
+    /// are shared by all workers, and the contract of the stream is the same. Empty (the
+    /// default): the current runtime.
+    pub fn runtimes(mut self, runtimes: Vec<tokio::runtime::Handle>) -> Self {
+        self.runtimes = runtimes;
         self
     }
 }
@@ -191,8 +208,7 @@ impl Stop {
 /// Runs the stream: `concurrency` workers each take the next batch from the shared [`Feed`]
 /// as soon as they are free, delete it and send its outcomes. Nothing waits for the slowest
 /// batch of a chunk. A worker forms its batch itself, from the ids that are ready, under a
-/// lock that is only waited on when no id is ready (then there is nothing to do anyway): no
-/// hand-over between tasks per batch.
+/// plain lock held for no `await`: no hand-over between tasks (or threads) per batch.
 async fn drive<D: Deleter + ?Sized + 'static>(
     deleter: Arc<D>,
     ids: BoxStream<'static, String>,
@@ -208,88 +224,189 @@ async fn drive<D: Deleter + ?Sized + 'static>(
         .unwrap_or_else(|| deleter.stream_concurrency())
         .max(1);
     let stop = Arc::new(Stop::default());
-    let feed = Arc::new(tokio::sync::Mutex::new(Feed {
-        ids,
-        seen: SeenIds::new(),
+    let feed = Arc::new(Feed {
+        input: Mutex::new(Input {
+            ids,
+            first: None,
+            seen: SeenIds::new(),
+            done: false,
+            invalid: None,
+            waiting: false,
+        }),
         batch_max,
-        done: false,
-        invalid: None,
-    }));
+        waiter: tokio::sync::Mutex::new(()),
+    });
     let mut tasks = JoinSet::new();
-    for _ in 0..workers {
-        tasks.spawn(work(
+    for i in 0..workers {
+        let worker = work(
             deleter.clone(),
             feed.clone(),
             options.on_batch.clone(),
             tx.clone(),
             stop.clone(),
-        ));
+        );
+        match options.runtimes.get(i % options.runtimes.len().max(1)) {
+            Some(runtime) => tasks.spawn_on(worker, runtime),
+            None => tasks.spawn(worker),
+        };
     }
     // Dropping the stream drops `tx`'s receiver: the workers then stop, and so does this.
     while tasks.join_next().await.is_some() {}
-    let invalid = feed.lock().await.invalid.take();
+    let invalid = feed.lock().invalid.take();
     if let Some(e) = stop.take().or(invalid) {
         let _ = tx.send(Err(e)).await;
     }
 }
 
-/// The ids not yet taken, and what the stream has seen of them.
+/// The ids not yet taken, shared by the workers.
+///
+/// Ids that are ready are taken under [`Feed::input`], a plain lock held for no `await`. A
+/// worker that finds none waits for the input under [`Feed::waiter`], so one worker at a
+/// time polls the input with its own waker; while it does ([`Input::waiting`]), the others
+/// do not poll it (a poll without a waker would replace the waiting worker's) and queue for
+/// `waiter` instead.
 struct Feed {
-    ids: BoxStream<'static, String>,
-    seen: SeenIds,
+    input: Mutex<Input>,
     batch_max: usize,
+    waiter: tokio::sync::Mutex<()>,
+}
+
+/// The input and what the stream has seen of it.
+struct Input {
+    ids: BoxStream<'static, String>,
+    /// An id the waiting worker received, not yet taken.
+    first: Option<String>,
+    seen: SeenIds,
     /// The input ended, or an invalid id ended it.
     done: bool,
     /// The invalid id's error, once one was met.
     invalid: Option<Error>,
+    /// A worker's waker is registered with the input: poll it only from that worker.
+    waiting: bool,
+}
+
+/// Clears [`Input::waiting`] when the waiting worker leaves [`Feed::next_batch`].
+struct ClearWaiting<'a>(&'a Feed);
+
+impl Drop for ClearWaiting<'_> {
+    fn drop(&mut self) {
+        self.0.lock().waiting = false;
+    }
+}
+
+/// What [`Feed::take_ready`] found.
+enum Ready {
+    Batch(Vec<String>),
+    /// The input is over (or ended by an invalid id).
+    Done,
+    /// Nothing ready now.
+    Empty,
 }
 
 impl Feed {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Input> {
+        self.input.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The next batch: up to `batch_max` new, valid ids. Waits for the first id; then takes
     /// only the ids ready right now, so a slow source does not hold back the ids it has
     /// given. `None` when the input is over (or ended by an invalid id), or the stream stopped.
     async fn next_batch<D: Deleter + ?Sized>(
-        &mut self,
+        &self,
         deleter: &D,
         stop: &Stop,
     ) -> Option<Vec<String>> {
-        let mut batch = Vec::with_capacity(self.batch_max.min(1024));
-        while !self.done {
-            let next = if batch.is_empty() {
-                // A stopped stream takes no more ids, even from an input that stays open.
-                stop.unless_stopped(self.ids.next()).await?
-            } else {
-                match self.ids.next().now_or_never() {
+        match self.take_ready(deleter, false) {
+            Ready::Batch(batch) => return Some(batch),
+            Ready::Done => return None,
+            Ready::Empty => {}
+        }
+        let _waiter = self.waiter.lock().await;
+        // However this ends (a batch, the end, a stop, or the task dropped while it waits), no
+        // waker of this worker's is left for the others to respect.
+        let _clear = ClearWaiting(self);
+        loop {
+            // A stopped stream takes no more ids, even from an input that stays open.
+            if stop.is_set() {
+                return None;
+            }
+            match self.take_ready(deleter, true) {
+                Ready::Batch(batch) => return Some(batch),
+                Ready::Done => return None,
+                Ready::Empty => {}
+            }
+            let arrived = futures_util::future::poll_fn(|cx| {
+                let mut input = self.lock();
+                let input = &mut *input;
+                match input.ids.poll_next_unpin(cx) {
+                    std::task::Poll::Pending => {
+                        input.waiting = true;
+                        std::task::Poll::Pending
+                    }
+                    std::task::Poll::Ready(next) => {
+                        input.waiting = false;
+                        match next {
+                            Some(id) => input.first = Some(id),
+                            None => input.done = true,
+                        }
+                        std::task::Poll::Ready(())
+                    }
+                }
+            });
+            stop.unless_stopped(arrived).await?;
+        }
+    }
+
+    /// Up to `batch_max` new, valid ids of those ready now, without waiting. `waiter`: the
+    /// caller holds [`Self::waiter`], so it may poll the input while a waker is registered.
+    fn take_ready<D: Deleter + ?Sized>(&self, deleter: &D, waiter: bool) -> Ready {
+        let mut input = self.lock();
+        let input = &mut *input;
+        let mut batch = Vec::new();
+        while !input.done {
+            let next = match input.first.take() {
+                Some(id) => Some(id),
+                None if input.waiting && !waiter => break,
+                None => match input.ids.next().now_or_never() {
                     Some(next) => next,
                     None => break,
-                }
+                },
             };
             let Some(id) = next else {
-                self.done = true;
+                input.done = true;
                 break;
             };
             if let Err(e) = deleter.validate_id(&id) {
                 // The ids before an invalid id are sent; nothing after it is. The error ends
                 // the stream once they settle.
-                self.invalid = Some(e);
-                self.done = true;
+                input.invalid = Some(e);
+                input.done = true;
                 break;
             }
-            if self.seen.insert(&id) {
+            if input.seen.insert(&id) {
+                if batch.is_empty() {
+                    batch.reserve(self.batch_max.min(1024));
+                }
                 batch.push(id);
                 if batch.len() >= self.batch_max {
                     break;
                 }
             }
         }
-        (!batch.is_empty()).then_some(batch)
+        if !batch.is_empty() {
+            Ready::Batch(batch)
+        } else if input.done {
+            Ready::Done
+        } else {
+            Ready::Empty
+        }
     }
 }
 
 /// Takes batches until there are none, deleting each and sending its outcomes.
 async fn work<D: Deleter + ?Sized + 'static>(
     deleter: Arc<D>,
-    feed: Arc<tokio::sync::Mutex<Feed>>,
+    feed: Arc<Feed>,
     on_batch: Option<BatchHook>,
     tx: mpsc::Sender<StreamItem>,
     stop: Arc<Stop>,
@@ -299,7 +416,7 @@ async fn work<D: Deleter + ?Sized + 'static>(
         if stop.is_set() {
             return;
         }
-        let batch = { feed.lock().await.next_batch(deleter.as_ref(), &stop).await };
+        let batch = feed.next_batch(deleter.as_ref(), &stop).await;
         let Some(batch) = batch else { return };
         if stop.is_set() {
             return;
@@ -362,6 +479,8 @@ mod tests {
         sent: Mutex<Vec<Vec<String>>>,
         now: AtomicUsize,
         peak: AtomicUsize,
+        /// The thread each batch was deleted on.
+        threads: Mutex<Vec<String>>,
     }
 
     #[async_trait]
@@ -385,6 +504,12 @@ mod tests {
             Ok(Scope::new("fake", String::new(), None, String::new()))
         }
         async fn delete(&self, ids: &[String]) -> Result<DeleteReport<String>, Error> {
+            self.threads.lock().unwrap_or_else(|p| p.into_inner()).push(
+                std::thread::current()
+                    .name()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
             let first = {
                 let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
                 sent.push(ids.to_vec());
@@ -627,6 +752,88 @@ mod tests {
             .expect("the hook's error");
         assert_eq!(e.kind(), ErrorKind::Config);
         assert!(e.to_string().contains("journal"), "{e}");
+    }
+
+    /// Two current-thread runtimes, each on a thread of its own, until the returned sender
+    /// is dropped.
+    fn runtime_threads() -> (
+        Vec<tokio::runtime::Handle>,
+        Vec<std::thread::JoinHandle<()>>,
+        tokio::sync::watch::Sender<()>,
+    ) {
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        let mut handles = Vec::new();
+        let mut threads = Vec::new();
+        for name in ["rt-a", "rt-b"] {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            handles.push(rt.handle().clone());
+            let mut stopped = stopped.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name(name.into())
+                    .spawn(move || {
+                        rt.block_on(async move {
+                            let _ = stopped.changed().await;
+                        });
+                    })
+                    .expect("thread"),
+            );
+        }
+        (handles, threads, stop)
+    }
+
+    #[test]
+    fn workers_on_several_runtimes_share_one_trickling_input() {
+        let (handles, threads, stop) = runtime_threads();
+        let main = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let d = fake(2, 1);
+        let got = main.block_on(async {
+            // Ids come one at a time and in bursts, with pauses: workers on both threads wait
+            // for the input in turn, and none may miss its wake-up.
+            let (tx, rx) = tokio::sync::mpsc::channel::<String>(4);
+            tokio::spawn(async move {
+                for i in 0..300u32 {
+                    if tx.send(i.to_string()).await.is_err() {
+                        return;
+                    }
+                    if i % 7 == 0 {
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                }
+            });
+            let ids = futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|id| (id, rx))
+            });
+            let o = StreamOptions::new().concurrency(6).runtimes(handles);
+            tokio::time::timeout(
+                Duration::from_secs(30),
+                delete_stream(d.clone(), ids, o).collect::<Vec<_>>(),
+            )
+            .await
+            .expect("the stream ends (no worker missed the input's wake-up)")
+        });
+        let mut seen: Vec<u32> = got
+            .into_iter()
+            .map(|r| r.expect("no error").id.parse().expect("number"))
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..300).collect::<Vec<_>>(), "each id exactly once");
+        let on = d.threads.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        assert!(on.iter().all(|t| t == "rt-a" || t == "rt-b"), "{on:?}");
+        assert!(
+            on.iter().any(|t| t == "rt-a") && on.iter().any(|t| t == "rt-b"),
+            "{on:?}"
+        );
+        drop(stop);
+        for t in threads {
+            t.join().expect("runtime thread");
+        }
     }
 
     #[test]

@@ -48,6 +48,12 @@ pub struct TransportConfig {
     /// acted on the request before it sent the oversized answer). Memory stays bounded
     /// whatever a server sends.
     pub max_response_bytes: usize,
+    /// One connection pool per thread that sends, instead of one for the whole client
+    /// (default off). For a program that runs one current-thread runtime per core (see
+    /// [`StreamOptions::runtimes`](crate::stream::StreamOptions::runtimes)): each thread's
+    /// requests then go out on connections that thread drives, and none waits on another
+    /// thread. On a multi-thread runtime it only multiplies the idle connections.
+    pub pool_per_thread: bool,
 }
 
 /// The default [`TransportConfig::max_response_bytes`]: 1 MiB, hundreds of times the largest
@@ -61,6 +67,7 @@ impl Default for TransportConfig {
             connect_timeout: Duration::from_secs(5),
             attempt_timeout: Duration::from_secs(30),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            pool_per_thread: false,
         }
     }
 }
@@ -83,6 +90,12 @@ impl TransportConfig {
         self.max_response_bytes = bytes.max(1024);
         self
     }
+
+    /// Sets [`Self::pool_per_thread`].
+    pub fn with_pool_per_thread(mut self, per_thread: bool) -> Self {
+        self.pool_per_thread = per_thread;
+        self
+    }
 }
 
 /// The reqwest transport. It has no timeout of its own for the answer: the runtime bounds each
@@ -90,8 +103,63 @@ impl TransportConfig {
 /// attempt waits as long as the server does.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
-    client: reqwest::Client,
+    clients: Clients,
     max_response_bytes: usize,
+}
+
+/// The reqwest client(s) of a transport.
+#[derive(Debug, Clone)]
+enum Clients {
+    /// One client, one connection pool, for every thread.
+    One(reqwest::Client),
+    /// A client per sending thread ([`TransportConfig::pool_per_thread`]).
+    PerThread(Arc<PerThread>),
+}
+
+/// The settings every thread's client is built from, and the clients built so far.
+struct PerThread {
+    tls: rustls::ClientConfig,
+    connect_timeout: Duration,
+    user_agent: String,
+    by_thread: thread_local::ThreadLocal<reqwest::Client>,
+}
+
+impl std::fmt::Debug for PerThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerThread")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PerThread {
+    /// This thread's client, built on its first request.
+    fn client(&self) -> Result<&reqwest::Client, Error> {
+        self.by_thread
+            .get_or_try(|| build_client(self.tls.clone(), self.connect_timeout, &self.user_agent))
+    }
+}
+
+/// A reqwest client with the SDK's settings: the TLS configuration of [`crate::tls`], the
+/// connect timeout, redirects off, no retries of reqwest's own (every retry is the SDK's,
+/// counted and classified in [`crate::retry`]; reqwest's policy would also copy each request
+/// before sending it, for a protocol-NACK retry an HTTP/1 client never makes; with 0 retries
+/// allowed it copies nothing).
+fn build_client(
+    tls: rustls::ClientConfig,
+    connect_timeout: Duration,
+    user_agent: &str,
+) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never().max_retries_per_request(0))
+        .user_agent(user_agent)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
 }
 
 impl ReqwestTransport {
@@ -108,20 +176,22 @@ impl ReqwestTransport {
         user_agent: &str,
         trust: &crate::tls::Trust,
     ) -> Result<Self, Error> {
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(crate::tls::client_config(trust)?)
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            // Every retry is the SDK's own (`crate::retry`), counted and classified there; and
-            // reqwest's policy would copy each request before it is sent, for a retry that
-            // can never happen here (with 0 retries allowed it copies nothing).
-            .retry(reqwest::retry::never().max_retries_per_request(0))
-            .user_agent(user_agent)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
+        let tls = crate::tls::client_config(trust)?;
+        let clients = if config.pool_per_thread {
+            let per_thread = PerThread {
+                tls,
+                connect_timeout: config.connect_timeout,
+                user_agent: user_agent.to_string(),
+                by_thread: thread_local::ThreadLocal::new(),
+            };
+            // Built once here, so a setting reqwest refuses is an error now, not on a request.
+            per_thread.client()?;
+            Clients::PerThread(Arc::new(per_thread))
+        } else {
+            Clients::One(build_client(tls, config.connect_timeout, user_agent)?)
+        };
         Ok(ReqwestTransport {
-            client,
+            clients,
             max_response_bytes: config.max_response_bytes,
         })
     }
@@ -132,7 +202,7 @@ impl ReqwestTransport {
     #[cfg(feature = "reqwest-client")]
     pub fn from_client(client: reqwest::Client) -> Self {
         ReqwestTransport {
-            client,
+            clients: Clients::One(client),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
@@ -328,8 +398,11 @@ impl ReqwestTransport {
     /// directly, without the boxed future a `dyn HttpSend` call makes per attempt.
     pub(crate) async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         let built = to_reqwest(request)?;
-        let mut response = self
-            .client
+        let client = match &self.clients {
+            Clients::One(client) => client,
+            Clients::PerThread(per_thread) => per_thread.client()?,
+        };
+        let mut response = client
             .execute(built)
             .await
             .map_err(|e| classify_reqwest(&e))?;

@@ -11,10 +11,11 @@ mod journal;
 mod providers;
 mod report;
 mod run;
+mod shards;
 
 use std::process::ExitCode;
 
-/// mimalloc instead of the system allocator: a streamed run allocates on one runtime worker
+/// mimalloc instead of the system allocator: a streamed run allocates on one runtime thread
 /// and frees on another for nearly every request, and glibc's malloc then takes the other
 /// thread's arena lock (a futex wait) each time. Built without transparent huge pages
 /// (`no_thp`): with them its arenas grow in 2 MiB pages, and a million ids went over 64 MiB.
@@ -193,7 +194,9 @@ fn main() -> ExitCode {
         }
     };
     init_logs(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One current-thread runtime per core, each on its own thread (`shards`); this thread's
+    // runs the command.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -203,10 +206,16 @@ fn main() -> ExitCode {
             return ExitCode::from(report::EXIT_CONFIG);
         }
     };
-    // The command runs as a task on the runtime's workers, not on this thread: its wake-ups
-    // (an outcome settled, ids read) then stay inside the runtime instead of unparking this
-    // thread each time.
+    let shards = match shards::Shards::start(runtime.handle().clone(), None) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("certctl: cannot start the runtime threads: {e}");
+            return ExitCode::from(report::EXIT_CONFIG);
+        }
+    };
+    // A task, so that a panic in the command is reported as one instead of unwinding here.
     let status = runtime.block_on(async { tokio::spawn(dispatch(cli)).await });
+    drop(shards);
     match status {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

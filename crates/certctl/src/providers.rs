@@ -25,7 +25,9 @@ pub fn options(conn: &ConnArgs) -> ClientOptions {
         .allow_insecure_http(conn.allow_insecure_http)
         .timeouts(
             cert_common::transport::TransportConfig::default()
-                .with_attempt_timeout(std::time::Duration::from_secs(conn.attempt_timeout)),
+                .with_attempt_timeout(std::time::Duration::from_secs(conn.attempt_timeout))
+                // Each runtime thread its own connections (`crate::shards`).
+                .with_pool_per_thread(true),
         )
         .app_name("certctl")
         .signing_algorithm(conn.signing_algorithm.algorithm())

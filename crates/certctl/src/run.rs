@@ -89,7 +89,8 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
     // requests in flight and these.
     let mut options = StreamOptions::new()
         .concurrency(common.conn.concurrency as usize)
-        .buffer(SETTLED_BUFFER);
+        .buffer(SETTLED_BUFFER)
+        .runtimes(crate::shards::Shards::handles());
     if let Some(n) = common.batch_size {
         options = options.batch_size(n as usize);
     }

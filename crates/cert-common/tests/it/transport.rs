@@ -150,3 +150,120 @@ async fn a_refused_connection_never_reached_the_server() {
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
     assert!(!e.may_have_applied());
 }
+
+/// A keep-alive HTTP/1.1 server on loopback that answers every request with `200 {}` and
+/// records how many requests each connection carried.
+fn counting_server() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let per_connection = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let counts = per_connection.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let counts = counts.clone();
+            let slot = {
+                let mut c = counts.lock().expect("counts");
+                c.push(0);
+                c.len() - 1
+            };
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().expect("clone");
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                loop {
+                    // The request head, up to its empty line (these requests have no body).
+                    line.clear();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) if line == "\r\n" => {
+                            counts.lock().expect("counts")[slot] += 1;
+                            let answer = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+                            if writer.write_all(answer.as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                        Ok(_) => {}
+                    }
+                }
+            });
+        }
+    });
+    (addr, per_connection)
+}
+
+/// Two threads, each running its own current-thread runtime, send in turns (one thread's
+/// request settles before the other's starts, and both runtimes keep running). A shared pool
+/// would hand the second thread the first one's idle connection; with `pool_per_thread` each
+/// thread keeps to connections of its own.
+fn send_in_turns(per_thread: bool) -> Vec<usize> {
+    let (addr, per_connection) = counting_server();
+    let transport = std::sync::Arc::new(
+        ReqwestTransport::new(
+            TransportConfig::default().with_pool_per_thread(per_thread),
+            "cloud-cert-sdk-rust/test",
+        )
+        .expect("transport"),
+    );
+    let (to_b, b_turn) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (to_a, a_turn) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let rounds = 5;
+    let spawn = |name: &str,
+                 first: bool,
+                 tx: tokio::sync::mpsc::UnboundedSender<()>,
+                 mut rx: tokio::sync::mpsc::UnboundedReceiver<()>| {
+        let transport = transport.clone();
+        std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async move {
+                    for _ in 0..rounds {
+                        if !first {
+                            rx.recv().await.expect("turn");
+                        }
+                        let req = HttpRequest::new("GET", "http", &addr.to_string(), "/");
+                        let answer = transport.send(req).await.expect("answer");
+                        assert_eq!(answer.status, 200);
+                        // Time for the connection to go back to its pool before the other's turn.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        let _ = tx.send(());
+                        if first {
+                            rx.recv().await.expect("turn");
+                        }
+                    }
+                    // Keep this runtime (and its connections) running until the other is done.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                });
+            })
+            .expect("thread")
+    };
+    let a = spawn("a", true, to_b, a_turn);
+    let b = spawn("b", false, to_a, b_turn);
+    a.join().expect("thread a");
+    b.join().expect("thread b");
+    let counts = per_connection.lock().expect("counts").clone();
+    counts.into_iter().filter(|n| *n > 0).collect()
+}
+
+#[test]
+fn a_pool_per_thread_keeps_each_thread_on_its_own_connections() {
+    assert_eq!(
+        send_in_turns(true),
+        [5, 5],
+        "one connection per thread, 5 requests each"
+    );
+    // The control: one shared pool hands the idle connection from thread to thread.
+    assert_eq!(
+        send_in_turns(false),
+        [10],
+        "one connection for both threads"
+    );
+}
