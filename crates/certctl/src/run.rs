@@ -122,10 +122,16 @@ pub async fn delete(deleter: Arc<dyn Deleter>, common: &CommonArgs) -> u8 {
                     s.flush();
                     flushed = std::time::Instant::now();
                 }
-                tokio::select! {
+                let next = tokio::select! {
                     next = stream.next() => next,
                     _ = tick.tick() => continue,
-                }
+                };
+                // The worker whose outcome woke this has already handed its next request to
+                // the connection's task, queued behind this one on this thread: let it go out
+                // first, and write the report while the request is on the wire (at
+                // `--concurrency 1` that is 7 % more ids per second, docs/performance.md §6).
+                tokio::task::yield_now().await;
+                next
             }
         };
         match next {
