@@ -20,7 +20,10 @@
 //!   its partial report are yielded, then the error;
 //! - ids never sent are never yielded: after an error, the caller knows them as the ids it
 //!   fed that no item named;
-//! - a batch whose task panics yields its ids as `unconfirmed`, with the panic's message.
+//! - a batch whose task panics yields its ids as `unconfirmed`, with the panic's message;
+//! - a worker that ends without settling its batch (the runtime it was put on with
+//!   [`StreamOptions::runtimes`] shut down, or a [`BatchHook`] panicked) stops the stream with
+//!   an [`ErrorKind::Transport`](crate::ErrorKind::Transport) error that may have applied.
 //!
 //! Dropping the returned stream cancels the batches still in flight.
 
@@ -138,17 +141,28 @@ where
     S: Stream<Item = String> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(options.buffer.unwrap_or(1024));
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) => {
-            handle.spawn(drive(deleter, Box::pin(ids), options, tx));
-        }
+    let driving = match tokio::runtime::Handle::try_current() {
+        Ok(handle) => AbortOnDrop(handle.spawn(drive(deleter, Box::pin(ids), options, tx))),
         Err(_) => {
             let e = Error::config("a streaming delete must run on a Tokio runtime");
             return futures_util::stream::once(async move { Err(e) }).boxed();
         }
+    };
+    // The stream holds the driving task: dropping it aborts that task, whose `JoinSet` then
+    // aborts every worker, wherever it runs (a batch in flight is cancelled, none starts).
+    futures_util::stream::unfold((rx, driving), |(mut rx, driving)| async move {
+        rx.recv().await.map(|x| (x, (rx, driving)))
+    })
+    .boxed()
+}
+
+/// Aborts its task when dropped (a finished task is left as it is).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
-    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) })
-        .boxed()
 }
 
 /// Sends `items` to the consumer; false when it has gone away.
@@ -250,8 +264,24 @@ async fn drive<D: Deleter + ?Sized + 'static>(
             None => tasks.spawn(worker),
         };
     }
-    // Dropping the stream drops `tx`'s receiver: the workers then stop, and so does this.
-    while tasks.join_next().await.is_some() {}
+    // A worker that ends without finishing (its runtime shut down, or a hook panicked) may
+    // have sent a batch it never yielded: the stream must not end as if complete.
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(e) = joined {
+            let why = if e.is_panic() {
+                crate::concurrency::panic_message(e.into_panic().as_ref())
+            } else {
+                "it was cancelled (its runtime shut down)".to_string()
+            };
+            stop.set(
+                Error::new(
+                    crate::error::ErrorKind::Transport,
+                    format!("a worker of the stream ended before its batch settled: {why}"),
+                )
+                .with_may_have_applied(true),
+            );
+        }
+    }
     let invalid = feed.lock().invalid.take();
     if let Some(e) = stop.take().or(invalid) {
         let _ = tx.send(Err(e)).await;
@@ -323,7 +353,8 @@ impl Feed {
         }
         let _waiter = self.waiter.lock().await;
         // However this ends (a batch, the end, a stop, or the task dropped while it waits), no
-        // waker of this worker's is left for the others to respect.
+        // waker of this worker's is left for the others to respect. Declared after `_waiter`,
+        // so dropped before it: the flag is clear before the next worker may wait.
         let _clear = ClearWaiting(self);
         loop {
             // A stopped stream takes no more ids, even from an input that stays open.
@@ -834,6 +865,62 @@ mod tests {
         for t in threads {
             t.join().expect("runtime thread");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_stream_cancels_the_batches_in_flight() {
+        let d = fake(1, 1000);
+        let s = delete_stream(
+            d.clone(),
+            futures_util::stream::iter(ids(0..100)),
+            StreamOptions::new(),
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await; // the three workers start
+        let sent = || d.sent.lock().unwrap_or_else(|p| p.into_inner()).len();
+        assert_eq!(sent(), 3);
+        drop(s);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(sent(), 3, "no batch starts after the drop");
+        assert_eq!(
+            d.now.load(Ordering::SeqCst),
+            3,
+            "the batches in flight were cancelled, not finished"
+        );
+    }
+
+    #[test]
+    fn a_worker_whose_runtime_shuts_down_ends_the_stream_with_an_error() {
+        let (handles, threads, stop) = runtime_threads();
+        let main = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let d = fake(1, 200);
+        let got = main.block_on(async {
+            let o = StreamOptions::new()
+                .concurrency(2)
+                .runtimes(vec![handles[0].clone()]);
+            let mut s = delete_stream(d.clone(), futures_util::stream::iter(ids(0..100)), o);
+            let mut got = vec![s.next().await.expect("a first outcome")];
+            // The workers' runtime goes away with batches in flight.
+            drop(stop);
+            for t in threads {
+                t.join().expect("runtime thread");
+            }
+            while let Some(item) = s.next().await {
+                got.push(item);
+            }
+            got
+        });
+        let e = got
+            .last()
+            .expect("items")
+            .as_ref()
+            .expect_err("the stream ends with an error, not as if complete");
+        assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+        assert!(e.to_string().contains("cancelled"), "{e}");
+        assert!(e.may_have_applied());
+        assert!(got.len() < 100, "it did not run to the end: {}", got.len());
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub trait HttpSend: Send + Sync + std::fmt::Debug {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error>;
 }
 
-/// Timeouts of one request.
+/// How the default transport sends: its timeouts, the most an answer may hold, and its
+/// connection pools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TransportConfig {
@@ -52,7 +53,11 @@ pub struct TransportConfig {
     /// (default off). For a program that runs one current-thread runtime per core (see
     /// [`StreamOptions::runtimes`](crate::stream::StreamOptions::runtimes)): each thread's
     /// requests then go out on connections that thread drives, and none waits on another
-    /// thread. On a multi-thread runtime it only multiplies the idle connections.
+    /// thread. On a multi-thread runtime it only multiplies the idle connections. Meant for
+    /// threads that live as long as the transport: a thread's client is kept until the
+    /// transport is dropped, and a new thread may be handed the client of one that ended
+    /// (whose connections were driven by a runtime that may be gone; they are then
+    /// discarded and new ones opened, but idle ones are no longer closed on a timer).
     pub pool_per_thread: bool,
 }
 

@@ -9,7 +9,7 @@
 //! workers steal each other's tasks, park and wake each other; on two cores that cost about
 //! a fifth of certctl's CPU per request (docs/performance.md, section 6).
 
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::thread::JoinHandle;
 
 use tokio::runtime::Handle;
@@ -18,7 +18,9 @@ use tokio::runtime::Handle;
 /// one worker keeps it on the main thread, with the report: at `--concurrency 1` that spends
 /// a fifth less CPU per id than a worker on a thread of its own (whose every outcome wakes
 /// the main thread), at the same throughput.
-static HANDLES: OnceLock<Vec<Handle>> = OnceLock::new();
+/// Set by [`Shards::start`], emptied when the [`Shards`] are dropped (their runtimes are
+/// gone then).
+static HANDLES: Mutex<Vec<Handle>> = Mutex::new(Vec::new());
 
 /// The most threads certctl runs requests on.
 const MAX_THREADS: usize = 16;
@@ -53,18 +55,20 @@ impl Shards {
                 })?;
             started.push((stop, thread));
         }
-        let _ = HANDLES.set(handles);
+        *HANDLES.lock().unwrap_or_else(|p| p.into_inner()) = handles;
         Ok(Shards { threads: started })
     }
 
-    /// Every runtime, for a stream's workers (empty before [`Self::start`]).
+    /// Every runtime, for a stream's workers (empty before [`Self::start`] and after the
+    /// [`Shards`] are dropped: a stream then runs on the current runtime).
     pub fn handles() -> Vec<Handle> {
-        HANDLES.get().cloned().unwrap_or_default()
+        HANDLES.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
 impl Drop for Shards {
     fn drop(&mut self) {
+        HANDLES.lock().unwrap_or_else(|p| p.into_inner()).clear();
         for (stop, thread) in self.threads.drain(..) {
             let _ = stop.send(());
             let _ = thread.join();
@@ -107,5 +111,9 @@ mod tests {
             .to_string();
         assert_eq!(names, [this.as_str(), "certctl-rt-1", "certctl-rt-2"]);
         drop(shards); // stops and joins both threads
+        assert!(
+            Shards::handles().is_empty(),
+            "no handle outlives its runtime"
+        );
     }
 }
