@@ -116,3 +116,38 @@ async fn ids_from_an_open_pipe_settle_one_by_one_before_the_input_ends() {
     .expect("the test's blocking part");
     let _ = std::fs::remove_file(&journal);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_streamed_table_keeps_huawei_ids_in_their_column() {
+    let emu = Emulator::builder().start().await.expect("emulator");
+    let url = emu.url();
+    let out = tokio::task::spawn_blocking(move || {
+        certctl()
+            .args(["huawei-elb", "delete-certificates", "--endpoint", &url])
+            .args(["--output", "table"])
+            .args([
+                "e1b00000000000000000000000000001",
+                "0000000000000000000000000000dea1",
+            ])
+            .output()
+            .expect("run certctl")
+    })
+    .await
+    .expect("the test's blocking part");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // The header and each id's row: the outcome starts in the same column on every one.
+    let column = |line: &str, word: &str| line.find(word).unwrap_or(usize::MAX);
+    let header = text
+        .lines()
+        .find(|l| l.contains("outcome"))
+        .expect("header");
+    let at = column(header, "outcome");
+    for (id, outcome) in [
+        ("e1b00000000000000000000000000001", "deleted"),
+        ("0000000000000000000000000000dea1", "absent"),
+    ] {
+        let row = text.lines().find(|l| l.contains(id)).expect("the id's row");
+        assert_eq!(column(row, outcome), at, "{text}");
+    }
+}

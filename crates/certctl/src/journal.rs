@@ -376,10 +376,24 @@ fn lock_file(file: &File, path: &str) -> Result<(), String> {
     }
 }
 
+/// A journal is a file: a directory given as one is named as such (the OS error would only
+/// say "Is a directory" or "Permission denied", depending on the platform).
+fn not_a_directory(path: &str) -> Result<(), String> {
+    if std::path::Path::new(path).is_dir() {
+        return Err(format!(
+            "--journal {path} is a directory: give a file's path (in it, for example \
+             {}/certctl-journal.jsonl)",
+            path.trim_end_matches('/')
+        ));
+    }
+    Ok(())
+}
+
 impl Journal {
     /// Starts a new journal at `path` for a run in `scope`. A journal already there (not
     /// empty) is refused: resume it with `--resume`, or pick another file.
     pub fn create(path: &str, header: &Header) -> Result<Journal, String> {
+        not_a_directory(path)?;
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -412,6 +426,7 @@ impl Journal {
                 "--resume: journal {path} does not exist (start without --resume to create it)"
             ));
         }
+        not_a_directory(path)?;
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -678,6 +693,19 @@ mod tests {
         assert!(earlier.interrupted.contains("2") && earlier.interrupted.contains("3"));
         assert!(!earlier.interrupted.contains("1"));
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_directory_is_named_as_one_not_given_an_os_error() {
+        let dir = std::env::temp_dir();
+        let dir = dir.to_string_lossy();
+        for e in [
+            Journal::create(&dir, &header()).err(),
+            Journal::resume(&dir, &header(), false).err(),
+        ] {
+            let e = e.expect("refused");
+            assert!(e.contains("is a directory: give a file's path"), "{e}");
+        }
     }
 
     #[test]

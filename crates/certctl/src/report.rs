@@ -154,6 +154,19 @@ pub struct Sink {
     format: crate::cli::OutputFormat,
     items: usize,
     totals: JsonTotals,
+    /// The table's id column, in characters ([`id_column`]).
+    id_width: usize,
+}
+
+/// The width of a streamed table's id column: the ids are not known when the header is
+/// written, so it is the usual length of the API's ids (Huawei's are 32 hex digits; Tencent's
+/// and Aliyun's fit in 20). A longer id pushes its own row's outcome to the right.
+fn id_column(provider: &str) -> usize {
+    if provider.starts_with("huawei-") {
+        32
+    } else {
+        20
+    }
 }
 
 /// How a streamed run ended, for the report's last lines.
@@ -181,8 +194,10 @@ impl Sink {
             crate::cli::OutputFormat::Table => {
                 write!(
                     out,
-                    "{provider}\n  {:<20}  {:<11}  detail\n",
-                    "id", "outcome"
+                    "{provider}\n  {:<width$}  {:<11}  detail\n",
+                    "id",
+                    "outcome",
+                    width = id_column(provider)
                 )
             }
         };
@@ -191,6 +206,7 @@ impl Sink {
             format,
             items: 0,
             totals: JsonTotals::default(),
+            id_width: id_column(provider),
         }
     }
 
@@ -240,9 +256,10 @@ impl Sink {
                 };
                 writeln!(
                     self.out,
-                    "  {:<20}  {:<11}  {detail}",
+                    "  {:<width$}  {:<11}  {detail}",
                     i.id,
-                    i.outcome.as_str()
+                    i.outcome.as_str(),
+                    width = self.id_width
                 )
             }
         };
